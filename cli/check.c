@@ -1,0 +1,34 @@
+/* check.c - netjail check RULES: validate, print every error and warning; exit 0 or 1. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int
+nj_cmd_check(int argc, char **argv)
+{
+	struct nj_sys sys;
+	struct nj_rules *r;
+	size_t nerr = 0, nwarn = 0, nallow = 0;
+
+	if (argc != 2 || argv[1][0] == '\0') {
+		fputs("usage: netjail check RULES\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (nj_sys_gather(&sys) != 0) {
+		fputs("netjail: out of memory\n", stderr);
+		return 1;
+	}
+	r = nj_cli_load(argv[1], &sys, 1, &nerr, &nwarn);
+	nj_sys_free(&sys);
+	if (r == NULL) {
+		fprintf(stderr, "%s: invalid: %zu error%s\n", argv[1], nerr, nerr == 1 ? "" : "s");
+		return 1;
+	}
+	for (size_t i = 0; i < nj_rules_count(r); i++)
+		nallow += nj_rule_action(r, (uint32_t)i) == NJ_ALLOW;
+	printf("%s: valid: %zu rule%s (%zu allow, %zu block), %zu warning%s\n", argv[1],
+	    nj_rules_count(r), nj_rules_count(r) == 1 ? "" : "s", nallow,
+	    nj_rules_count(r) - nallow, nwarn, nwarn == 1 ? "" : "s");
+	nj_rules_free(r);
+	return 0;
+}

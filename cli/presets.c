@@ -1,0 +1,58 @@
+/* presets.c - netjail presets [NAME]: every preset with its prefixes and their sources. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int
+print_one(void *arg, const struct nj_prefix *p, const char *source)
+{
+	char buf[80];
+
+	(void)arg;
+	nj_prefix_format(p, buf, sizeof(buf));
+	printf("  %-24s %s\n", buf, source);
+	return 0;
+}
+
+static void
+print_preset(int id, const struct nj_sys *sys)
+{
+	printf("@%s\n", nj_preset_name(id));
+	nj_preset_each(id, sys, print_one, NULL);
+}
+
+int
+nj_cmd_presets(int argc, char **argv)
+{
+	struct nj_sys sys;
+
+	if (argc > 2) {
+		fputs("usage: netjail presets [NAME]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (nj_sys_gather(&sys) != 0) {
+		fputs("netjail: out of memory\n", stderr);
+		return 1;
+	}
+	if (argc == 2) {
+		const char *name = argv[1][0] == '@' ? argv[1] + 1 : argv[1];
+		int id = nj_preset_find(name, strlen(name));
+
+		if (id < 0) {
+			fprintf(stderr, "netjail: unknown preset \"%s\"; netjail presets lists them\n",
+			    argv[1]);
+			nj_sys_free(&sys);
+			return EXIT_USAGE;
+		}
+		print_preset(id, &sys);
+	} else {
+		for (int id = 0; id < nj_preset_count(); id++) {
+			if (id)
+				putchar('\n');
+			print_preset(id, &sys);
+		}
+	}
+	nj_sys_free(&sys);
+	return 0;
+}
