@@ -17,15 +17,17 @@ B := build
 
 RULES_SRC := $(wildcard rules/*.c)
 RULES_OBJ := $(RULES_SRC:%.c=$(B)/%.o)
+SHIM_SRC  := $(wildcard shim/*.c)
+SHIM_OBJ  := $(SHIM_SRC:%.c=$(B)/%.o)
 CLI_SRC   := $(wildcard cli/*.c)
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all check check-unit check-cli check-presets bench clean \
+.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-clients bench clean \
 	install uninstall deps
 
-all: $(B)/netjail
+all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -37,6 +39,16 @@ $(B)/libnjrules.a: $(RULES_OBJ)
 
 $(B)/netjail: $(CLI_OBJ) $(B)/libnjrules.a
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a
+
+# The shim: the rules objects linked in, only the names of the version script exported.
+$(B)/libnetjail.so: $(SHIM_OBJ) $(RULES_OBJ) shim/libnetjail.map
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(NJ_LDFLAGS) $(LDFLAGS) \
+		-Wl,--version-script=shim/libnetjail.map -o $@ $(SHIM_OBJ) $(RULES_OBJ) -ldl
+
+# netjail run without -r points the shim at this copy of the built-in policy
+$(B)/default.rules: rules/examples/default.rules
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # ---- tests ----
 
@@ -51,10 +63,37 @@ $(B)/tests/unit: $(TEST_OBJ) $(B)/libnjrules.a
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libnjrules.a \
 		$$(pkg-config --libs check)
 
+# probes: small programs the shim tests run under LD_PRELOAD (plain flags: test code)
+$(B)/tests/probes/%: tests/probes/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -o $@ $<
+
+# an NSS module whose lookups connect to a unix socket (tests/shim.sh)
+$(B)/tests/nss/libnss_njtest.so.2: tests/nss/nss_njtest.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
+
+# a library whose constructor connects before the shim's may have run
+$(B)/tests/libs/libearly.so: tests/libs/early.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
+
+PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c)) \
+	$(B)/tests/nss/libnss_njtest.so.2 $(B)/tests/libs/libearly.so
+
 check: deps
 	$(MAKE) check-presets
-	$(MAKE) all $(B)/tests/unit
-	$(MAKE) check-unit check-cli
+	$(MAKE) all $(B)/tests/unit $(PROBES)
+	$(MAKE) check-exports check-unit check-cli check-shim check-clients
+
+check-exports: $(B)/libnetjail.so
+	scripts/check-exports $(B)/libnetjail.so shim/libnetjail.map
+
+check-shim: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/shim.sh
+
+check-clients: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/clients.sh
 
 check-presets:
 	@scripts/gen-presets data/presets.tsv > $(B)/presets_table.h.new 2>/dev/null || \

@@ -14,6 +14,7 @@
 struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lint,
     size_t *ret_nerr, size_t *ret_nwarn);
 
+int nj_cmd_run(int argc, char **argv);
 int nj_cmd_check(int argc, char **argv);
 int nj_cmd_explain(int argc, char **argv);
 int nj_cmd_presets(int argc, char **argv);

@@ -8,7 +8,9 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: netjail check RULES\n"
+	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
+	    "COMMAND [ARG...]\n"
+	    "       netjail check RULES\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"
 	    "       netjail presets [NAME]\n", f);
 }
@@ -20,6 +22,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "run") == 0)
+		return nj_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return nj_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)

@@ -1,0 +1,212 @@
+/* run.c - netjail run: validate the rules, set LD_PRELOAD and NETJAIL_*, exec the command. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define EXIT_CANNOT 126	/* as a shell says of a command it found but cannot run */
+#define EXIT_NOTFOUND 127
+
+static void
+run_usage(void)
+{
+	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
+	    "COMMAND [ARG...]\n", stderr);
+}
+
+/* Our own directory, from /proc/self/exe. */
+static int
+selfdir(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((slash = strrchr(buf, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/* The shim beside us (build/) or in ../lib/netjail (installed).  The built-in policy file
+ * lives next to it.  Returns 0 with both absolute paths filled. */
+static int
+find_shim(char *shim, char *policy, size_t size)
+{
+	static const char *const where[] = { "/libnetjail.so", "/../lib/netjail/libnetjail.so" };
+	char dir[PATH_MAX], cand[PATH_MAX + 64];
+
+	if (selfdir(dir, sizeof(dir)) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		char *slash;
+
+		snprintf(cand, sizeof(cand), "%s%s", dir, where[i]);
+		if (realpath(cand, shim) == NULL)
+			continue;
+		slash = strrchr(shim, '/');
+		if ((size_t)snprintf(policy, size, "%.*s/default.rules", (int)(slash - shim),
+		    shim) >= size)
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+/* COMMAND as execvp would find it.  Returns 0 with path filled, or -errno. */
+static int
+find_command(const char *cmd, char *path, size_t size)
+{
+	const char *p = getenv("PATH");
+
+	if (strchr(cmd, '/')) {
+		if ((size_t)snprintf(path, size, "%s", cmd) >= size)
+			return -ENAMETOOLONG;
+		return access(path, X_OK) == 0 ? 0 : -errno;
+	}
+	if (p == NULL || *p == '\0')
+		p = "/usr/local/bin:/usr/bin:/bin";
+	while (*p) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if ((size_t)snprintf(path, size, "%.*s/%s", (int)n, n ? p : ".", cmd) < size &&
+		    access(path, X_OK) == 0)
+			return 0;
+		p += n + (end ? 1 : 0);
+	}
+	return -ENOENT;
+}
+
+/* LD_PRELOAD with the shim first and every other preload kept (once).  The loader splits
+ * the list on spaces and colons. */
+static char *
+preload_value(const char *shim)
+{
+	const char *old = getenv("LD_PRELOAD");
+	size_t n = strlen(shim) + (old ? strlen(old) : 0) + 2, len;
+	char *v = malloc(n);
+
+	if (v == NULL)
+		return NULL;
+	len = (size_t)snprintf(v, n, "%s", shim);
+	while (old && *old) {
+		size_t k = strcspn(old, ": ");
+
+		if (k > 0 && !(k == strlen(shim) && strncmp(old, shim, k) == 0))
+			len += (size_t)snprintf(v + len, n - len, ":%.*s", (int)k, old);
+		old += k;
+		old += strspn(old, ": ");
+	}
+	return v;
+}
+
+int
+nj_cmd_run(int argc, char **argv)
+{
+	const char *rules = NULL, *log = NULL;
+	int audit = 0, unjailed = 0, i;
+	char shim[PATH_MAX], policy[PATH_MAX], rpath[PATH_MAX], cmd[PATH_MAX], why[300];
+	char logabs[PATH_MAX];
+	struct nj_rules *r;
+	struct nj_sys sys;
+	char *preload;
+	int rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
+			rules = argv[++i];
+		} else if (strcmp(argv[i], "--audit") == 0) {
+			audit = 1;
+		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+			log = argv[++i];
+		} else if (strcmp(argv[i], "--allow-unjailed") == 0) {
+			unjailed = 1;
+		} else if (strcmp(argv[i], "--supervise") == 0) {
+			fputs("netjail: --supervise is not implemented yet\n", stderr);
+			return EXIT_USAGE;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
+			return run_usage(), EXIT_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc)
+		return run_usage(), EXIT_USAGE;
+	if (find_shim(shim, policy, sizeof(shim)) != 0) {
+		fputs("netjail: cannot find libnetjail.so beside the netjail command or in "
+		    "../lib/netjail/\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (rules == NULL) {
+		fprintf(stderr, "netjail: no -r given: using the built-in default policy "
+		    "(allow @public; allow @resolvers port 53; block @metadata; block @self)\n");
+		rules = policy;
+	}
+	if (realpath(rules, rpath) == NULL) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", rules, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (log && strcmp(log, "stderr") != 0 && strcmp(log, "off") != 0) {
+		if (log[0] != '/') {
+			char cwd[PATH_MAX];
+
+			if (getcwd(cwd, sizeof(cwd)) == NULL ||
+			    (size_t)snprintf(logabs, sizeof(logabs), "%s/%s", cwd, log) >=
+			    sizeof(logabs)) {
+				fprintf(stderr, "netjail: --log %s: path too long\n", log);
+				return EXIT_USAGE;
+			}
+			log = logabs;
+		}
+	}
+	if (nj_sys_gather(&sys) != 0) {
+		fputs("netjail: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	r = nj_cli_load(rpath, &sys, 0, NULL, NULL);
+	nj_sys_free(&sys);
+	if (r == NULL) {
+		fputs("netjail: the rules are invalid: nothing started\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = find_command(argv[i], cmd, sizeof(cmd))) != 0) {
+		fprintf(stderr, "netjail: %s: %s\n", argv[i], rc == -ENOENT ?
+		    "command not found" : strerror(-rc));
+		nj_rules_free(r);
+		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
+	}
+	if (nj_jailable(cmd, why, sizeof(why)) == 0 && !nj_exec_allowed(r, cmd)) {
+		if (!unjailed) {
+			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
+			    "check its connections (allow it with \"allow exec %s\" in the rules, "
+			    "or --allow-unjailed)\n", cmd, why, cmd);
+			nj_rules_free(r);
+			return EXIT_CANNOT;
+		}
+		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed "
+		    "(--allow-unjailed)\n", cmd, why);
+	}
+	nj_rules_free(r);
+	if ((preload = preload_value(shim)) == NULL ||
+	    setenv("LD_PRELOAD", preload, 1) != 0 || setenv("NETJAIL_RULES", rpath, 1) != 0 ||
+	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
+	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
+		fputs("netjail: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	free(preload);
+	execv(cmd, argv + i);
+	fprintf(stderr, "netjail: %s: %s\n", cmd, strerror(errno));
+	return errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
+}

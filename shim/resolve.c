@@ -1,0 +1,276 @@
+/* resolve.c - interposed name resolution: answers the rules deny are removed, order kept.
+ *
+ * While the real resolver runs, this thread is marked (nj_in_resolver): connections that NSS
+ * modules make while answering (to nscd, systemd-resolved, an LDAP server) are not the
+ * program's and are not checked.  Name resolution may allocate; it is not on the hot path. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "shim.h"
+
+/* One removed answer list for the log line: "169.254.169.254, ::1". */
+struct removed {
+	char text[300];
+	struct nj_buf b;
+	int n, total;
+};
+
+static void
+removed_init(struct removed *r)
+{
+	r->b.p = r->text;
+	r->b.size = sizeof(r->text);
+	r->b.len = 0;
+	r->text[0] = '\0';
+	r->n = r->total = 0;
+}
+
+static void
+removed_add(struct removed *r, const struct nj_ip *ip)
+{
+	char a[64];
+
+	nj_ip_format(ip, a, sizeof(a));
+	if (r->n++)
+		nj_buf_str(&r->b, ", ");
+	nj_buf_str(&r->b, a);
+}
+
+static void
+log_removed(const char *call, const char *host, const struct removed *r)
+{
+	char why[400];
+	struct nj_buf b = { why, sizeof(why), 0 };
+
+	if (r->n == r->total) {
+		nj_buf_str(&b, "every answer denied (");
+	} else {
+		nj_buf_str(&b, "removed ");
+		nj_buf_uint(&b, (unsigned long)r->n);
+		nj_buf_str(&b, " of ");
+		nj_buf_uint(&b, (unsigned long)r->total);
+		nj_buf_str(&b, " answers (");
+	}
+	nj_buf_str(&b, r->text);
+	nj_buf_ch(&b, ')');
+	nj_log_text(call, host ? host : "(null)", why, nj_shim()->audit);
+}
+
+/* Is an answer of this family and address allowed for proto, on some port when port is
+ * NJ_PORT_ANY?  proto -1: unknown (gethostbyname): allowed if tcp or udp could be. */
+static int
+answer_allowed(int family, const void *addr, int proto, int port, struct nj_ip *ret_ip)
+{
+	const struct nj_config *c = nj_shim();
+	struct nj_dest d;
+
+	memset(&d, 0, sizeof(d));
+	d.kind = NJ_DEST_IP;
+	d.port = port;
+	d.ip.family = family == AF_INET ? 4 : 6;
+	memcpy(d.ip.a, addr, family == AF_INET ? 4 : 16);
+	*ret_ip = d.ip;
+	if (proto >= 0) {
+		d.proto = proto;
+		return nj_decide(c->rules, &d, NULL);
+	}
+	d.proto = NJ_PROTO_TCP;
+	if (nj_decide(c->rules, &d, NULL))
+		return 1;
+	d.proto = NJ_PROTO_UDP;
+	return nj_decide(c->rules, &d, NULL);
+}
+
+static int
+ai_allowed(const struct addrinfo *ai, struct nj_ip *ret_ip)
+{
+	int proto = ai->ai_socktype == SOCK_STREAM ? NJ_PROTO_TCP :
+	    ai->ai_socktype == SOCK_DGRAM ? NJ_PROTO_UDP : NJ_PROTO_OTHER;
+
+	if (ai->ai_addr == NULL)
+		return 1;
+	if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)ai->ai_addr;
+		int port = ntohs(in->sin_port);
+
+		return answer_allowed(AF_INET, &in->sin_addr, proto, port ? port : NJ_PORT_ANY,
+		    ret_ip);
+	}
+	if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
+		int port = ntohs(in6->sin6_port);
+
+		return answer_allowed(AF_INET6, &in6->sin6_addr, proto,
+		    port ? port : NJ_PORT_ANY, ret_ip);
+	}
+	return 1;	/* not an address the rules speak of */
+}
+
+NJ_EXPORT int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
+{
+	const struct nj_config *c = nj_shim();
+	struct addrinfo *head, **link, *ai;
+	struct removed rm;
+	int rc;
+
+	if (nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL)
+		return errno = EACCES, EAI_SYSTEM;
+	nj_in_resolver++;
+	rc = nj_real.getaddrinfo(node, service, hints, res);
+	nj_in_resolver--;
+	if (rc != 0 || res == NULL || nj_in_resolver)
+		return rc;
+	removed_init(&rm);
+	head = *res;
+	link = &head;
+	while ((ai = *link) != NULL) {
+		struct nj_ip ip;
+
+		int ok = ai_allowed(ai, &ip);
+
+		rm.total++;
+		if (!ok)
+			removed_add(&rm, &ip);
+		if (ok || c->audit) {
+			link = &ai->ai_next;
+			continue;
+		}
+		*link = ai->ai_next;
+		/* glibc keeps the canonical name on the first entry only: hand it on */
+		if (ai == head && ai->ai_canonname && *link && (*link)->ai_canonname == NULL) {
+			(*link)->ai_canonname = ai->ai_canonname;
+			ai->ai_canonname = NULL;
+		}
+		ai->ai_next = NULL;
+		nj_real.freeaddrinfo(ai);
+	}
+	if (rm.n)
+		log_removed("getaddrinfo", node, &rm);
+	if (head == NULL) {
+		*res = NULL;
+		errno = EACCES;
+		return EAI_SYSTEM;
+	}
+	*res = head;
+	return 0;
+}
+
+/* Filter a hostent's address list in place (order kept).  Returns how many are left. */
+static int
+filter_hostent(const char *call, const char *name, struct hostent *h)
+{
+	const struct nj_config *c = nj_shim();
+	struct removed rm;
+	int keep = 0;
+
+	if (h == NULL || h->h_addr_list == NULL ||
+	    (h->h_addrtype != AF_INET && h->h_addrtype != AF_INET6))
+		return 1;
+	removed_init(&rm);
+	for (int i = 0; h->h_addr_list[i]; i++) {
+		struct nj_ip ip;
+
+		rm.total++;
+		if (answer_allowed(h->h_addrtype, h->h_addr_list[i], -1, NJ_PORT_ANY, &ip)) {
+			h->h_addr_list[keep++] = h->h_addr_list[i];
+			continue;
+		}
+		removed_add(&rm, &ip);
+		if (c->audit)
+			h->h_addr_list[keep++] = h->h_addr_list[i];
+	}
+	h->h_addr_list[keep] = NULL;
+	if (rm.n)
+		log_removed(call, name, &rm);
+	return keep;
+}
+
+static struct hostent *
+host_result(const char *call, const char *name, struct hostent *h)
+{
+	if (h == NULL || nj_in_resolver)
+		return h;
+	if (filter_hostent(call, name, h) == 0) {
+		h_errno = NO_RECOVERY;
+		errno = EACCES;
+		return NULL;
+	}
+	return h;
+}
+
+NJ_EXPORT struct hostent *
+gethostbyname(const char *name)
+{
+	struct hostent *h;
+
+	nj_shim();
+	if (nj_real.gethostbyname == NULL)
+		return h_errno = NO_RECOVERY, errno = EACCES, NULL;
+	nj_in_resolver++;
+	h = nj_real.gethostbyname(name);
+	nj_in_resolver--;
+	return host_result("gethostbyname", name, h);
+}
+
+NJ_EXPORT struct hostent *
+gethostbyname2(const char *name, int af)
+{
+	struct hostent *h;
+
+	nj_shim();
+	if (nj_real.gethostbyname2 == NULL)
+		return h_errno = NO_RECOVERY, errno = EACCES, NULL;
+	nj_in_resolver++;
+	h = nj_real.gethostbyname2(name, af);
+	nj_in_resolver--;
+	return host_result("gethostbyname2", name, h);
+}
+
+static int
+host_result_r(const char *call, const char *name, int rc, struct hostent **result,
+    int *h_errnop)
+{
+	if (rc != 0 || result == NULL || *result == NULL || nj_in_resolver)
+		return rc;
+	if (filter_hostent(call, name, *result) == 0) {
+		*result = NULL;
+		if (h_errnop)
+			*h_errnop = NO_RECOVERY;
+		errno = EACCES;
+		return EACCES;
+	}
+	return rc;
+}
+
+NJ_EXPORT int
+gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+    struct hostent **result, int *h_errnop)
+{
+	int rc;
+
+	nj_shim();
+	if (nj_real.gethostbyname_r == NULL)
+		return errno = EACCES, EACCES;
+	nj_in_resolver++;
+	rc = nj_real.gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
+	nj_in_resolver--;
+	return host_result_r("gethostbyname_r", name, rc, result, h_errnop);
+}
+
+NJ_EXPORT int
+gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_t buflen,
+    struct hostent **result, int *h_errnop)
+{
+	int rc;
+
+	nj_shim();
+	if (nj_real.gethostbyname2_r == NULL)
+		return errno = EACCES, EACCES;
+	nj_in_resolver++;
+	rc = nj_real.gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop);
+	nj_in_resolver--;
+	return host_result_r("gethostbyname2_r", name, rc, result, h_errnop);
+}

@@ -1,0 +1,232 @@
+#!/bin/sh
+# clients.sh - libnetjail.so inside real, unmodified clients: curl, wget, python3 (urllib,
+# socket, UDP), nc, socat, perl, node (TCP and UDP), git over http and ssh, each allowed to one
+# loopback address and denied another; then the SSRF spellings of loopback and metadata
+# addresses (decimal, octal, hex, short, bracketed and mapped IPv6, zero forms) through curl and
+# python under `netjail run` with its default policy.  Every denial is proved from both sides
+# (the client saw EACCES, "Permission denied" or a netjail deny line; the listener saw nothing)
+# beside an allowed twin: the same client reaching an allowed destination.
+# Runs as root in its own network namespace (every address is local: nothing leaves the machine).
+# A client that is not installed is skipped ("skip: X not installed"); scripts/install-deps
+# installs them.  NJ_DEBUG=1 prints the output of every passing check too.
+. "$(dirname "$0")/lib.sh"
+nj_netns "$@"
+set -f  # the URLs and endpoints below hold "*" and "[...]": never file name patterns
+
+C=$(cd "$(dirname "$0")/clients" && pwd)
+# The clients must go where their URLs say, never to a proxy from the environment.
+unset http_proxy https_proxy ftp_proxy all_proxy no_proxy HTTP_PROXY HTTPS_PROXY FTP_PROXY \
+    ALL_PROXY NO_PROXY
+# python3 may be a version manager's shell wrapper (pyenv) that costs a third of a second a
+# start: put the interpreter it stands for first in PATH (for the harness's markers too).
+if command -v python3 >/dev/null 2>&1; then
+	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py" ] &&
+	    PATH=$(dirname "$py"):$PATH
+fi
+# git and ssh read no configuration of the person running the tests
+HOME=$NJ_TMP/home
+export HOME
+mkdir -p "$HOME"
+
+skipped=""
+have() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "skip: $1 not installed"
+	skipped="$skipped $1"
+	return 1
+}
+
+if [ -n "${NJ_DEBUG:-}" ]; then
+	nj_ok() { NJ_PASS=$((NJ_PASS + 1)); printf '%s\n' "--- ok (exit $NJ_RC)" "$NJ_OUT"; }
+fi
+
+nj_listen tcp:8080 tcp:8081 tcp:8088 udp:9000 udp:9001
+
+LO=$(nj_rules 'allow tcp 127.0.0.1 port 8080' 'allow udp 127.0.0.1 port 9000' \
+    'allow tcp ::1 port 8080')
+OK4="tcp 127.0.0.1 8080"   # the allowed twin's endpoint
+NO4="tcp 127.0.0.2 8080"   # another loopback address: denied
+NOP="tcp 127.0.0.1 8081"   # the allowed address, another port: denied
+OK6="tcp ::1 8080"
+NO6="tcp 2001:db8::1 8080"  # TEST-NET: inside the namespace it would land on the listener
+UOK="udp 127.0.0.1 9000"
+UNO="udp 127.0.0.2 9000"
+UNOP="udp 127.0.0.1 9001"
+
+# ---- curl ----
+if have curl; then
+	CURL="curl -q -g -sS --max-time 5 --noproxy *"
+	nj_reach curl "$LO" "$OK4" -- $CURL http://127.0.0.1:8080/
+	nj_deny curl-addr "$LO" "$NO4" -- $CURL http://127.0.0.2:8080/
+	nj_deny curl-port "$LO" "$NOP" -- $CURL http://127.0.0.1:8081/
+	nj_reach curl-v6 "$LO" "$OK6" -- $CURL "http://[::1]:8080/"
+	nj_deny curl-v6-addr "$LO" "$NO6" -- $CURL "http://[2001:db8::1]:8080/"
+	nj_deny curl-v6-port "$LO" "tcp ::1 8081" -- $CURL "http://[::1]:8081/"
+	# curl resolves localhost itself (::1 and 127.0.0.1): the allowed one is used
+	nj_reach curl-localhost "$LO" "tcp * 8080" -- $CURL http://localhost:8080/
+	nj_deny curl-localhost-port-v4 "$LO" "tcp 127.0.0.1 8081" -- $CURL http://localhost:8081/
+	nj_deny curl-localhost-port-v6 "$LO" "tcp ::1 8081" -- $CURL http://localhost:8081/
+	# curl's own error (not the shim's log line): curl -v says why the connect failed
+	nj_expect curl-own-error 'Permission denied' "$LO" $CURL -v http://127.0.0.2:8080/
+fi
+
+# ---- wget ----
+if have wget; then
+	WGET="wget -O /dev/null --tries=1 --timeout=5 --no-proxy"
+	nj_reach wget "$LO" "$OK4" -- $WGET http://127.0.0.1:8080/
+	nj_deny wget-addr "$LO" "$NO4" -- $WGET http://127.0.0.2:8080/
+	nj_deny wget-port "$LO" "$NOP" -- $WGET http://127.0.0.1:8081/
+fi
+
+# ---- python3: urllib, socket.create_connection, a UDP sendto ----
+if have python3; then
+	nj_reach python-urllib "$LO" "$OK4" -- python3 "$C/py.py" urllib http://127.0.0.1:8080/
+	nj_deny python-urllib-addr "$LO" "$NO4" -- python3 "$C/py.py" urllib http://127.0.0.2:8080/
+	nj_deny python-urllib-port "$LO" "$NOP" -- python3 "$C/py.py" urllib http://127.0.0.1:8081/
+	nj_allow python-socket "$LO" "$OK4" -- python3 "$C/py.py" tcp 127.0.0.1 8080
+	nj_deny python-socket-addr "$LO" "$NO4" -- python3 "$C/py.py" tcp 127.0.0.2 8080
+	nj_deny python-socket-port "$LO" "$NOP" -- python3 "$C/py.py" tcp 127.0.0.1 8081
+	nj_allow python-socket-v6 "$LO" "$OK6" -- python3 "$C/py.py" tcp ::1 8080
+	nj_deny python-socket-v6-addr "$LO" "$NO6" -- python3 "$C/py.py" tcp 2001:db8::1 8080
+	# create_connection("localhost") walks getaddrinfo's answers: the denied ones are removed
+	nj_allow python-socket-localhost "$LO" "$OK4" -- python3 "$C/py.py" tcp localhost 8080
+	nj_deny python-socket-localhost-port "$LO" "$NOP" -- python3 "$C/py.py" tcp localhost 8081
+	nj_allow python-udp "$LO" "$UOK" -- python3 "$C/py.py" udp 127.0.0.1 9000
+	nj_deny python-udp-addr "$LO" "$UNO" -- python3 "$C/py.py" udp 127.0.0.2 9000
+	nj_deny python-udp-port "$LO" "$UNOP" -- python3 "$C/py.py" udp 127.0.0.1 9001
+fi
+
+# ---- nc (OpenBSD netcat) ----
+if have nc; then
+	nj_allow nc "$LO" "$OK4" -- nc -z -w 3 127.0.0.1 8080
+	nj_deny nc-addr "$LO" "$NO4" -- nc -z -w 3 127.0.0.2 8080
+	nj_deny nc-port "$LO" "$NOP" -- nc -z -w 3 127.0.0.1 8081
+	nj_allow nc-v6 "$LO" "$OK6" -- nc -z -w 3 ::1 8080
+	nj_deny nc-v6-addr "$LO" "$NO6" -- nc -z -w 3 2001:db8::1 8080
+	# (Debian's nc -u -z sends nothing: send one datagram from stdin instead)
+	nj_allow nc-udp "$LO" "$UOK" -- sh -c 'printf x | nc -u -q 0 127.0.0.1 9000'
+	nj_deny nc-udp-addr "$LO" "$UNO" -- sh -c 'printf x | nc -u -q 0 127.0.0.2 9000'
+	nj_deny nc-udp-port "$LO" "$UNOP" -- sh -c 'printf x | nc -u -q 0 127.0.0.1 9001'
+fi
+
+# ---- socat ----
+if have socat; then
+	nj_allow socat "$LO" "$OK4" -- socat -u /dev/null TCP:127.0.0.1:8080
+	nj_deny socat-addr "$LO" "$NO4" -- socat -u /dev/null TCP:127.0.0.2:8080
+	nj_deny socat-port "$LO" "$NOP" -- socat -u /dev/null TCP:127.0.0.1:8081
+	nj_allow socat-udp "$LO" "$UOK" -- sh -c 'echo x | socat -u - UDP:127.0.0.1:9000'
+	nj_deny socat-udp-addr "$LO" "$UNO" -- sh -c 'echo x | socat -u - UDP:127.0.0.2:9000'
+	nj_allow socat-udp-sendto "$LO" "$UOK" -- sh -c 'echo x | socat -u - UDP-SENDTO:127.0.0.1:9000'
+	nj_deny socat-udp-sendto-port "$LO" "$UNOP" -- \
+	    sh -c 'echo x | socat -u - UDP-SENDTO:127.0.0.1:9001'
+fi
+
+# ---- perl: IO::Socket::INET, and send() with a destination ----
+if have perl; then
+	nj_allow perl "$LO" "$OK4" -- perl "$C/perl.pl" tcp 127.0.0.1 8080
+	nj_deny perl-addr "$LO" "$NO4" -- perl "$C/perl.pl" tcp 127.0.0.2 8080
+	nj_deny perl-port "$LO" "$NOP" -- perl "$C/perl.pl" tcp 127.0.0.1 8081
+	nj_allow perl-udp "$LO" "$UOK" -- perl "$C/perl.pl" udp 127.0.0.1 9000
+	nj_deny perl-udp-addr "$LO" "$UNO" -- perl "$C/perl.pl" udp 127.0.0.2 9000
+	nj_allow perl-udp-sendto "$LO" "$UOK" -- perl "$C/perl.pl" udp-sendto 127.0.0.1 9000
+	nj_deny perl-udp-sendto-port "$LO" "$UNOP" -- perl "$C/perl.pl" udp-sendto 127.0.0.1 9001
+fi
+
+# ---- node: net.connect and dgram ----
+if have node; then
+	nj_allow node "$LO" "$OK4" -- node "$C/node.js" tcp 127.0.0.1 8080
+	nj_deny node-addr "$LO" "$NO4" -- node "$C/node.js" tcp 127.0.0.2 8080
+	nj_deny node-port "$LO" "$NOP" -- node "$C/node.js" tcp 127.0.0.1 8081
+	nj_allow node-v6 "$LO" "$OK6" -- node "$C/node.js" tcp ::1 8080
+	nj_deny node-v6-addr "$LO" "$NO6" -- node "$C/node.js" tcp 2001:db8::1 8080
+	nj_allow node-udp "$LO" "$UOK" -- node "$C/node.js" udp 127.0.0.1 9000
+	nj_deny node-udp-addr "$LO" "$UNO" -- node "$C/node.js" udp 127.0.0.2 9000
+	nj_deny node-udp-port "$LO" "$UNOP" -- node "$C/node.js" udp 127.0.0.1 9001
+fi
+
+# ---- git over http (git-remote-http is a child process: the jail follows it) ----
+if have git; then
+	GIT="git -c http.proxy= -c credential.helper= ls-remote"
+	export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1
+	nj_reach git-http "$LO" "$OK4" -- $GIT http://127.0.0.1:8080/repo.git
+	nj_deny git-http-addr "$LO" "$NO4" -- $GIT http://127.0.0.2:8080/repo.git
+	nj_deny git-http-port "$LO" "$NOP" -- $GIT http://127.0.0.1:8081/repo.git
+fi
+
+# ---- ssh ----
+if have ssh; then
+	SSH="ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no
+	    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR"
+	nj_reach ssh "$LO" "$OK4" -- $SSH -p 8080 127.0.0.1 true
+	nj_deny ssh-addr "$LO" "$NO4" -- $SSH -p 8080 127.0.0.2 true
+	nj_deny ssh-port "$LO" "$NOP" -- $SSH -p 8081 127.0.0.1 true
+fi
+
+# ---- SSRF spellings under `netjail run` and its default policy ----
+# (allow @public; allow @resolvers port 53; block @metadata; block @self).  Each URL names
+# loopback, an unspecified address (which lands on loopback) or the metadata address; the
+# listener on 8088 catches any arrival there, whatever address it came to.
+if [ ! -f "$NJ_BUILD/default.rules" ]; then
+	nj_bad "netjail run: $NJ_BUILD/default.rules (its default policy) is missing: run make"
+	nj_done
+fi
+SSRF="decimal=2130706433 octal=0177.0.0.1 octal-whole=017700000001 hex=0x7f000001
+    hex-dotted=0x7f.0.0.1 hex-short=0x7f.1 short=127.1 dotted=127.0.0.1 localhost=localhost
+    v6=[::1] v6-mapped=[::ffff:127.0.0.1] v6-mapped-hex=[::ffff:7f00:1]
+    v6-mapped-long=[0:0:0:0:0:ffff:127.0.0.1] zero=0.0.0.0 zero-short=0 v6-zero=[::]
+    metadata=169.254.169.254 metadata-decimal=2852039166 metadata-hex=0xa9fea9fe
+    metadata-mapped=[::ffff:169.254.169.254]"
+# allowed twins: 8.8.8.8 (public; inside the namespace it is our own listener) in the same
+# spellings, so a denial above is the address's doing, not the spelling's
+PUBLIC="dotted=8.8.8.8 decimal=134744072 hex=0x8080808 short=8.8.2056
+    v6-mapped=[::ffff:8.8.8.8]"
+nj_run_cmd "" true
+if printf '%s\n' "$NJ_OUT" | grep -q 'built-in default policy'; then nj_ok; else
+	nj_bad "netjail run without -r does not announce its default policy"; fi
+
+if have curl; then
+	CURL="curl -q -g -sS --max-time 5 --noproxy *"
+	before=$(nj_count_ep "tcp * 8088")
+	for f in $PUBLIC; do
+		nj_reach_cmd "ssrf-curl-public-${f%%=*}" "" "tcp 8.8.8.8 8088" -- \
+		    $CURL "http://${f#*=}:8088/"
+	done
+	# the leak detector below ("tcp * 8088") does count arrivals
+	if [ "$(nj_count_ep "tcp * 8088")" -gt "$before" ]; then nj_ok; else
+		nj_bad "ssrf: \"tcp * 8088\" counts no arrival"; fi
+	for f in $SSRF; do
+		nj_deny_cmd "ssrf-curl-${f%%=*}" "" "tcp * 8088" -- $CURL "http://${f#*=}:8088/"
+	done
+fi
+
+# python: urlopen; python or its resolver may refuse a spelling before connecting: that still
+# must not reach the listener, and it is noted
+if have python3; then
+	for f in $PUBLIC; do
+		nj_reach_cmd "ssrf-python-public-${f%%=*}" "" "tcp 8.8.8.8 8088" -- \
+		    python3 "$C/py.py" urllib "http://${f#*=}:8088/"
+	done
+	rejects=""
+	for f in $SSRF; do
+		name=ssrf-python-${f%%=*}
+		before=$(nj_count_ep "tcp * 8088")
+		nj_run_cmd "" python3 "$C/py.py" ssrf "http://${f#*=}:8088/"
+		nj_sync
+		after=$(nj_count_ep "tcp * 8088")
+		if [ "$after" != "$before" ]; then
+			nj_bad "$name: the listener saw a connection on 8088 (a leak)"
+		elif printf '%s\n' "$NJ_OUT" | grep -q '^denied: .*Permission denied'; then
+			nj_ok
+		elif printf '%s\n' "$NJ_OUT" | grep -q '^python rejects: '; then
+			nj_ok
+			rejects="$rejects ${f#*=}($(printf '%s\n' "$NJ_OUT" |
+			    sed -n 's/^python rejects: //p' | head -n 1))"
+		else
+			nj_bad "$name: neither a denial nor a refusal of python's own"
+		fi
+	done
+	echo "note: python refused these spellings itself (no connection tried):${rejects:- none}"
+fi
+
+[ -n "$skipped" ] && echo "note: skipped (not installed):$skipped"
+nj_done

@@ -1,0 +1,197 @@
+# lib.sh - shared by the shim's shell tests: a private network namespace, a listener that
+# writes down every arrival, and assertions that look at both sides.
+#
+# Source it from a test script, then:
+#   nj_netns "$@"                   re-run the script inside a new network namespace where
+#                                   every IPv4 and IPv6 address is local (so nothing can
+#                                   leave the machine: a leak lands on our own listener),
+#                                   and a private mount namespace (for /etc bind mounts)
+#   nj_listen tcp:8080 udp:9000 unix:/path ...   start the listener (once per script)
+#   nj_rules 'allow ...' ...        write a rules file, print its path
+#   nj_deny NAME RULES ENDPOINT -- CMD...   CMD (run under the shim with RULES) must fail
+#                                   with EACCES (its output shows "EACCES", "Permission
+#                                   denied" or a netjail deny line) and the listener must
+#                                   never see ENDPOINT ("tcp 127.0.0.1 8080")
+#   nj_allow NAME RULES ENDPOINT -- CMD...  CMD must succeed and ENDPOINT must arrive
+#   nj_reach NAME RULES ENDPOINT -- CMD...  ENDPOINT must arrive and CMD must print no netjail
+#                                   deny line; CMD's exit status is not checked (a real client
+#                                   fails after connecting: the listener speaks no protocol)
+#   nj_run_cmd RULES CMD...         like nj_run, but through `netjail run` (-r RULES; RULES ""
+#                                   means its built-in default policy)
+#   nj_deny_cmd / nj_reach_cmd NAME RULES ENDPOINT -- CMD...   nj_deny / nj_reach through
+#                                   `netjail run`; in their ENDPOINT a "*" stands for any one
+#                                   word: "tcp * 8088" is any address on TCP port 8088
+#   nj_done                         print "shim: N passed, N failed" and exit
+set -u
+
+NJ_BUILD=${NJ_BUILD:-$(cd "$(dirname "$0")/../build" && pwd)}
+NJ_SHIM=$NJ_BUILD/libnetjail.so
+NJ_PROBE=$NJ_BUILD/tests/probes/probe
+NJ_NETJAIL=$NJ_BUILD/netjail
+NJ_TMP=$(mktemp -d /tmp/netjail-test.XXXXXX)
+NJ_LOG=$NJ_TMP/listener.log
+NJ_PASS=0
+NJ_FAIL=0
+NJ_LISTENER=
+NJ_MARK_PORT=7999
+NJ_MARKS=0
+
+nj_netns() {
+	if [ -z "${NJ_IN_NETNS:-}" ]; then
+		rm -rf "$NJ_TMP"
+		if [ "$(id -u)" = 0 ]; then
+			exec env NJ_IN_NETNS=1 unshare -n -m -- "$0" "$@"
+		fi
+		exec env NJ_IN_NETNS=1 unshare -r -n -m -- "$0" "$@"
+	fi
+	ip link set lo up
+	ip route add local 0.0.0.0/0 dev lo
+	ip -6 route add local ::/0 dev lo
+	trap nj_cleanup EXIT
+}
+
+nj_cleanup() {
+	[ -n "$NJ_LISTENER" ] && kill "$NJ_LISTENER" 2>/dev/null
+	rm -rf "$NJ_TMP"
+}
+
+nj_listen() {
+	python3 "$(dirname "$0")/listener.py" "$NJ_LOG" "tcp:$NJ_MARK_PORT" "$@" &
+	NJ_LISTENER=$!
+	for _ in $(seq 100); do
+		grep -q ready "$NJ_LOG" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "listener did not start" >&2
+	exit 1
+}
+
+nj_rules() {
+	f=$(mktemp "$NJ_TMP/XXXXXX.rules")
+	printf '%s\n' "$@" > "$f"
+	echo "$f"
+}
+
+# Connect to the marker port (without the shim) and wait until the listener logs it: every
+# arrival before the marker is then in the log too.
+nj_sync() {
+	NJ_MARKS=$((NJ_MARKS + 1))
+	python3 -c "import socket; socket.create_connection(('127.0.0.$((NJ_MARKS % 200 + 2))', $NJ_MARK_PORT)).close()"
+	for _ in $(seq 200); do
+		[ "$(grep -c "^tcp 127.0.0.* $NJ_MARK_PORT\$" "$NJ_LOG")" -ge "$NJ_MARKS" ] && return 0
+		sleep 0.02
+	done
+	echo "listener did not see the marker" >&2
+}
+
+nj_ok() { NJ_PASS=$((NJ_PASS + 1)); }
+nj_bad() {
+	NJ_FAIL=$((NJ_FAIL + 1))
+	echo "FAIL: $*"
+	[ -n "${NJ_OUT:-}" ] && printf '%s\n' "$NJ_OUT" | sed 's/^/    | /'
+	return 0
+}
+
+nj_count() { grep -c -x -F "$1" "$NJ_LOG" 2>/dev/null || true; }
+
+# nj_run RULES CMD...: run CMD under the shim; output in NJ_OUT, status in NJ_RC
+nj_run() {
+	r=$1
+	shift
+	NJ_OUT=$(timeout 20 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$r" "$@" 2>&1)
+	NJ_RC=$?
+}
+
+nj_deny() { nj__deny nj_run "$@"; }
+
+nj_allow() {
+	name=$1 rules=$2 ep=$3
+	shift 4
+	before=$(nj_count "$ep")
+	nj_run "$rules" "$@"
+	nj_sync
+	after=$(nj_count "$ep")
+	if [ "$NJ_RC" != 0 ]; then
+		nj_bad "$name: the client failed (exit $NJ_RC)"
+	elif [ "$after" = "$before" ]; then
+		nj_bad "$name: the listener never saw \"$ep\""
+	else
+		nj_ok
+	fi
+}
+
+# nj_expect NAME PATTERN RULES CMD...: CMD's output (under the shim) matches PATTERN
+nj_expect() {
+	name=$1 pat=$2 rules=$3
+	shift 3
+	nj_run "$rules" "$@"
+	if printf '%s\n' "$NJ_OUT" | grep -q -e "$pat"; then
+		nj_ok
+	else
+		nj_bad "$name: output lacks /$pat/"
+	fi
+}
+
+# nj_count_ep ENDPOINT: nj_count, where a "*" in ENDPOINT stands for any one word
+nj_count_ep() {
+	case $1 in
+	*'*'*) grep -c -x -e "$(printf '%s\n' "$1" | sed 's/[].[^$\\]/\\&/g; s/\*/[^ ]*/g')" \
+	    "$NJ_LOG" 2>/dev/null || true ;;
+	*) nj_count "$1" ;;
+	esac
+}
+
+# nj_run_cmd RULES CMD...: run CMD under `netjail run` (RULES "" = the built-in default
+# policy), with no NETJAIL_* or LD_PRELOAD of ours around it; output in NJ_OUT, status in NJ_RC
+nj_run_cmd() {
+	r=$1
+	shift
+	if [ -n "$r" ]; then set -- -r "$r" -- "$@"; else set -- -- "$@"; fi
+	NJ_OUT=$(timeout 20 env -u LD_PRELOAD -u NETJAIL_RULES -u NETJAIL_MODE -u NETJAIL_LOG \
+	    "$NJ_NETJAIL" run "$@" 2>&1)
+	NJ_RC=$?
+}
+
+# nj__deny RUNNER NAME RULES ENDPOINT -- CMD...: nj_deny, CMD run by RUNNER (nj_run or nj_run_cmd)
+nj__deny() {
+	run=$1 name=$2 rules=$3 ep=$4
+	shift 5
+	before=$(nj_count_ep "$ep")
+	"$run" "$rules" "$@"
+	nj_sync
+	after=$(nj_count_ep "$ep")
+	if [ "$after" != "$before" ]; then
+		nj_bad "$name: the listener saw \"$ep\" (a leak)"
+	elif ! printf '%s\n' "$NJ_OUT" | grep -q -e EACCES -e 'Permission denied' -e 'netjail: deny'; then
+		nj_bad "$name: the client did not see a denial (exit $NJ_RC)"
+	else
+		nj_ok
+	fi
+}
+
+# nj__reach RUNNER NAME RULES ENDPOINT -- CMD...: ENDPOINT arrives, no deny line; any exit status
+nj__reach() {
+	run=$1 name=$2 rules=$3 ep=$4
+	shift 5
+	before=$(nj_count_ep "$ep")
+	"$run" "$rules" "$@"
+	nj_sync
+	after=$(nj_count_ep "$ep")
+	if [ "$after" = "$before" ]; then
+		nj_bad "$name: the listener never saw \"$ep\" (exit $NJ_RC)"
+	elif printf '%s\n' "$NJ_OUT" | grep -q 'netjail: deny'; then
+		nj_bad "$name: \"$ep\" arrived, but the shim denied something on the way"
+	else
+		nj_ok
+	fi
+}
+
+nj_reach() { nj__reach nj_run "$@"; }
+nj_deny_cmd() { nj__deny nj_run_cmd "$@"; }
+nj_reach_cmd() { nj__reach nj_run_cmd "$@"; }
+
+nj_done() {
+	echo "$(basename "$0" .sh): $NJ_PASS passed, $NJ_FAIL failed"
+	[ "$NJ_FAIL" = 0 ]
+	exit $?
+}

@@ -1,0 +1,377 @@
+/* probe.c - one network operation per run, for the shim tests: they run it under LD_PRELOAD
+ * and look at both sides (what the probe saw, what the listener saw).
+ *
+ *   probe OP ARGS...     prints "ok" or "err NAME" (errno name), exits 0 or 1
+ *
+ * OPs (ADDR is numeric, v4 or v6):
+ *   connect tcp|udp ADDR PORT        connect(2) through libc
+ *   __connect tcp ADDR PORT          glibc's exported alias
+ *   sys-connect tcp ADDR PORT        syscall(SYS_connect, ...)
+ *   mapped tcp|udp ADDR4 PORT        an AF_INET6 socket to ::ffff:ADDR4
+ *   inet-on-inet6 udp ADDR4 PORT     UDP sendto an AF_INET destination on an AF_INET6 socket
+ *   unspec-udp udp ADDR4 PORT        UDP sendto an AF_UNSPEC destination on an AF_INET socket
+ *   sendto udp ADDR PORT             sendto(2) a datagram
+ *   sys-sendto udp ADDR PORT         syscall(SYS_sendto, ...)
+ *   sendmsg udp ADDR PORT            sendmsg(2) with msg_name
+ *   sys-sendmsg udp ADDR PORT        syscall(SYS_sendmsg, ...)
+ *   connect-send udp ADDR PORT       connect then send (no destination on the send)
+ *   fastopen-sendto ADDR PORT        TCP Fast Open via sendto(MSG_FASTOPEN)
+ *   fastopen-sendmsg ADDR PORT       TCP Fast Open via sendmsg(MSG_FASTOPEN)
+ *   fastopen-syscall ADDR PORT       TCP Fast Open via syscall(SYS_sendto, ..., MSG_FASTOPEN)
+ *   sendmmsg ADDR PORT [ADDR PORT]... one UDP datagram to each; prints "ok N" (count sent)
+ *   sys-sendmmsg ADDR PORT [...]     the same through syscall()
+ *   unix PATH                        connect an AF_UNIX stream socket (relative paths allowed)
+ *   unix-chdir DIR PATH              chdir(DIR), then unix PATH
+ *   badlen tcp ADDR PORT LEN         connect with an address length of LEN
+ *   io_uring                         syscall(SYS_io_uring_setup, 1, params)
+ *   gai HOST                         getaddrinfo; prints "ok ADDR..." or "err EAI..."
+ *   ghbn HOST                        gethostbyname; prints "ok ADDR..." or "err ..."
+ *   signal ADDR PORT ADDR2 PORT2     a SIGALRM handler connects to ADDR2 while the main
+ *                                    thread connects to ADDR (both printed)
+ *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+
+int __connect(int, const struct sockaddr *, socklen_t);
+
+static const char *
+ename(int e)
+{
+	switch (e) {
+	case EACCES: return "EACCES";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ENOENT: return "ENOENT";
+	case EINVAL: return "EINVAL";
+	case ENETUNREACH: return "ENETUNREACH";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case ENOSYS: return "ENOSYS";
+	case EPERM: return "EPERM";
+	case EDESTADDRREQ: return "EDESTADDRREQ";
+	case ENOTCONN: return "ENOTCONN";
+	case EINPROGRESS: return "EINPROGRESS";
+	default: return strerror(e);
+	}
+}
+
+static int
+result(long rc)
+{
+	if (rc < 0) {
+		printf("err %s\n", ename(errno));
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+static socklen_t
+mkaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)atoi(port));
+		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
+			exit(2);
+		return sizeof(*in6);
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)atoi(port));
+		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
+			exit(2);
+		return sizeof(*in);
+	}
+}
+
+static int
+sock(int family, const char *proto)
+{
+	int fd = socket(family, strcmp(proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM, 0);
+
+	if (fd < 0) {
+		perror("socket");
+		exit(2);
+	}
+	return fd;
+}
+
+static const char *sig_addr, *sig_port;
+static volatile sig_atomic_t sig_rc = 99, sig_errno;
+
+static void
+on_alarm(int s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(sig_addr, sig_port, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	int saved = errno;
+
+	(void)s;
+	sig_rc = connect(fd, (struct sockaddr *)&ss, len);
+	sig_errno = errno;
+	close(fd);
+	errno = saved;
+}
+
+static int
+mmsg(int via_syscall, int argc, char **argv)
+{
+	struct mmsghdr v[16];
+	struct sockaddr_storage ss[16];
+	struct iovec iov = { "x", 1 };
+	int n = (argc - 2) / 2, fd = -1;
+	long rc;
+
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < n && i < 16; i++) {
+		v[i].msg_hdr.msg_namelen = mkaddr(argv[2 + 2 * i], argv[3 + 2 * i], &ss[i]);
+		v[i].msg_hdr.msg_name = &ss[i];
+		v[i].msg_hdr.msg_iov = &iov;
+		v[i].msg_hdr.msg_iovlen = 1;
+		if (fd < 0)
+			fd = sock(AF_INET6, "udp");	/* dual-stack: takes v4 and v6 */
+		if (ss[i].ss_family == AF_INET) {
+			/* send IPv4 as v4-mapped on the dual-stack socket */
+			struct sockaddr_in in = *(struct sockaddr_in *)&ss[i];
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss[i];
+
+			memset(in6, 0, sizeof(*in6));
+			in6->sin6_family = AF_INET6;
+			in6->sin6_port = in.sin_port;
+			in6->sin6_addr.s6_addr[10] = 0xff;
+			in6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&in6->sin6_addr.s6_addr[12], &in.sin_addr, 4);
+			v[i].msg_hdr.msg_namelen = sizeof(*in6);
+		}
+	}
+	rc = via_syscall ? syscall(SYS_sendmmsg, fd, v, n, 0) : sendmmsg(fd, v, (unsigned)n, 0);
+	if (rc < 0)
+		return result(rc);
+	printf("ok %ld\n", rc);
+	return 0;
+}
+
+static int
+unix_connect(const char *path)
+{
+	struct sockaddr_un un;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	socklen_t len;
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	if (path[0] == '@') {
+		memcpy(un.sun_path + 1, path + 1, strlen(path + 1));
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path + 1));
+	} else {
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+		len = sizeof(un);
+	}
+	return result(connect(fd, (struct sockaddr *)&un, len));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *op = argc > 1 ? argv[1] : "";
+	int fd;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (strcmp(op, "io_uring") == 0) {
+		char params[120];
+
+		memset(params, 0, sizeof(params));
+		return result(syscall(SYS_io_uring_setup, 1, params));
+	}
+	if (strcmp(op, "unix") == 0 && argc == 3)
+		return unix_connect(argv[2]);
+	if (strcmp(op, "unix-chdir") == 0 && argc == 4) {
+		if (chdir(argv[2]) != 0)
+			return perror("chdir"), 2;
+		return unix_connect(argv[3]);
+	}
+	if ((strcmp(op, "gai") == 0 || strcmp(op, "ghbn") == 0) && argc == 3) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (op[0] == 'g' && op[1] == 'a') {
+			struct addrinfo hints, *res, *ai;
+			int rc;
+
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_socktype = SOCK_STREAM;
+			rc = getaddrinfo(argv[2], "80", &hints, &res);
+			if (rc != 0) {
+				printf("err %s%s%s\n", rc == EAI_SYSTEM ? "EAI_SYSTEM " : gai_strerror(rc),
+				    rc == EAI_SYSTEM ? "" : "", rc == EAI_SYSTEM ? ename(errno) : "");
+				return 1;
+			}
+			printf("ok");
+			for (ai = res; ai; ai = ai->ai_next) {
+				void *p = ai->ai_family == AF_INET ?
+				    (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+				    (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+				printf(" %s", inet_ntop(ai->ai_family, p, a, sizeof(a)));
+			}
+			printf("\n");
+			freeaddrinfo(res);
+			return 0;
+		} else {
+			struct hostent *h = gethostbyname(argv[2]);
+
+			if (h == NULL) {
+				printf("err h_errno=%d %s\n", h_errno, ename(errno));
+				return 1;
+			}
+			printf("ok");
+			for (char **p = h->h_addr_list; *p; p++)
+				printf(" %s", inet_ntop(h->h_addrtype, *p, a, sizeof(a)));
+			printf("\n");
+			return 0;
+		}
+	}
+	if (argc >= 4 && (strcmp(op, "sendmmsg") == 0 || strcmp(op, "sys-sendmmsg") == 0))
+		return mmsg(op[0] == 's' && op[1] == 'y', argc, argv);
+	if (strcmp(op, "signal") == 0 && argc == 6) {
+		struct itimerval it = { { 0, 0 }, { 0, 1 } };
+		int rc;
+
+		sig_addr = argv[4];
+		sig_port = argv[5];
+		signal(SIGALRM, on_alarm);
+		len = mkaddr(argv[2], argv[3], &ss);
+		setitimer(ITIMER_REAL, &it, NULL);
+		for (int i = 0; i < 2000 && sig_rc == 99; i++) {
+			fd = socket(ss.ss_family, SOCK_STREAM, 0);
+			rc = connect(fd, (struct sockaddr *)&ss, len);
+			(void)rc;
+			close(fd);
+		}
+		if (sig_rc == 99)
+			return printf("err no-signal\n"), 2;
+		if (sig_rc < 0)
+			printf("handler err %s\n", ename(sig_errno));
+		else
+			printf("handler ok\n");
+		return sig_rc < 0;
+	}
+	if (argc == 4 && strncmp(op, "fastopen", 8) == 0) {
+		struct msghdr m;
+		struct iovec iov = { "GET / HTTP/1.0\r\n\r\n", 18 };
+		long rc;
+
+		len = mkaddr(argv[2], argv[3], &ss);
+		fd = sock(ss.ss_family, "tcp");
+		if (strcmp(op, "fastopen-sendmsg") == 0) {
+			memset(&m, 0, sizeof(m));
+			m.msg_name = &ss;
+			m.msg_namelen = len;
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			rc = sendmsg(fd, &m, MSG_FASTOPEN);
+		} else if (strcmp(op, "fastopen-syscall") == 0) {
+			rc = syscall(SYS_sendto, fd, iov.iov_base, iov.iov_len, MSG_FASTOPEN, &ss, len);
+		} else {
+			rc = sendto(fd, iov.iov_base, iov.iov_len, MSG_FASTOPEN,
+			    (struct sockaddr *)&ss, len);
+		}
+		return result(rc);
+	}
+	if (argc < 5)
+		return fprintf(stderr, "usage: see the top of probe.c\n"), 2;
+	len = mkaddr(argv[3], argv[4], &ss);
+	if (strcmp(op, "connect") == 0 || strcmp(op, "errno") == 0) {
+		int rc;
+
+		fd = sock(ss.ss_family, argv[2]);
+		errno = 4242;
+		rc = connect(fd, (struct sockaddr *)&ss, len);
+		if (strcmp(op, "errno") == 0 && rc == 0)
+			return printf("ok errno=%d\n", errno), 0;
+		return result(rc);
+	}
+	if (strcmp(op, "__connect") == 0) {
+		fd = sock(ss.ss_family, argv[2]);
+		return result(__connect(fd, (struct sockaddr *)&ss, len));
+	}
+	if (strcmp(op, "sys-connect") == 0) {
+		fd = sock(ss.ss_family, argv[2]);
+		return result(syscall(SYS_connect, fd, &ss, len));
+	}
+	if (strcmp(op, "badlen") == 0 && argc == 6) {
+		fd = sock(ss.ss_family, argv[2]);
+		return result(connect(fd, (struct sockaddr *)&ss, (socklen_t)atoi(argv[5])));
+	}
+	if (strcmp(op, "mapped") == 0) {
+		struct sockaddr_in in = *(struct sockaddr_in *)&ss;
+		struct sockaddr_in6 in6;
+
+		memset(&in6, 0, sizeof(in6));
+		in6.sin6_family = AF_INET6;
+		in6.sin6_port = in.sin_port;
+		in6.sin6_addr.s6_addr[10] = 0xff;
+		in6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&in6.sin6_addr.s6_addr[12], &in.sin_addr, 4);
+		fd = sock(AF_INET6, argv[2]);
+		if (strcmp(argv[2], "udp") == 0)
+			return result(sendto(fd, "x", 1, 0, (struct sockaddr *)&in6, sizeof(in6)));
+		return result(connect(fd, (struct sockaddr *)&in6, sizeof(in6)));
+	}
+	if (strcmp(op, "inet-on-inet6") == 0) {
+		fd = sock(AF_INET6, "udp");
+		return result(sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+	}
+	if (strcmp(op, "unspec-udp") == 0) {
+		fd = sock(AF_INET, "udp");
+		ss.ss_family = AF_UNSPEC;
+		return result(sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+	}
+	fd = sock(ss.ss_family, argv[2]);
+	if (strcmp(op, "sendto") == 0)
+		return result(sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+	if (strcmp(op, "sys-sendto") == 0)
+		return result(syscall(SYS_sendto, fd, "x", 1, 0, &ss, len));
+	if (strcmp(op, "sendmsg") == 0 || strcmp(op, "sys-sendmsg") == 0) {
+		struct msghdr m;
+		struct iovec iov = { "x", 1 };
+
+		memset(&m, 0, sizeof(m));
+		m.msg_name = &ss;
+		m.msg_namelen = len;
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		return result(op[0] == 's' && op[1] == 'y' ? syscall(SYS_sendmsg, fd, &m, 0) :
+		    sendmsg(fd, &m, 0));
+	}
+	if (strcmp(op, "connect-send") == 0) {
+		if (connect(fd, (struct sockaddr *)&ss, len) != 0)
+			return result(-1);
+		return result(send(fd, "x", 1, 0));
+	}
+	fprintf(stderr, "probe: unknown op %s\n", op);
+	return 2;
+}
