@@ -24,7 +24,7 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-clients bench clean \
+.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -84,13 +84,16 @@ PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probe
 check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
-	$(MAKE) check-exports check-unit check-cli check-shim check-clients
+	$(MAKE) check-exports check-unit check-cli check-shim check-exec check-clients
 
 check-exports: $(B)/libnetjail.so
 	scripts/check-exports $(B)/libnetjail.so shim/libnetjail.map
 
 check-shim: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/shim.sh
+
+check-exec: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/exec.sh
 
 check-clients: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/clients.sh
@@ -114,7 +117,11 @@ $(B)/bench/rules-bench: scripts/rules-bench.c $(B)/libnjrules.a
 	@mkdir -p $(dir $@)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libnjrules.a
 
-bench: $(B)/bench/rules-bench $(B)/netjail
+$(B)/bench/shim-bench: scripts/shim-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -o $@ $<
+
+bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
 	scripts/bench
 
 # ---- install ----

@@ -16,6 +16,7 @@ struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lin
 
 int nj_cmd_run(int argc, char **argv);
 int nj_cmd_check(int argc, char **argv);
+int nj_cmd_compile(int argc, char **argv);
 int nj_cmd_explain(int argc, char **argv);
 int nj_cmd_presets(int argc, char **argv);
 

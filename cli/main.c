@@ -1,4 +1,4 @@
-/* main.c - the netjail command: dispatch to run, check, explain, presets. */
+/* main.c - the netjail command: dispatch to run, check, compile, explain, presets. */
 #include <err.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@ usage(FILE *f)
 	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
 	    "COMMAND [ARG...]\n"
 	    "       netjail check RULES\n"
+	    "       netjail compile RULES -o OUT\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"
 	    "       netjail presets [NAME]\n", f);
 }
@@ -26,6 +27,8 @@ main(int argc, char **argv)
 		return nj_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return nj_cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compile") == 0)
+		return nj_cmd_compile(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return nj_cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "presets") == 0)

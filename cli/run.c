@@ -107,6 +107,22 @@ preload_value(const char *shim)
 	return v;
 }
 
+/* An "allow exec" rule may name the program as written (made absolute) or where its links
+ * lead, as the shim decides. */
+static int
+exec_allowed(const struct nj_rules *r, const char *cmd)
+{
+	char abs[PATH_MAX + 2], canon[PATH_MAX], cwd[PATH_MAX];
+
+	if (cmd[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", cmd);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    (size_t)snprintf(abs, sizeof(abs), "%s/%s", cwd, cmd) >= sizeof(abs))
+		return 0;
+	return nj_exec_allowed(r, abs) ||
+	    (realpath(cmd, canon) != NULL && nj_exec_allowed(r, canon));
+}
+
 int
 nj_cmd_run(int argc, char **argv)
 {
@@ -186,7 +202,7 @@ nj_cmd_run(int argc, char **argv)
 		nj_rules_free(r);
 		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
 	}
-	if (nj_jailable(cmd, why, sizeof(why)) == 0 && !nj_exec_allowed(r, cmd)) {
+	if (nj_jailable(cmd, why, sizeof(why)) == 0 && !exec_allowed(r, cmd)) {
 		if (!unjailed) {
 			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
 			    "check its connections (allow it with \"allow exec %s\" in the rules, "

@@ -11,6 +11,12 @@ nj_rules_count(const struct nj_rules *r)
 	return r ? r->nrules : 0;
 }
 
+int
+nj_rules_use_proto(const struct nj_rules *r)
+{
+	return r ? r->use_proto : 0;
+}
+
 const char *
 nj_rules_file(const struct nj_rules *r)
 {
@@ -151,8 +157,10 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 
 	if (r == NULL)
 		return 0;
-	if (d->kind == NJ_DEST_IP) {
-		const struct nj_table *t = addr->family == 4 ? &r->t4 : &r->t6;
+	for (int tb = 0; tb < 2 && d->kind == NJ_DEST_IP; tb++) {
+		/* the main table, then a compiled policy's table of dynamic presets */
+		const struct nj_table *t = addr->family == 4 ? (tb ? &r->t4d : &r->t4) :
+		    (tb ? &r->t6d : &r->t6);
 
 		for (uint32_t k = nj_table_find(t, addr); k != NJ_NONE; k = t->node[k].parent) {
 			for (uint32_t i = 0; i < t->node[k].count; i++) {
@@ -166,8 +174,9 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 					put(out, max, &n, ri);
 			}
 		}
-		return n;
 	}
+	if (d->kind == NJ_DEST_IP)
+		return n;
 	if (d->kind == NJ_DEST_UNIX && d->pathlen == 0 && !d->abstract)
 		return 0;	/* an unnamed socket is allowed without any rule: none matches it */
 	for (size_t i = 0; i < r->nother; i++) {

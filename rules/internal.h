@@ -55,6 +55,18 @@ struct nj_node {
 };
 
 struct nj_table {
+	/* A direct index in front of the search, for large tables: the interval keys (but
+	 * key[0] = 0) share their top cp bits (value prefix); the next kbits bits pick a bucket,
+	 * idx[b] is the first interval whose key lies in bucket b or beyond, and the search
+	 * runs inside one bucket.  NULL for small tables. */
+	uint32_t *idx;
+	unsigned cp, kbits;
+	nj_u128 prefix;
+	/* the same, ready for the lookup: it reads a word of hb bits (the key, or the high 64
+	 * bits of an IPv6 key when the index lies there); top = word >> sh_top (when cp > 0)
+	 * must equal prefix, and (word >> sh_b) & mask is the bucket */
+	unsigned hb, sh_top, sh_b;
+	size_t mask;
 	size_t nint;		/* intervals */
 	uint32_t *key4;		/* family 4: interval starts */
 	nj_u128 *key6;		/* family 6: interval starts */
@@ -75,10 +87,44 @@ struct nj_rules {
 	struct nj_table t4, t6;
 	uint32_t *other;	/* indices of unix, family and exec rules, in file order */
 	size_t nother;
+	int use_proto;		/* some rule names tcp or udp */
+	int dyn_merged;		/* @self/@resolvers prefixes are in t4/t6 (not portable) */
+	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
+	 * presets' rules have tables of their own, built where the policy loads */
+	int mapped;
+	void *map;
+	size_t maplen;
+	struct nj_table t4d, t6d;
 };
 
+/* compiled.c */
+int nj_rules_is_compiled(const void *head, size_t n);
+int nj_rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret,
+    const char **why);
+
+/* presets.c: @self and @resolvers, which a compiled policy fills in when it loads */
+int nj_preset_is_dynamic(int id);
+const struct nj_prefix *nj_preset_find_dynamic(int id, const struct nj_sys *sys, size_t *ret_n);
+
 /* match.c */
-int nj_rule_matches_port(const struct nj_rules *r, const struct nj_rule *ru, int proto, int port);
+
+/* Does rule ru match proto and port (the address aside)? */
+static inline int
+nj_rule_matches_port(const struct nj_rules *r, const struct nj_rule *ru, int proto, int port)
+{
+	if (ru->proto != NJ_PROTO_ANY && ru->proto != proto)
+		return 0;
+	if (ru->ports_n == 0)
+		return 1;
+	for (uint32_t i = 0; i < ru->ports_n; i++) {
+		const struct nj_portrange *pr = &r->ports[ru->ports_off + i];
+
+		if (port >= pr->lo && port <= pr->hi)
+			return 1;
+	}
+	return 0;
+}
+
 uint32_t nj_table_find(const struct nj_table *t, const struct nj_ip *ip);
 
 /* addr.c (the two small ones inline: they are on every decision) */

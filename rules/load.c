@@ -60,6 +60,29 @@ nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
 		nj_diag_add(diags, 1, 0, 0, "not a regular file");
 		goto out;
 	}
+	{
+		char head[8];
+		const char *why;
+
+		if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+		    nj_rules_is_compiled(head, sizeof(head))) {
+			if ((unsigned long long)st.st_size > NJ_MAX_COMPILED) {
+				rc = -EFBIG;
+				nj_diag_add(diags, 1, 0, 0, "compiled policy larger than %u bytes",
+				    NJ_MAX_COMPILED);
+				goto out;
+			}
+			if (st.st_mode & S_IWOTH)
+				nj_diag_add(diags, 0, 0, 0, "the file is world-writable: anyone on "
+				    "this machine can change the policy (chmod o-w)");
+			rc = nj_rules_map(fd, (size_t)st.st_size, sys, ret, &why);
+			if (rc == -EINVAL)
+				nj_diag_add(diags, 1, 0, 0, "invalid compiled policy: %s", why);
+			else if (rc != 0)
+				nj_diag_add(diags, 1, 0, 0, "cannot map: %s", strerror(-rc));
+			goto out;
+		}
+	}
 	if (st.st_size < 0 || (unsigned long long)st.st_size > NJ_MAX_FILE) {
 		rc = -EFBIG;
 		nj_diag_add(diags, 1, 0, 0, "file of %lld bytes is larger than the limit of %u",

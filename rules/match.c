@@ -11,67 +11,75 @@
 
 #include "internal.h"
 
-int
-nj_rule_matches_port(const struct nj_rules *r, const struct nj_rule *ru, int proto, int port)
-{
-	if (ru->proto != NJ_PROTO_ANY && ru->proto != proto)
-		return 0;
-	if (ru->ports_n == 0)
-		return 1;
-	for (uint32_t i = 0; i < ru->ports_n; i++) {
-		const struct nj_portrange *pr = &r->ports[ru->ports_off + i];
+/* The search inside one table: the bucket index narrows the range [base, base + n), a
+ * branchless binary search finishes.  T is the key type (uint32_t for IPv4, nj_u128 for
+ * IPv6); h is the word the index reads, of type H (see struct nj_table). */
+#define FIND(T, keys, k, H, h, t, ret) do {					\
+	size_t base_ = 0, n_ = (t)->nint;					\
+	if ((t)->idx) {								\
+		size_t b_;							\
+		if ((t)->cp) {							\
+			H top_ = (H)((h) >> (t)->sh_top);			\
+			if (top_ != (H)(t)->prefix) {				\
+				/* below every key but key[0] = 0, or above all */ \
+				(ret) = (t)->owner[top_ < (H)(t)->prefix ? 0 :	\
+				    (t)->nint - 1];				\
+				break;						\
+			}							\
+		}								\
+		b_ = (size_t)((h) >> (t)->sh_b) & (t)->mask;			\
+		base_ = (t)->idx[b_] - 1;	/* idx[b] >= 1: key[0] is 0 */	\
+		n_ = (t)->idx[b_ + 1] - base_;					\
+	}									\
+	while (n_ > 1) {							\
+		size_t half_ = n_ / 2;						\
+		base_ = (keys)[base_ + half_] <= (k) ? base_ + half_ : base_;	\
+		n_ -= half_;							\
+	}									\
+	(ret) = (t)->owner[base_];						\
+} while (0)
 
-		if (port >= pr->lo && port <= pr->hi)
-			return 1;
+static inline __attribute__((always_inline)) uint32_t
+table_find(const struct nj_table *t, const struct nj_ip *ip)
+{
+	uint32_t ret;
+
+	if (t->nint == 0)
+		return NJ_NONE;
+	if (ip->family == 4) {
+		uint32_t k;
+
+		__builtin_memcpy(&k, ip->a, 4);
+		k = __builtin_bswap32(k);
+		FIND(uint32_t, t->key4, k, uint32_t, k, t, ret);
+	} else if (t->hb == 64) {
+		nj_u128 k = nj_ip_key(ip);
+		uint64_t hi = (uint64_t)(k >> 64);
+
+		FIND(nj_u128, t->key6, k, uint64_t, hi, t, ret);
+	} else {
+		nj_u128 k = nj_ip_key(ip);
+
+		FIND(nj_u128, t->key6, k, nj_u128, k, t, ret);
 	}
-	return 0;
+	return ret;
 }
 
-/* The innermost node whose prefix holds ip, or NJ_NONE.  A branchless binary search for the
- * largest i with key[i] <= k (key[0] is 0, so there is one): the loop runs log2(n) times with
- * no unpredictable branch, which is what makes 100,000 prefixes cost a few hundred
- * instructions. */
 uint32_t
 nj_table_find(const struct nj_table *t, const struct nj_ip *ip)
 {
-	size_t base = 0, n = t->nint;
-
-	if (n == 0)
-		return NJ_NONE;
-	if (ip->family == 4) {
-		uint32_t k = (uint32_t)nj_ip_key(ip);
-		const uint32_t *key = t->key4;
-
-		while (n > 1) {
-			size_t half = n / 2;
-
-			base = key[base + half] <= k ? base + half : base;
-			n -= half;
-		}
-	} else {
-		nj_u128 k = nj_ip_key(ip);
-		const nj_u128 *key = t->key6;
-
-		while (n > 1) {
-			size_t half = n / 2;
-
-			base = key[base + half] <= k ? base + half : base;
-			n -= half;
-		}
-	}
-	return t->owner[base];
+	return table_find(t, ip);
 }
 
-/* One address, one port: 1 allowed, 0 denied (with the block rule in *ret_rule, or
- * NJ_NORULE when no allow rule matched). */
-static int
-decide_addr(const struct nj_rules *r, const struct nj_ip *ip, int proto, int port,
-    uint32_t *ret_rule)
+/* The rules of one table that cover ip: -1 a block rule matched (in *ret_rule), 1 an allow
+ * rule did and no block, 0 none. */
+static inline __attribute__((always_inline)) int
+walk(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip, int proto,
+    int port, uint32_t *ret_rule)
 {
-	const struct nj_table *t = ip->family == 4 ? &r->t4 : &r->t6;
 	int allowed = 0;
 
-	for (uint32_t n = nj_table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
+	for (uint32_t n = table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
 		const struct nj_node *nd = &t->node[n];
 
 		for (uint32_t i = 0; i < nd->count; i++) {
@@ -81,13 +89,37 @@ decide_addr(const struct nj_rules *r, const struct nj_ip *ip, int proto, int por
 				continue;
 			if (ru->action == NJ_BLOCK) {
 				*ret_rule = t->refs[nd->first + i];
-				return 0;
+				return -1;
 			}
 			allowed = 1;
 		}
 	}
-	*ret_rule = NJ_NORULE;
 	return allowed;
+}
+
+/* One address, one port: 1 allowed, 0 denied (with the block rule in *ret_rule, or
+ * NJ_NORULE when no allow rule matched).  Inline: it is the whole of the common case.  A
+ * compiled policy keeps its dynamic presets' rules in tables of their own (t4d, t6d): the
+ * formula then runs over both. */
+static inline __attribute__((always_inline)) int
+decide_addr(const struct nj_rules *r, const struct nj_ip *ip, int proto, int port,
+    uint32_t *ret_rule)
+{
+	int four = ip->family == 4;
+	int a = walk(r, four ? &r->t4 : &r->t6, ip, proto, port, ret_rule);
+	const struct nj_table *dyn = four ? &r->t4d : &r->t6d;
+
+	if (a < 0)
+		return 0;
+	if (__builtin_expect(dyn->nint != 0, 0)) {
+		int b = walk(r, dyn, ip, proto, port, ret_rule);
+
+		if (b < 0)
+			return 0;
+		a |= b;
+	}
+	*ret_rule = NJ_NORULE;
+	return a;
 }
 
 /* Is port allowed at every one of addrs[0..n)?  If not, *ret_bad is the first address
@@ -105,6 +137,46 @@ all_allowed(const struct nj_rules *r, const struct nj_ip *addrs, int n, int prot
 	return 1;
 }
 
+/* decide_addr_anyport() over the rules of one table: 1 when a candidate port works. */
+static int
+anyport_table(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip,
+    const struct nj_ip *addrs, int naddr, int proto, uint32_t *rule, int *ret_bad)
+{
+	for (uint32_t n = nj_table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
+		const struct nj_node *nd = &t->node[n];
+
+		for (uint32_t i = 0; i < nd->count; i++) {
+			const struct nj_rule *ru = &r->rule[t->refs[nd->first + i]];
+
+			if (ru->proto != NJ_PROTO_ANY && ru->proto != proto)
+				continue;
+			if (ru->ports_n == 0) {
+				if (all_allowed(r, addrs, naddr, proto, 1, rule, ret_bad))
+					return 1;
+				continue;
+			}
+			for (uint32_t k = 0; k < ru->ports_n; k++) {
+				const struct nj_portrange *pr = &r->ports[ru->ports_off + k];
+				int cand[2], nc = 0;
+
+				if (ru->action == NJ_ALLOW) {
+					cand[nc++] = pr->lo;
+				} else {
+					if (pr->hi < 65535)
+						cand[nc++] = pr->hi + 1;
+					if (pr->lo > 1)
+						cand[nc++] = pr->lo - 1;
+				}
+				for (int c = 0; c < nc; c++)
+					if (all_allowed(r, addrs, naddr, proto, cand[c], rule,
+					    ret_bad))
+						return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Port unknown (a resolver answer with port 0): allowed when some port p is allowed at every
  * one of addrs[0..n) (one connection uses one port).  The ports allowed at one address are a
  * union of allow ranges minus a union of block ranges, so the smallest port allowed at all of
@@ -116,44 +188,12 @@ static int
 decide_addr_anyport(const struct nj_rules *r, const struct nj_ip *ip, const struct nj_ip *addrs,
     int naddr, int proto, uint32_t *ret_rule, int *ret_bad)
 {
-	const struct nj_table *t = ip->family == 4 ? &r->t4 : &r->t6;
+	int four = ip->family == 4;
 	uint32_t rule = NJ_NORULE;
 
-	for (uint32_t n = nj_table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
-		const struct nj_node *nd = &t->node[n];
-
-		for (uint32_t i = 0; i < nd->count; i++) {
-			const struct nj_rule *ru = &r->rule[t->refs[nd->first + i]];
-			int cand[2];
-			int nc = 0;
-
-			if (ru->proto != NJ_PROTO_ANY && ru->proto != proto)
-				continue;
-			if (ru->ports_n == 0) {
-				cand[nc++] = 1;
-				if (all_allowed(r, addrs, naddr, proto, cand[0], &rule, ret_bad))
-					return *ret_rule = NJ_NORULE, 1;
-				continue;
-			}
-			for (uint32_t k = 0; k < ru->ports_n; k++) {
-				const struct nj_portrange *pr = &r->ports[ru->ports_off + k];
-
-				nc = 0;
-				if (ru->action == NJ_ALLOW) {
-					cand[nc++] = pr->lo;
-				} else {
-					if (pr->hi < 65535)
-						cand[nc++] = pr->hi + 1;
-					if (pr->lo > 1)
-						cand[nc++] = pr->lo - 1;
-				}
-				for (int c = 0; c < nc; c++)
-					if (all_allowed(r, addrs, naddr, proto, cand[c], &rule,
-					    ret_bad))
-						return *ret_rule = NJ_NORULE, 1;
-			}
-		}
-	}
+	if (anyport_table(r, four ? &r->t4 : &r->t6, ip, addrs, naddr, proto, &rule, ret_bad) ||
+	    anyport_table(r, four ? &r->t4d : &r->t6d, ip, addrs, naddr, proto, &rule, ret_bad))
+		return *ret_rule = NJ_NORULE, 1;
 	*ret_rule = rule;
 	return 0;
 }

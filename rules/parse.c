@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -31,6 +32,7 @@ struct build {
 	struct nj_pfxvec preset[32];	/* each preset expanded once per parse */
 	int have_preset[32];
 	int oom;
+	int dyn_merged;
 };
 
 static int
@@ -462,6 +464,8 @@ add_entries(struct build *b, uint32_t ri)
 		any.ip.family = 6;
 		return push_entry(b, &any, ri);
 	case NJ_T_PRESET:
+		if (nj_preset_is_dynamic(ru->preset) && b->sys)
+			b->dyn_merged = 1;
 		if (!b->have_preset[ru->preset]) {
 			if ((rc = nj_preset_each(ru->preset, b->sys, collect_preset,
 			    &b->preset[ru->preset])) != 0)
@@ -513,6 +517,9 @@ finish(struct build *b, const char *file, struct nj_rules **ret)
 	r->ports = b->ports, r->nports = b->nports, b->ports = NULL;
 	r->str = b->str, r->nstr = b->nstr, b->str = NULL;
 	r->other = b->other, r->nother = b->nother, b->other = NULL;
+	for (size_t i = 0; i < r->nrules; i++)
+		r->use_proto |= r->rule[i].proto != NJ_PROTO_ANY;
+	r->dyn_merged = b->dyn_merged;
 	*ret = r;
 	return 0;
 fail:
@@ -583,9 +590,17 @@ nj_rules_free(struct nj_rules *r)
 {
 	if (r == NULL)
 		return;
+	nj_table_free(&r->t4d);
+	nj_table_free(&r->t6d);
+	free(r->file);
+	if (r->mapped) {
+		/* every other array lives in the mapping */
+		munmap(r->map, r->maplen);
+		free(r);
+		return;
+	}
 	nj_table_free(&r->t4);
 	nj_table_free(&r->t6);
-	free(r->file);
 	free(r->rule);
 	free(r->ports);
 	free(r->str);

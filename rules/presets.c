@@ -141,6 +141,29 @@ each_sys(const struct nj_prefix *v, size_t n, const char *source,
 }
 
 int
+nj_preset_is_dynamic(int id)
+{
+	return id == P_SELF || id == P_RESOLVERS;
+}
+
+const struct nj_prefix *
+nj_preset_find_dynamic(int id, const struct nj_sys *sys, size_t *ret_n)
+{
+	*ret_n = 0;
+	if (sys == NULL)
+		return NULL;
+	if (id == P_SELF) {
+		*ret_n = sys->nself;
+		return sys->self;
+	}
+	if (id == P_RESOLVERS) {
+		*ret_n = sys->nresolvers;
+		return sys->resolvers;
+	}
+	return NULL;
+}
+
+int
 nj_preset_each(int id, const struct nj_sys *sys,
     int (*fn)(void *arg, const struct nj_prefix *p, const char *source), void *arg)
 {

@@ -144,6 +144,10 @@ int nj_exec_allowed(const struct nj_rules *r, const char *path);
 /* ---- rule access (explain.c) ---- */
 
 size_t nj_rules_count(const struct nj_rules *r);
+
+/* 1 when some rule names tcp or udp: only then does a decision depend on the socket type,
+ * which a caller may then skip looking up.  Async-signal-safe. */
+int nj_rules_use_proto(const struct nj_rules *r);
 const char *nj_rules_file(const struct nj_rules *r);
 uint32_t nj_rule_line(const struct nj_rules *r, uint32_t i);
 int nj_rule_action(const struct nj_rules *r, uint32_t i);
@@ -183,10 +187,18 @@ int nj_preset_each(int id, const struct nj_sys *sys,
 /* ---- load.c, sys.c: I/O ---- */
 
 /* I/O.  Read the rules file at path (opened non-blocking; must be a regular file of at most
- * NJ_MAX_FILE bytes) and parse it as nj_rules_parse does.  File-level problems are line-0
- * errors in diags and -errno returns.  A world-writable file gets a warning. */
+ * NJ_MAX_FILE bytes) and parse it as nj_rules_parse does; or, when it starts with the magic
+ * of a compiled policy (nj_rules_compile; at most NJ_MAX_COMPILED bytes), map it and
+ * validate it whole.  File-level problems are line-0 errors in diags and -errno returns.
+ * A world-writable file gets a warning. */
+#define NJ_MAX_COMPILED (1024u << 20)
 int nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
     struct nj_diags *diags);
+
+/* I/O.  Write r in compiled form to fd (nj_rules_load maps it back with one mmap).  r must
+ * have been parsed without a struct nj_sys (the dynamic presets are filled in where the
+ * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
+int nj_rules_compile(const struct nj_rules *r, int fd);
 
 /* I/O.  Gather @self (getifaddrs) and @resolvers (/etc/resolv.conf; a missing file gives an
  * empty set).  Returns 0 or -ENOMEM; *ret must be released with nj_sys_free. */
@@ -212,8 +224,14 @@ void nj_buf_ch(struct nj_buf *b, char c);
  * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the
  * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or
  * file-capability program, an ELF of another class, machine or C library, or a #! script
- * whose interpreter is one of those (one level); -errno when the file cannot be opened. */
+ * whose interpreter is one of those (one level); -errno when the file cannot be opened
+ * (-ENOENT too for a script whose interpreter is missing: exec fails the same way). */
 int nj_jailable(const char *path, char *why, size_t size);
+
+/* The same for execveat(2)'s arguments: path relative to dirfd; with AT_EMPTY_PATH and an
+ * empty path, the file open on dirfd itself (an O_PATH descriptor is reopened through
+ * /proc/self/fd). */
+int nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t size);
 
 /* The built-in policy of `netjail run` without -r (SPEC.md §4). */
 extern const char nj_default_policy[];

@@ -51,6 +51,50 @@ emit(struct sweep *s, nj_u128 start, uint32_t owner)
 	s->nint++;
 }
 
+#define INDEX_MIN 256	/* intervals below which a plain search is as fast */
+#define INDEX_BITS 16
+
+static nj_u128
+key_at(const struct nj_table *t, size_t i)
+{
+	return t->key4 ? t->key4[i] : t->key6[i];
+}
+
+/* Build the bucket index of a finished table (see internal.h). */
+static int
+build_index(struct nj_table *t, unsigned bits)
+{
+	nj_u128 lo, hi, x;
+	size_t nb, i = 1;
+
+	if (t->nint < INDEX_MIN)
+		return 0;
+	lo = key_at(t, 1);
+	hi = key_at(t, t->nint - 1);
+	x = lo ^ hi;
+	t->cp = 0;
+	while (t->cp < bits && !((x >> (bits - 1 - t->cp)) & 1))
+		t->cp++;
+	t->kbits = bits - t->cp < INDEX_BITS ? bits - t->cp : INDEX_BITS;
+	t->prefix = t->cp ? lo >> (bits - t->cp) : 0;
+	nb = (size_t)1 << t->kbits;
+	t->hb = bits == 128 && t->cp + t->kbits <= 64 ? 64 : bits;
+	t->sh_top = t->hb - t->cp;	/* used only when cp > 0 */
+	t->sh_b = t->hb - t->cp - t->kbits;
+	t->mask = nb - 1;
+	if ((t->idx = malloc((nb + 1) * sizeof(*t->idx))) == NULL)
+		return -ENOMEM;
+	for (size_t b = 0; b < nb; b++) {
+		/* first interval (past key[0]) whose bucket is >= b */
+		while (i < t->nint &&
+		    ((key_at(t, i) >> (bits - t->cp - t->kbits)) & (nb - 1)) < b)
+			i++;
+		t->idx[b] = (uint32_t)i;
+	}
+	t->idx[nb] = (uint32_t)t->nint;
+	return 0;
+}
+
 /* Build t from n entries (sorted here).  Returns 0 or -ENOMEM; t is left empty on error. */
 int
 nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n)
@@ -130,6 +174,10 @@ nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n)
 	free(stack);
 	free(nstart);
 	free(nend);
+	if (build_index(t, bits) != 0) {
+		nj_table_free(t);
+		return -ENOMEM;
+	}
 	return 0;
 oom:
 	free(stack);
@@ -143,6 +191,7 @@ oom:
 void
 nj_table_free(struct nj_table *t)
 {
+	free(t->idx);
 	free(t->key4);
 	free(t->key6);
 	free(t->owner);

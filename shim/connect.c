@@ -5,16 +5,17 @@
 
 #include "shim.h"
 
-/* via: 0 connect, 1 syscall(SYS_connect), 2 __connect. */
-long
-nj_do_connect(int via, const char *call, int fd, const struct sockaddr *sa, socklen_t len)
+/* via: 0 connect, 1 syscall(SYS_connect), 2 __connect.  Inline into each entry point: a
+ * call less on every connect. */
+static inline __attribute__((always_inline)) long
+do_connect(int via, const char *call, int fd, const struct sockaddr *sa, socklen_t len)
 {
 	int (*fn)(int, const struct sockaddr *, socklen_t);
 	struct nj_sdest sd;
 
 	if (!NJ_READY(via == 1, connect))
 		return -1;
-	if (nj_sdest_copy(&sd, fd, sa, len, NJ_OP_CONNECT) == 0 && !nj_sdest_check(&sd, call))
+	if (!nj_sdest_take(&sd, fd, sa, len, NJ_OP_CONNECT, call))
 		return -1;
 	if (!sd.bad)
 		sa = (const struct sockaddr *)&sd.ss, len = sd.len;
@@ -25,10 +26,16 @@ nj_do_connect(int via, const char *call, int fd, const struct sockaddr *sa, sock
 	return fn(fd, sa, len);
 }
 
+long
+nj_do_connect(int via, const char *call, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return do_connect(via, call, fd, sa, len);
+}
+
 NJ_EXPORT int
 connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	return (int)nj_do_connect(0, "connect", fd, sa, len);
+	return (int)do_connect(0, "connect", fd, sa, len);
 }
 
 int __connect(int fd, const struct sockaddr *sa, socklen_t len);	/* glibc has no prototype */
@@ -36,5 +43,5 @@ int __connect(int fd, const struct sockaddr *sa, socklen_t len);	/* glibc has no
 NJ_EXPORT int
 __connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	return (int)nj_do_connect(2, "__connect", fd, sa, len);
+	return (int)do_connect(2, "__connect", fd, sa, len);
 }

@@ -17,13 +17,16 @@ sockopt(int fd, int opt)
 	return v;
 }
 
-int
-nj_sdest_copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op)
+/* Copy sa[0..len) and describe it.  Returns 0, or -1 when the call is to pass through
+ * unchecked (connect with AF_UNSPEC dissolves an association). */
+static inline __attribute__((always_inline)) int
+copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op)
 {
-	int saved = errno;
-	int family, type;
+	int family;
 
-	memset(&sd->d, 0, sizeof(sd->d));
+	/* only what each kind reads is set below; the rest stays as it was */
+	sd->d.kind = 0;
+	sd->d.abstract = 0;
 	sd->bad = 0;
 	sd->len = len;
 	if (sa == NULL || len < sizeof(sa_family_t) || len > sizeof(sd->ss)) {
@@ -37,11 +40,13 @@ nj_sdest_copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 			return -1;	/* dissolves an association: reaches nobody */
 		/* a send to AF_UNSPEC goes where the socket's family says (the kernel reads
 		 * it as sockaddr_in on IPv4 sockets, as sockaddr_in6 on IPv6 ones) */
+		int saved = errno;
+
 		family = sockopt(fd, SO_DOMAIN);
+		errno = saved;
 	}
-	type = sockopt(fd, SO_TYPE);
-	sd->d.proto = type == SOCK_STREAM ? NJ_PROTO_TCP : type == SOCK_DGRAM ? NJ_PROTO_UDP :
-	    NJ_PROTO_OTHER;
+	sd->fd = fd;
+	sd->d.proto = -1;	/* looked up only when a rule or a log line needs it */
 	switch (family) {
 	case AF_INET: {
 		struct sockaddr_in *in = (struct sockaddr_in *)(void *)&sd->ss;
@@ -52,6 +57,7 @@ nj_sdest_copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 		}
 		sd->d.kind = NJ_DEST_IP;
 		sd->d.ip.family = 4;
+		memset(sd->d.ip.a, 0, sizeof(sd->d.ip.a));	/* nj_ip: the rest is zero */
 		memcpy(sd->d.ip.a, &in->sin_addr, 4);
 		sd->d.port = ntohs(in->sin_port);
 		break;
@@ -93,141 +99,92 @@ nj_sdest_copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 		sd->d.family = family;
 		break;
 	}
-	errno = saved;
 	return 0;
 }
 
-/* Make path[0..n) absolute and canonical as the kernel will resolve it: symbolic links
- * followed, "." and ".." taken physically.  Returns 0 with out filled, 1 when the path cannot
- * be resolved (the caller then matches it as written, made absolute; the kernel will not
- * reach a socket through it either), -1 when it does not fit our buffers (deny).  Only
- * readlink(2) and getcwd(3) with our buffer: async-signal-safe, no allocation. */
+/* The socket's type as the rules see it (SOCK_STREAM tcp, SOCK_DGRAM udp). */
 static int
-canon(const char *path, size_t n, char *out, size_t size)
+proto_of(int fd)
 {
-	char rest[PATH_MAX], link[PATH_MAX];
-	size_t olen = 0, rlen, pos = 0;
-	int hops = 0;
-
-	if (n >= sizeof(rest))
-		return -1;
-	memcpy(rest, path, n);
-	rest[n] = '\0';
-	rlen = n;
-	if (path[0] != '/') {
-		if (getcwd(out, size) == NULL)
-			return -1;
-		olen = strlen(out);
-		if (olen == 1)
-			olen = 0;	/* "/" */
-	}
-	while (pos < rlen) {
-		size_t start, clen;
-		ssize_t k;
-
-		while (pos < rlen && rest[pos] == '/')
-			pos++;
-		start = pos;
-		while (pos < rlen && rest[pos] != '/')
-			pos++;
-		clen = pos - start;
-		if (clen == 0 || (clen == 1 && rest[start] == '.'))
-			continue;
-		if (clen == 2 && rest[start] == '.' && rest[start + 1] == '.') {
-			while (olen > 0 && out[olen - 1] != '/')
-				olen--;
-			if (olen > 0)
-				olen--;
-			continue;
-		}
-		if (olen + 1 + clen >= size)
-			return -1;
-		out[olen] = '/';
-		memcpy(out + olen + 1, rest + start, clen);
-		out[olen + 1 + clen] = '\0';
-		k = readlink(out, link, sizeof(link));
-		if (k < 0) {
-			if (errno == EINVAL) {
-				olen += 1 + clen;	/* there, and not a link */
-				continue;
-			}
-			return 1;
-		}
-		if ((size_t)k >= sizeof(link) || ++hops > 40)
-			return hops > 40 ? 1 : -1;
-		/* rest = link + remaining */
-		if ((size_t)k + (rlen - pos) >= sizeof(rest))
-			return -1;
-		memmove(rest + k, rest + pos, rlen - pos);
-		memcpy(rest, link, (size_t)k);
-		rlen = (size_t)k + (rlen - pos);
-		rest[rlen] = '\0';
-		pos = 0;
-		if (link[0] == '/')
-			olen = 0;
-	}
-	if (olen == 0)
-		out[olen++] = '/';
-	out[olen] = '\0';
-	return 0;
-}
-
-/* As written, made absolute. */
-static int
-literal(const char *path, size_t n, char *out, size_t size)
-{
-	size_t c = 0;
-
-	if (path[0] != '/') {
-		if (getcwd(out, size) == NULL)
-			return -1;
-		c = strlen(out);
-		if (c > 1)
-			out[c++] = '/';
-	}
-	if (c + n >= size)
-		return -1;
-	memcpy(out + c, path, n);
-	out[c + n] = '\0';
-	return 0;
-}
-
-int
-nj_sdest_check(struct nj_sdest *sd, const char *call)
-{
-	const struct nj_config *c = nj_shim();
-	struct nj_verdict v;
-	char path[PATH_MAX];
 	int saved = errno;
+	int type = sockopt(fd, SO_TYPE);
 
-	if (nj_in_resolver)
-		return 1;	/* the resolver's own connections (NSS modules) */
-	if (sd->bad) {
-		if (nj_deny_msg(call, "a malformed address",
-		    "the address length does not fit its family"))
-			return 1;
-		return 0;
-	}
-	if (sd->d.kind == NJ_DEST_UNIX && !sd->d.abstract && sd->d.pathlen > 0) {
-		int rc = canon(sd->d.path, sd->d.pathlen, path, sizeof(path));
-
-		if (rc == 1)
-			rc = literal(sd->d.path, sd->d.pathlen, path, sizeof(path));
-		if (rc != 0) {
-			errno = saved;
-			return nj_deny_msg(call, "a unix path", "it is too long to resolve");
-		}
-		sd->d.path = path;
-		sd->d.pathlen = strlen(path);
-	}
 	errno = saved;
-	if (nj_decide(c->rules, &sd->d, &v))
+	return type == SOCK_STREAM ? NJ_PROTO_TCP : type == SOCK_DGRAM ? NJ_PROTO_UDP :
+	    NJ_PROTO_OTHER;
+}
+
+/* The log line of a denial: the verdict worked out again in full, so the allowed path
+ * never pays for it. */
+static __attribute__((noinline, cold)) void
+log_denial(const char *call, struct nj_dest *d, int fd)
+{
+	struct nj_verdict v;
+
+	if (d->proto < 0 && d->kind == NJ_DEST_IP)
+		d->proto = proto_of(fd);	/* the line names the real type */
+	nj_decide(nj_rules_now(), d, &v);
+	nj_log_verdict(call, d, &v);
+}
+
+/* The decision on a described destination: 1 go ahead, 0 denied (logged, errno EACCES).
+ * The socket type costs a system call, so it is asked only of rule sets that name one. */
+static inline int
+decide(const char *call, struct nj_dest *d, int fd)
+{
+	const struct nj_rules *r = nj_rules_now();
+	const struct nj_config *c;
+	int known = d->proto >= 0;
+
+	if (d->kind == NJ_DEST_IP && !known)
+		d->proto = nj_config_.use_proto ? proto_of(fd) : NJ_PROTO_OTHER;
+	if (nj_decide(r, d, NULL))
 		return 1;
-	nj_log_verdict(call, &sd->d, &v);
+	c = nj_shim();
+	if (c->logdest != NJ_LOG_OFF) {
+		if (!known && !c->use_proto)
+			d->proto = -1;
+		log_denial(call, d, fd);
+	}
 	if (c->audit)
 		return 1;
 	errno = EACCES;
 	return 0;
+}
+
+/* A unix pathname is decided on its canonical form, in a frame of its own: its PATH_MAX
+ * buffer has no place on the common path. */
+static __attribute__((noinline)) int
+decide_unix(const char *call, const struct nj_dest *d0)
+{
+	char path[PATH_MAX];
+	struct nj_dest d = *d0;
+	int saved = errno;
+
+	if (nj_path_abs(d.path, d.pathlen, path, sizeof(path)) != 0) {
+		errno = saved;
+		return nj_deny_msg(call, "a unix path", "it is too long to resolve");
+	}
+	errno = saved;
+	d.path = path;
+	d.pathlen = strlen(path);
+	return decide(call, &d, -1);
+}
+
+int
+nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op,
+    const char *call)
+{
+	if (copy(sd, fd, sa, len, op) != 0)
+		return 1;
+	if (nj_in_resolver)
+		return 1;	/* the resolver's own connections (NSS modules) */
+	if (sd->bad)
+		return nj_deny_msg(call, "a malformed address",
+		    "the address length does not fit its family");
+	if (sd->d.kind == NJ_DEST_UNIX && !sd->d.abstract && sd->d.pathlen > 0)
+		return decide_unix(call, &sd->d);
+	return decide(call, &sd->d, sd->fd);
 }
 
 int

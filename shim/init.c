@@ -1,4 +1,4 @@
-/* init.c - start-up: resolve the real functions, read NETJAIL_*, load the rules once, publish. */
+/* init.c - start-up: resolve the real functions, read NETJAIL_*; load the rules once, on first use. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
@@ -12,16 +12,18 @@
 struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
-static struct nj_config config;
-static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?" };
+struct nj_config nj_config_ = { .rules_path = "", .shim_path = "", .env = { "", "", "" } };
+static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
+	.rules_path = "", .shim_path = "", .env = { "", "", "" } };
 
 /* 0 not started, 1 being initialised, 2 done.  The thread that initialises marks itself so
  * that a call it makes (or a signal handler it runs) while initialising is denied instead of
  * waiting for itself. */
-static int state;
+int nj_state_;
 static NJ_TLS int initialising;
 
 extern char *program_invocation_short_name;
+extern char **environ;
 
 static void
 copy(char *dst, size_t size, const char *src)
@@ -58,32 +60,90 @@ resolve_real(void)
 	R(gethostbyname2, "gethostbyname2");
 	R(gethostbyname_r, "gethostbyname_r");
 	R(gethostbyname2_r, "gethostbyname2_r");
+	R(execve, "execve");
+	R(execveat, "execveat");
+	R(fexecve, "fexecve");
+	R(execvpe, "execvpe");
+	R(posix_spawn, "posix_spawn");
+	R(posix_spawnp, "posix_spawnp");
+	R(system, "system");
+	R(popen, "popen");
 #undef R
 	if (nj_real.connect_ == NULL)
 		nj_real.connect_ = nj_real.connect;
 }
 
+/* The NETJAIL_* variables, copied at start-up: the program may change its environment later
+ * (setenv, clearenv, a setproctitle that overwrites the strings in place), and neither the
+ * rules we load on first use nor what children inherit may follow it.  Each is kept as the
+ * "NAME=value" entry a child gets back; a value too long for the buffer is "too long". */
+static char envbuf[3 * 1024];
+static int env_toolong[3];
+
+/* The value of entry i ("" for NAME=), or NULL when unset. */
+static const char *
+env_value(size_t i)
+{
+	static const char *const names[] = NJ_ENV_NAMES;
+
+	return nj_config_.env[i][0] ? nj_config_.env[i] + strlen(names[i]) : NULL;
+}
+
+static void
+remember_env(void)
+{
+	static const char *const names[] = NJ_ENV_NAMES;
+	static char shim_buf[PATH_MAX];
+	size_t used = 0;
+	Dl_info info;
+
+	if (dladdr((void *)&nj_shim, &info) && info.dli_fname) {
+		if (info.dli_fname[0] == '/')
+			nj_config_.shim_path = info.dli_fname;	/* the loader keeps it */
+		else if (realpath(info.dli_fname, shim_buf) != NULL)
+			nj_config_.shim_path = shim_buf;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i]);
+		char name[32];
+		const char *v;
+
+		memcpy(name, names[i], n - 1);	/* without its "=" */
+		name[n - 1] = '\0';
+		if ((v = secure_getenv(name)) == NULL)
+			continue;
+		if (used + n + strlen(v) + 1 > sizeof(envbuf)) {
+			env_toolong[i] = 1;
+			continue;
+		}
+		memcpy(envbuf + used, names[i], n);
+		memcpy(envbuf + used + n, v, strlen(v) + 1);
+		nj_config_.env[i] = envbuf + used;
+		used += n + strlen(v) + 1;
+	}
+}
+
 static void
 read_env(void)
 {
-	const char *log = secure_getenv("NETJAIL_LOG");
-	const char *mode = secure_getenv("NETJAIL_MODE");
+	const char *log = env_value(1);
+	const char *mode = env_value(2);
 	const char *name = program_invocation_short_name;
 
-	copy(config.prog, sizeof(config.prog), name && *name ? name : "?");
-	config.logdest = NJ_LOG_STDERR;
+	copy(nj_config_.prog, sizeof(nj_config_.prog), name && *name ? name : "?");
+	nj_config_.logdest = NJ_LOG_STDERR;
 	if (log && strcmp(log, "off") == 0) {
-		config.logdest = NJ_LOG_OFF;
+		nj_config_.logdest = NJ_LOG_OFF;
 	} else if (log && log[0] == '/') {
-		config.logdest = NJ_LOG_FILE;
-		copy(config.logpath, sizeof(config.logpath), log);
-	} else if (log && *log && strcmp(log, "stderr") != 0) {
+		nj_config_.logdest = NJ_LOG_FILE;
+		nj_config_.logpath = log;
+	} else if ((log && *log && strcmp(log, "stderr") != 0) || env_toolong[1]) {
 		nj_log_error("netjail: warning: NETJAIL_LOG must be stderr, off or an absolute "
 		    "path; logging to stderr\n");
 	}
 	if (mode && strcmp(mode, "audit") == 0) {
-		config.audit = 1;
-	} else if (mode && *mode && strcmp(mode, "enforce") != 0) {
+		nj_config_.audit = 1;
+	} else if ((mode && *mode && strcmp(mode, "enforce") != 0) || env_toolong[2]) {
 		nj_log_error("netjail: warning: NETJAIL_MODE must be enforce or audit; "
 		    "enforcing\n");
 	}
@@ -113,18 +173,23 @@ report(const char *path, const struct nj_diags *d, int rc)
 static void
 load_rules(void)
 {
-	const char *path = secure_getenv("NETJAIL_RULES");
+	const char *path = env_value(0);
 	struct nj_diags d = { .max = 1 };
 	struct nj_rules *r = NULL;
 	struct nj_sys sys;
 	int rc;
 
+	if (env_toolong[0]) {
+		nj_log_error("netjail: error: NETJAIL_RULES is too long; denying all network "
+		    "access\n");
+		return;
+	}
 	if (path == NULL || *path == '\0') {
 		nj_log_error("netjail: error: NETJAIL_RULES is not set; denying all network "
 		    "access\n");
 		return;
 	}
-	copy(config.rules_path, sizeof(config.rules_path), path);
+	nj_config_.rules_path = path;
 	if (nj_sys_gather(&sys) != 0) {
 		report(path, NULL, -ENOMEM);
 		return;
@@ -141,7 +206,8 @@ load_rules(void)
 		if (!allow)
 			nj_log_error("netjail: warning: no allow rules: every destination is "
 			    "denied\n");
-		config.rules = r;
+		nj_config_.rules = r;
+		nj_config_.use_proto = nj_rules_use_proto(r);
 	}
 	nj_diags_free(&d);
 }
@@ -153,30 +219,65 @@ init(void)
 
 	initialising = 1;
 	resolve_real();
+	remember_env();
 	read_env();
-	load_rules();
 	initialising = 0;
-	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	__atomic_store_n(&nj_state_, 2, __ATOMIC_RELEASE);
 	errno = saved;
 }
 
 const struct nj_config *
-nj_shim(void)
+nj_shim_slow(void)
 {
-	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+	int s = __atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE);
 
-	if (__builtin_expect(s == 2, 1))
-		return &config;
+	if (s == 2)
+		return &nj_config_;
 	if (initialising)
 		return &denyall;	/* a call from inside our own start-up: deny */
-	if (s == 0 && __atomic_compare_exchange_n(&state, &s, 1, 0, __ATOMIC_ACQ_REL,
+	if (s == 0 && __atomic_compare_exchange_n(&nj_state_, &s, 1, 0, __ATOMIC_ACQ_REL,
 	    __ATOMIC_ACQUIRE)) {
 		init();
-		return &config;
+		return &nj_config_;
 	}
-	while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+	while (__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) != 2)
 		sched_yield();	/* another thread is loading the rules: wait for them */
-	return &config;
+	return &nj_config_;
+}
+
+/*
+ * The rules load on first use, not at start-up: a process that never touches the network
+ * (most of a CI job's processes: every fork + exec of a compiler or /bin/true) then never
+ * pays for parsing a large policy.  The same once-guard as above: one thread loads, the
+ * others wait; a call from inside the load on the same thread (a signal handler) is denied.
+ */
+int nj_rules_state_;
+static NJ_TLS int rules_loading;
+
+const struct nj_rules *
+nj_rules_slow(void)
+{
+	int s = __atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE);
+
+	if (s == 2)
+		return nj_config_.rules;
+	nj_shim();
+	if (rules_loading)
+		return NULL;
+	if (s == 0 && __atomic_compare_exchange_n(&nj_rules_state_, &s, 1, 0, __ATOMIC_ACQ_REL,
+	    __ATOMIC_ACQUIRE)) {
+		int saved = errno;
+
+		rules_loading = 1;
+		load_rules();
+		rules_loading = 0;
+		__atomic_store_n(&nj_rules_state_, 2, __ATOMIC_RELEASE);
+		errno = saved;
+		return nj_config_.rules;
+	}
+	while (__atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE) != 2)
+		sched_yield();
+	return nj_config_.rules;
 }
 
 __attribute__((constructor)) static void

@@ -62,7 +62,6 @@ log_removed(const char *call, const char *host, const struct removed *r)
 static int
 answer_allowed(int family, const void *addr, int proto, int port, struct nj_ip *ret_ip)
 {
-	const struct nj_config *c = nj_shim();
 	struct nj_dest d;
 
 	memset(&d, 0, sizeof(d));
@@ -73,13 +72,13 @@ answer_allowed(int family, const void *addr, int proto, int port, struct nj_ip *
 	*ret_ip = d.ip;
 	if (proto >= 0) {
 		d.proto = proto;
-		return nj_decide(c->rules, &d, NULL);
+		return nj_decide(nj_rules_now(), &d, NULL);
 	}
 	d.proto = NJ_PROTO_TCP;
-	if (nj_decide(c->rules, &d, NULL))
+	if (nj_decide(nj_rules_now(), &d, NULL))
 		return 1;
 	d.proto = NJ_PROTO_UDP;
-	return nj_decide(c->rules, &d, NULL);
+	return nj_decide(nj_rules_now(), &d, NULL);
 }
 
 static int

@@ -42,8 +42,8 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 			memcpy(&cp[ok], &vec[total + ok], sizeof(cp[ok]));
 			if (m->msg_name == NULL || m->msg_namelen == 0)
 				continue;
-			if (nj_sdest_copy(&sd[ok], fd, m->msg_name, m->msg_namelen, NJ_OP_SEND) == 0 &&
-			    !nj_sdest_check(&sd[ok], "sendmmsg")) {
+			if (!nj_sdest_take(&sd[ok], fd, m->msg_name, m->msg_namelen, NJ_OP_SEND,
+			    "sendmmsg")) {
 				denied = 1;
 				break;
 			}

@@ -19,8 +19,7 @@ nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags)
 	/* the kernel gets our copy of the header too, so no thread can swap msg_name after
 	 * the check */
 	memcpy(&m, msg, sizeof(m));
-	if (nj_sdest_copy(&sd, fd, m.msg_name, m.msg_namelen, NJ_OP_SEND) == 0 &&
-	    !nj_sdest_check(&sd, "sendmsg"))
+	if (!nj_sdest_take(&sd, fd, m.msg_name, m.msg_namelen, NJ_OP_SEND, "sendmsg"))
 		return -1;
 	if (!sd.bad) {
 		m.msg_name = &sd.ss;

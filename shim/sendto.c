@@ -17,7 +17,7 @@ nj_do_sendto(int via_syscall, int fd, const void *buf, size_t n, int flags,
 		return via_syscall ? nj_real.syscall(SYS_sendto, fd, buf, n, flags, NULL, 0) :
 		    nj_real.sendto(fd, buf, n, flags, NULL, 0);
 	}
-	if (nj_sdest_copy(&sd, fd, sa, len, NJ_OP_SEND) == 0 && !nj_sdest_check(&sd, "sendto"))
+	if (!nj_sdest_take(&sd, fd, sa, len, NJ_OP_SEND, "sendto"))
 		return -1;
 	if (sd.bad) {
 		return via_syscall ? nj_real.syscall(SYS_sendto, fd, buf, n, flags, sa, len) :

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -32,25 +33,55 @@ struct nj_real {
 	    struct hostent **, int *);
 	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t,
 	    struct hostent **, int *);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*posix_spawn)(pid_t *, const char *, const void *, const void *, char *const[],
+	    char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *, const void *, const void *, char *const[],
+	    char *const[]);
+	int (*system)(const char *);
+	FILE *(*popen)(const char *, const char *);
 };
 extern struct nj_real nj_real;
 
 /* What the shim decided at start-up; immutable afterwards. */
 enum nj_logdest { NJ_LOG_STDERR, NJ_LOG_OFF, NJ_LOG_FILE };
 struct nj_config {
-	const struct nj_rules *rules;	/* NULL: every checked call is denied */
+	const struct nj_rules *rules;	/* NULL: every checked call is denied; read it
+					 * through nj_rules_now(), which loads it */
 	int audit;			/* NETJAIL_MODE=audit: log "would deny" and proceed */
+	int use_proto;			/* the rules name tcp or udp (set when they load) */
 	int logdest;
-	char logpath[4096];
+	const char *logpath;		/* NETJAIL_LOG when it is a file */
 	char prog[64];			/* the program's short name, for log lines */
-	char rules_path[512];		/* NETJAIL_RULES as given, for log lines */
+	const char *rules_path;		/* NETJAIL_RULES as given, for log lines ("" unset) */
+	/* What a child must inherit (child.c): our absolute path, first in LD_PRELOAD, and each
+	 * NETJAIL_* variable as the "NAME=value" entry it was at start-up ("" when unset),
+	 * copied then (init.c): the program may rewrite its environment afterwards. */
+	const char *shim_path;
+	const char *env[3];
 };
+#define NJ_ENV_NAMES { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=" }
 
 /* The configuration, initialising first if need be (a call can arrive before our
  * constructor ran, or while another thread initialises: it waits).  Never NULL.
  * Async-signal-safe once initialised; a signal handler that interrupts initialisation on
- * the same thread gets a configuration without rules (deny). */
-const struct nj_config *nj_shim(void);
+ * the same thread gets a configuration without rules (deny).  The check is inline: it is
+ * on every wrapper's path. */
+extern struct nj_config nj_config_;
+extern int nj_state_, nj_rules_state_;
+const struct nj_config *nj_shim_slow(void);
+const struct nj_rules *nj_rules_slow(void);
+
+static inline const struct nj_config *
+nj_shim(void)
+{
+	if (__builtin_expect(__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) == 2, 1))
+		return &nj_config_;
+	return nj_shim_slow();
+}
 
 /* Make sure we are initialised, then that the real function (or syscall(), for via_syscall)
  * was found: 1, or 0 with errno = EACCES (a missing real symbol denies: fail closed).  A
@@ -58,6 +89,17 @@ const struct nj_config *nj_shim(void);
 #define NJ_READY(via_syscall, field) \
 	(nj_shim(), ((via_syscall) ? nj_real.syscall != NULL : nj_real.field != NULL) || \
 	    (errno = EACCES, 0))
+
+/* The rule set, loading it first if this is the first use (NULL: deny everything: the rules
+ * are missing or invalid, or this thread is the one loading them).  Never blocks on itself;
+ * waits while another thread loads.  Async-signal-safe once loaded. */
+static inline const struct nj_rules *
+nj_rules_now(void)
+{
+	if (__builtin_expect(__atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE) == 2, 1))
+		return nj_config_.rules;
+	return nj_rules_slow();
+}
 
 /* Set while this thread is inside the resolver: connections that NSS modules make while
  * answering are not the program's. */
@@ -68,20 +110,21 @@ extern NJ_TLS int nj_in_resolver;
 struct nj_sdest {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct nj_dest d;
+	struct nj_dest d;		/* d.proto is -1 until someone needs it (nj_sdest_proto) */
+	int fd;
 	int bad;			/* malformed: deny without looking further */
 };
 
 enum { NJ_OP_CONNECT, NJ_OP_SEND };
 
-/* Copy sa[0..len) and describe it.  op: connect or a send (they treat AF_UNSPEC
- * differently).  Returns 0, or -1 when the call is to pass through unchecked (connect with
- * AF_UNSPEC dissolves an association).  errno is preserved.  Async-signal-safe. */
-int nj_sdest_copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op);
-
-/* Check a copied destination: 1 allowed (or audit mode), 0 denied (logged, errno = EACCES).
- * call names the libc function for the log line.  Async-signal-safe. */
-int nj_sdest_check(struct nj_sdest *sd, const char *call);
+/* Take a destination from the caller: copy sa[0..len) into sd (the copy is what the kernel
+ * gets), describe it, check it.  op: connect or a send (they treat AF_UNSPEC differently:
+ * connect with AF_UNSPEC dissolves an association and passes).  Returns 1 to go ahead
+ * (errno kept; with sd->bad set only in audit mode: then pass the caller's own arguments),
+ * 0 when denied (logged, errno = EACCES).  call names the function for the log line.
+ * Async-signal-safe. */
+int nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op,
+    const char *call);
 
 /* A denial that is not about a destination (io_uring_setup, an unjailable program): log
  * "netjail: deny CALL (prog[pid]): WHY".  Returns 1 in audit mode (proceed), else 0 with
@@ -96,6 +139,65 @@ long nj_do_sendto(int via_syscall, int fd, const void *buf, size_t n, int flags,
     const struct sockaddr *sa, socklen_t len);
 long nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags);
 long nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, int flags);
+
+/* path[0..n) made absolute and canonical the way the kernel will resolve it (symbolic links
+ * followed, "." and ".." taken physically); a path that does not resolve is given as written,
+ * made absolute.  Returns 0, or -1 when it does not fit (the caller denies).
+ * Async-signal-safe: readlink(2) and getcwd(3) into our buffers only. */
+int nj_path_abs(const char *path, size_t n, char *out, size_t size);
+
+/* ---- child.c: starting programs ---- */
+
+/* Bounded: an environment too large to rebuild on the stack fails the exec with E2BIG. */
+#define NJ_CHILD_ENV_MAX 2048
+struct nj_childenv {
+	char *v[NJ_CHILD_ENV_MAX + 8];
+	char preload[PATH_MAX + 4096];
+};
+
+/* The environment a child must get: envp itself when it already carries the jail (us first
+ * in LD_PRELOAD, the start-up NETJAIL_* values), else a copy in ce with them put back (other
+ * preloads kept).  NULL when that cannot be done (logged; errno E2BIG or EACCES).
+ * Stack only: safe in a vfork child. */
+char *const *nj_child_env(char *const envp[], struct nj_childenv *ce);
+
+/* May the program execveat(dirfd, path, flags) would run be started?  1 yes (errno kept);
+ * 0 no: the preload cannot follow it and no "allow exec" rule names it (logged, errno =
+ * EACCES).  call names the function for the log line.  Stack only. */
+int nj_exec_check(const char *call, int dirfd, const char *path, int flags);
+
+/* How to start a program once its environment is right (nj_start). */
+enum { NJ_START_EXECVE, NJ_START_EXECVEAT, NJ_START_FEXECVE, NJ_START_EXECVPE,
+	NJ_START_SPAWN, NJ_START_SPAWNP };
+struct nj_start {
+	int how;
+	int via_syscall;		/* execve, execveat: through syscall(2) */
+	int fd, flags;			/* execveat's dirfd and flags; fexecve's fd */
+	const char *path;		/* or the file, for execvpe and posix_spawnp */
+	char *const *argv;
+	pid_t *pid;			/* posix_spawn */
+	const void *fa, *attr;
+};
+
+/* Start the program as s says, with envp when it already carries the jail, else with a
+ * copy that does (built on the stack in a frame of its own: the common path keeps its stack
+ * small, which in a fork child saves page faults).  Returns what the real call returns;
+ * for posix_spawn an error number. */
+long nj_start(const struct nj_start *s, char *const envp[]);
+
+/* nj_exec_check for what execvp(file) may run: FILE itself when it has a '/', else every
+ * PATH candidate up to the one that will run (glibc passes over the ones that fail).
+ * 1 go ahead, 0 refused.  Stack only. */
+int nj_exec_check_search(const char *call, const char *file);
+
+/* The wrappers' bodies that syscall() shares. */
+long nj_do_execve(int via_syscall, const char *call, const char *path, char *const argv[],
+    char *const envp[]);
+long nj_do_execveat(int via_syscall, int dirfd, const char *path, char *const argv[],
+    char *const envp[], int flags);
+
+/* The process's environment (environ), for the exec functions that use it. */
+char *const *nj_environ(void);
 
 /* Log one decision line (SPEC.md §6) with a single write(2).  Async-signal-safe. */
 void nj_log_line(const char *line, size_t len);

@@ -37,6 +37,12 @@ syscall(long nr, ...)
 	case SYS_sendmmsg:
 		return nj_do_sendmmsg(1, (int)a, (struct mmsghdr *)(uintptr_t)b, (unsigned int)c,
 		    (int)d);
+	case SYS_execve:
+		return nj_do_execve(1, "syscall(execve)", (const char *)(uintptr_t)a,
+		    (char *const *)(uintptr_t)b, (char *const *)(uintptr_t)c);
+	case SYS_execveat:
+		return nj_do_execveat(1, (int)a, (const char *)(uintptr_t)b,
+		    (char *const *)(uintptr_t)c, (char *const *)(uintptr_t)d, (int)e);
 #ifdef SYS_io_uring_setup
 	case SYS_io_uring_setup:
 		if (!nj_deny_msg("io_uring_setup", "", "io_uring makes connections without "

@@ -79,6 +79,17 @@ expect explain-bad-port 2 'invalid destination' -- "$NJ" explain -r "$T/good.rul
 expect explain-hostname 2 'numeric addresses only' -- "$NJ" explain -r "$T/good.rules" localhost:80
 expect explain-usage 2 'usage' -- "$NJ" explain -r "$T/good.rules"
 
+# compile: the same decisions from a file the shim maps in one go
+expect compile-good 0 'compiled to' -- "$NJ" compile "$T/good.rules" -o "$T/good.nj"
+expect compile-check 0 'valid: 3 rules' -- "$NJ" check "$T/good.nj"
+expect compile-explain-allow 0 'allow tcp 10.1.2.3 port 5432 (.*good.rules:3)' -- "$NJ" explain -r "$T/good.nj" tcp 10.1.2.3:5432
+expect compile-explain-deny 1 'block @metadata' -- "$NJ" explain -r "$T/good.nj" 169.254.169.254:80
+expect compile-bad 1 'host bits' -- "$NJ" compile "$T/bad.rules" -o "$T/bad.nj"
+expect compile-compiled 1 'cannot be compiled' -- "$NJ" compile "$T/good.nj" -o "$T/again.nj"
+expect compile-usage 2 'usage' -- "$NJ" compile "$T/good.rules"
+head -c 100 "$T/good.nj" > "$T/cut.nj"
+expect compile-truncated 1 'invalid compiled policy' -- "$NJ" check "$T/cut.nj"
+
 # presets
 expect presets-all 0 '^@metadata' -- "$NJ" presets
 expect presets-one 0 '168.63.129.16/32' -- "$NJ" presets metadata

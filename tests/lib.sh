@@ -21,6 +21,8 @@
 #   nj_deny_cmd / nj_reach_cmd NAME RULES ENDPOINT -- CMD...   nj_deny / nj_reach through
 #                                   `netjail run`; in their ENDPOINT a "*" stands for any one
 #                                   word: "tcp * 8088" is any address on TCP port 8088
+#   nj_output NAME EXPECTED RULES CMD...   CMD's whole output (under the shim, stdout and
+#                                   stderr) is exactly EXPECTED
 #   nj_done                         print "shim: N passed, N failed" and exit
 set -u
 
@@ -189,6 +191,18 @@ nj__reach() {
 nj_reach() { nj__reach nj_run "$@"; }
 nj_deny_cmd() { nj__deny nj_run_cmd "$@"; }
 nj_reach_cmd() { nj__reach nj_run_cmd "$@"; }
+
+# nj_output NAME EXPECTED RULES CMD...: CMD's output (under the shim) is exactly EXPECTED
+nj_output() {
+	name=$1 want=$2 rules=$3
+	shift 3
+	nj_run "$rules" "$@"
+	if [ "$NJ_OUT" = "$want" ]; then
+		nj_ok
+	else
+		nj_bad "$name: expected output \"$want\" (exit $NJ_RC)"
+	fi
+}
 
 nj_done() {
 	echo "$(basename "$0" .sh): $NJ_PASS passed, $NJ_FAIL failed"

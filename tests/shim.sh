@@ -145,6 +145,16 @@ for order in "$EARLY $NJ_SHIM" "$NJ_SHIM $EARLY"; do
 		nj_ok; else nj_bad "early constructor twin, LD_PRELOAD=$order"; fi
 done
 
+# ---- a compiled policy (netjail compile) decides the same; @self is this machine's ----
+NJC=$NJ_TMP/lo.nj
+$NJ_BUILD/netjail compile "$LO" -o "$NJC" >/dev/null
+nj_allow compiled-allow "$NJC" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny compiled-deny "$NJC" "tcp 127.0.0.1 8081" -- $P connect tcp 127.0.0.1 8081
+NJS=$NJ_TMP/self.nj
+$NJ_BUILD/netjail compile "$(nj_rules 'allow any' 'block @self')" -o "$NJS" >/dev/null
+nj_deny compiled-self-at-load "$NJS" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_allow compiled-self-twin "$NJS" "tcp 8.8.4.4 8080" -- $P connect tcp 8.8.4.4 8080
+
 # ---- netjail run ----
 NJ=$NJ_BUILD/netjail
 NJ_OUT=$($NJ run -- $P connect tcp 127.0.0.1 8080 2>&1)

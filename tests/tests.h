@@ -25,6 +25,7 @@ Suite *match_suite(void);
 Suite *presets_suite(void);
 Suite *explain_suite(void);
 Suite *vectors_suite(void);
+Suite *compiled_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,62 @@
+/* compile.c - netjail compile RULES -o OUT: the rule set in a form the shim maps in one go. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int
+nj_cmd_compile(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	struct nj_rules *r;
+	char tmp[4096];
+	int fd, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (in == NULL && argv[i][0] != '-')
+			in = argv[i];
+		else
+			in = out = NULL, i = argc;
+	}
+	if (in == NULL || out == NULL) {
+		fputs("usage: netjail compile RULES -o OUT\n", stderr);
+		return EXIT_USAGE;
+	}
+	/* no nj_sys: @self and @resolvers are filled in where the compiled file loads */
+	if ((r = nj_cli_load(in, NULL, 0, NULL, NULL)) == NULL)
+		return 1;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", out) >= sizeof(tmp)) {
+		fprintf(stderr, "netjail: %s: name too long\n", out);
+		nj_rules_free(r);
+		return EXIT_USAGE;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		fprintf(stderr, "netjail: %s: %s\n", tmp, strerror(errno));
+		nj_rules_free(r);
+		return 1;
+	}
+	rc = nj_rules_compile(r, fd);
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	/* written whole, then renamed over OUT: a reader sees the old file or the new one */
+	if (rc == 0 && rename(tmp, out) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		unlink(tmp);
+		fprintf(stderr, "netjail: %s: %s\n", out, rc == -EINVAL ?
+		    "this policy cannot be compiled (is it compiled already?)" : strerror(-rc));
+	} else {
+		printf("%s: %zu rules compiled to %s\n", in, nj_rules_count(r), out);
+	}
+	nj_rules_free(r);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,317 @@
+/* child.c - what every way of starting a program shares: the sticky environment and the
+ * check that the preload can follow the program.
+ *
+ * Both run in vfork children (dash, python and the JVM exec from them), so: stack memory
+ * only, no allocation, no locks, no lazy symbol lookup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+extern char **environ;
+
+static const char *const envnames[] = NJ_ENV_NAMES;
+#define NENV (sizeof(envnames) / sizeof(envnames[0]))
+#define PRELOAD "LD_PRELOAD="
+
+__attribute__((hot)) static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
+ * name us? */
+__attribute__((hot)) static int
+first_is_us(const char *list, const char *us)
+{
+	size_t n;
+
+	list += strspn(list, ": ");
+	n = strcspn(list, ": ");
+	return n == strlen(us) && strncmp(list, us, n) == 0;
+}
+
+/* 1 when envp already carries what a child must inherit: us first in LD_PRELOAD and every
+ * NETJAIL_* variable as it was at start-up (present once, same value; absent if unset). */
+__attribute__((hot)) static int
+env_ok(const struct nj_config *c, char *const envp[])
+{
+	int seen[NENV] = { 0 }, preload = 0;
+
+	for (size_t i = 0; envp && envp[i]; i++) {
+		if (starts(envp[i], PRELOAD)) {
+			if (preload++ || !first_is_us(envp[i] + strlen(PRELOAD), c->shim_path))
+				return 0;
+			continue;
+		}
+		for (size_t k = 0; k < NENV; k++) {
+			if (!starts(envp[i], envnames[k]))
+				continue;
+			if (seen[k]++ || strcmp(envp[i], c->env[k]) != 0)
+				return 0;
+		}
+	}
+	if (!preload)
+		return 0;
+	for (size_t k = 0; k < NENV; k++)
+		if (!seen[k] && c->env[k][0] != '\0')
+			return 0;
+	return 1;
+}
+
+char *const *
+nj_child_env(char *const envp[], struct nj_childenv *ce)
+{
+	const struct nj_config *c = nj_shim();
+	struct nj_buf pre = { ce->preload, sizeof(ce->preload), 0 };
+	const char *others = NULL;
+	size_t n = 0;
+
+	if (c->shim_path[0] == '\0') {
+		nj_deny_msg("exec", "", "the shim does not know its own path, so the child could "
+		    "not be jailed");
+		return NULL;
+	}
+	if (env_ok(c, envp))
+		return envp;
+	for (size_t i = 0; envp && envp[i]; i++) {
+		int ours = 0;
+
+		if (starts(envp[i], PRELOAD)) {
+			if (others == NULL)
+				others = envp[i] + strlen(PRELOAD);
+			continue;
+		}
+		for (size_t k = 0; k < NENV && !ours; k++)
+			ours = starts(envp[i], envnames[k]);
+		if (ours)
+			continue;
+		if (n >= NJ_CHILD_ENV_MAX)
+			goto toobig;
+		ce->v[n++] = envp[i];
+	}
+	/* us first, every other preload of the child's list kept, in order, once */
+	nj_buf_str(&pre, PRELOAD);
+	nj_buf_str(&pre, c->shim_path);
+	while (others && *others) {
+		size_t k;
+
+		others += strspn(others, ": ");
+		k = strcspn(others, ": ");
+		if (k > 0 && !(k == strlen(c->shim_path) && strncmp(others, c->shim_path, k) == 0)) {
+			nj_buf_ch(&pre, ':');
+			nj_buf_mem(&pre, others, k);
+		}
+		others += k;
+	}
+	if (pre.len >= sizeof(ce->preload))
+		goto toobig;
+	ce->v[n++] = ce->preload;
+	for (size_t k = 0; k < NENV; k++)
+		if (c->env[k][0] != '\0')
+			ce->v[n++] = (char *)c->env[k];
+	ce->v[n] = NULL;
+	return ce->v;
+toobig:
+	nj_deny_msg("exec", "", "the environment is too large to put the jail back into it "
+	    "on the stack");
+	errno = E2BIG;
+	return NULL;
+}
+
+/* The absolute path of what execveat(dirfd, path, flags) will run, without resolving links
+ * (literal) and with (canonical).  Returns 0 or -1. */
+static int
+target(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size)
+{
+	char proc[64], dir[PATH_MAX];
+	struct nj_buf o = { proc, sizeof(proc), 0 };
+	struct nj_buf l = { lit, size, 0 };
+	ssize_t k;
+
+	if (path[0] == '/' || (dirfd == AT_FDCWD && path[0] != '\0')) {
+		if (path[0] != '/') {
+			if (getcwd(dir, sizeof(dir)) == NULL)
+				return -1;
+			nj_buf_str(&l, dir);
+			nj_buf_ch(&l, '/');
+		}
+		nj_buf_str(&l, path);
+	} else {
+		nj_buf_str(&o, "/proc/self/fd/");
+		nj_buf_uint(&o, (unsigned long)dirfd);
+		nj_buf_mem(&o, "", 0);
+		if ((k = readlink(proc, dir, sizeof(dir) - 1)) <= 0)
+			return -1;
+		dir[k] = '\0';
+		nj_buf_str(&l, dir);
+		if (!((flags & AT_EMPTY_PATH) && path[0] == '\0')) {
+			nj_buf_ch(&l, '/');
+			nj_buf_str(&l, path);
+		}
+	}
+	if (l.len >= size)
+		return -1;
+	return nj_path_abs(lit, l.len, canon, size);
+}
+
+/* The refusal of a program the preload cannot follow, unless an "allow exec" rule names
+ * it: in a frame of its own, so the common path (a program we can follow) keeps its stack
+ * small.  In a fork child every fresh stack page is a page fault. */
+static __attribute__((noinline, cold)) int
+refuse(const char *call, int dirfd, const char *path, int flags, int rc, const char *reason,
+    int saved)
+{
+	char why[300], lit[PATH_MAX], canon[PATH_MAX], text[PATH_MAX + 400];
+	struct nj_buf w = { text, sizeof(text), 0 };
+	struct nj_buf b = { why, sizeof(why), 0 };
+
+	if (rc < 0) {
+		nj_buf_str(&b, "a program netjail cannot read to check (");
+		nj_buf_str(&b, strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error");
+		nj_buf_ch(&b, ')');
+	} else {
+		nj_buf_str(&b, reason);
+	}
+	if (target(dirfd, path, flags, lit, canon, sizeof(lit)) != 0) {
+		nj_buf_str(&w, "a program whose path is too long to check");
+		return nj_deny_msg(call, path, text) ? (errno = saved, 1) : 0;
+	}
+	/* an allow exec rule may name the path as written or where its links lead */
+	if (nj_exec_allowed(nj_rules_now(), lit) || nj_exec_allowed(nj_rules_now(), canon)) {
+		errno = saved;
+		return 1;
+	}
+	nj_buf_str(&w, "it is ");
+	nj_buf_str(&w, why);
+	nj_buf_str(&w, "; to allow it: allow exec ");
+	nj_buf_str(&w, canon);
+	if (nj_deny_msg(call, lit, text)) {
+		errno = saved;
+		return 1;
+	}
+	return 0;
+}
+
+__attribute__((hot)) int
+nj_exec_check(const char *call, int dirfd, const char *path, int flags)
+{
+	char why[200];
+	int saved = errno;
+	int rc = nj_jailable_at(dirfd, path, flags, why, sizeof(why));
+
+	/* followable; or missing, where the kernel will fail the same way */
+	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP) {
+		errno = saved;
+		return 1;
+	}
+	return refuse(call, dirfd, path, flags, rc, why, saved);
+}
+
+/*
+ * execvp, execvpe, execlp and posix_spawnp search PATH, and glibc goes on to the next
+ * directory whenever an exec fails with EACCES, ENOENT, ENOTDIR, ESTALE, ENODEV or
+ * ETIMEDOUT — without asking us again.  So every candidate up to the one that will run is
+ * checked: a directory, a file that is not executable or a script whose interpreter is
+ * missing is passed over as glibc would; the first candidate that will run decides; an
+ * unjailable one on the way is refused even when an earlier one would have failed.
+ */
+int
+nj_exec_check_search(const char *call, const char *file)
+{
+	const char *p = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(file, '/'))
+		return nj_exec_check(call, AT_FDCWD, file, 0);
+	if (p == NULL)
+		p = "/bin:/usr/bin";	/* glibc's default search path */
+	for (;;) {
+		size_t n = strcspn(p, ":");
+		struct nj_buf b = { buf, sizeof(buf), 0 };
+		char why[200];
+		int saved = errno, rc;
+
+		nj_buf_mem(&b, n ? p : ".", n ? n : 1);
+		nj_buf_ch(&b, '/');
+		nj_buf_str(&b, file);
+		if (b.len < sizeof(buf)) {
+			rc = nj_jailable_at(AT_FDCWD, buf, 0, why, sizeof(why));
+			if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
+				return 0;
+			/* a followable program that exec will run ends the search */
+			if ((rc == 1 || rc == 0) && access(buf, X_OK) == 0 && !is_dir(buf)) {
+				errno = saved;
+				return 1;
+			}
+			errno = saved;
+		}
+		if (p[n] == '\0')
+			return 1;	/* nothing runs: the real call fails on its own */
+		p += n + 1;
+	}
+}
+
+/* The real call that starts the program, with the environment it is to have. */
+__attribute__((hot)) static long
+start(const struct nj_start *s, char *const env[])
+{
+	switch (s->how) {
+	case NJ_START_EXECVE:
+		return s->via_syscall ? nj_real.syscall(SYS_execve, s->path, s->argv, env) :
+		    nj_real.execve(s->path, s->argv, env);
+	case NJ_START_EXECVEAT:
+		return s->via_syscall ? nj_real.syscall(SYS_execveat, s->fd, s->path, s->argv,
+		    env, s->flags) : nj_real.execveat(s->fd, s->path, s->argv, env, s->flags);
+	case NJ_START_FEXECVE:
+		return nj_real.fexecve(s->fd, s->argv, env);
+	case NJ_START_EXECVPE:
+		return nj_real.execvpe(s->path, s->argv, env);
+	case NJ_START_SPAWN:
+		return nj_real.posix_spawn(s->pid, s->path, s->fa, s->attr, s->argv, env);
+	default:
+		return nj_real.posix_spawnp(s->pid, s->path, s->fa, s->attr, s->argv, env);
+	}
+}
+
+/* The environment rebuilt on the stack, in a frame of its own (see refuse()). */
+static __attribute__((noinline)) long
+start_rebuilt(const struct nj_start *s, char *const envp[])
+{
+	struct nj_childenv ce;
+	char *const *env = nj_child_env(envp, &ce);
+
+	if (env == NULL)
+		return s->how >= NJ_START_SPAWN ? errno : -1;
+	return start(s, env);
+}
+
+__attribute__((hot)) long
+nj_start(const struct nj_start *s, char *const envp[])
+{
+	const struct nj_config *c = nj_shim();
+
+	if (c->shim_path[0] != '\0' && env_ok(c, envp))
+		return start(s, envp);
+	return start_rebuilt(s, envp);
+}
+
+char *const *
+nj_environ(void)
+{
+	return environ;
+}

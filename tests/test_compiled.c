@@ -1,0 +1,239 @@
+/* test_compiled.c - compiled.c: a compiled policy decides exactly as its text, fills in the
+ * dynamic presets where it loads, and a damaged file is an error, never a wild read. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+/* Parse text (without sys), compile it to a temporary file, and return that file's path. */
+static void
+compile_to(const char *text, char *path, size_t size)
+{
+	struct nj_rules *r = rules_ok(text);
+	int fd;
+
+	snprintf(path, size, "/tmp/nj-test-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(nj_rules_compile(r, fd), 0);
+	close(fd);
+	nj_rules_free(r);
+}
+
+static struct nj_rules *
+load(const char *path, const struct nj_sys *sys, int *rc)
+{
+	struct nj_rules *r = NULL;
+	struct nj_diags dg;
+
+	memset(&dg, 0, sizeof(dg));
+	*rc = nj_rules_load(path, sys, &r, &dg);
+	nj_diags_free(&dg);
+	return r;
+}
+
+static struct nj_dest
+random_dest(uint64_t *seed)
+{
+	struct nj_ip ip;
+	uint64_t x = prng_next(seed);
+	static const int protos[] = { NJ_PROTO_TCP, NJ_PROTO_UDP, NJ_PROTO_OTHER };
+	int ports[] = { 22, 53, 80, 443, 8080, NJ_PORT_ANY };
+
+	memset(&ip, 0, sizeof(ip));
+	ip.family = (x & 1) ? 4 : 6;
+	for (int i = 0; i < 16; i++)
+		ip.a[i] = (uint8_t)prng_next(seed);
+	if (ip.family == 4) {
+		memset(ip.a + 4, 0, 12);
+		if (x & 2)
+			ip.a[0] = 10;	/* land in the interesting part */
+	} else if (x & 2) {
+		ip.a[0] = 0x20, ip.a[1] = 0x01, ip.a[2] = 0x0d, ip.a[3] = 0xb8;
+	}
+	return dest_ip(protos[(x >> 2) % 3], &ip, ports[(x >> 4) % 6]);
+}
+
+static const char *const policies[] = {
+	"allow any\nblock @loopback\nblock @metadata\nblock 10.0.0.0/8\nallow tcp 10.1.2.3 port 5432\n",
+	"allow @public\nallow udp 10.0.0.2 port 53\nblock 2001:db8::/32\nallow tcp 2001:db8:1::/48 port 443,8000-8080\n",
+	"allow unix /run/pg/*\nblock unix /run/pg/secret\nallow unix @x\nallow family netlink\nallow exec /usr/bin/*\n",
+	"",
+};
+
+START_TEST(test_compiled_decides_as_text)
+{
+	const char *text = policies[_i];
+	struct nj_rules *t = rules_ok(text), *c;
+	char path[64];
+	uint64_t seed = 42 + (uint64_t)_i;
+	int rc;
+
+	compile_to(text, path, sizeof(path));
+	c = load(path, NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(nj_rules_count(c), nj_rules_count(t));
+	for (int i = 0; i < 20000; i++) {
+		struct nj_dest d = random_dest(&seed);
+
+		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
+	}
+	/* and the non-IP targets */
+	{
+		struct nj_dest u = dest_of(NULL, "unix:/run/pg/.s.PGSQL.5432");
+		struct nj_dest s = dest_of(NULL, "unix:/run/pg/secret");
+		struct nj_dest f = dest_of(NULL, "family:netlink");
+
+		ck_assert_int_eq(nj_decide(c, &u, NULL), nj_decide(t, &u, NULL));
+		ck_assert_int_eq(nj_decide(c, &s, NULL), nj_decide(t, &s, NULL));
+		ck_assert_int_eq(nj_decide(c, &f, NULL), nj_decide(t, &f, NULL));
+		ck_assert_int_eq(nj_exec_allowed(c, "/usr/bin/env"), nj_exec_allowed(t, "/usr/bin/env"));
+	}
+	nj_rules_free(c);
+	nj_rules_free(t);
+	unlink(path);
+}
+END_TEST
+
+/* A large policy (the index in front of the search) round-trips too. */
+START_TEST(test_compiled_large_policy)
+{
+	char *text = malloc(40 * 20000 + 64), path[64];
+	size_t len = 0;
+	struct nj_rules *t, *c;
+	uint64_t seed = 7;
+	int rc;
+
+	len += (size_t)sprintf(text + len, "allow any\n");
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)sprintf(text + len, "block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n",
+		    (i >> 8) & 255, i & 255, i);
+	t = rules_ok(text);
+	compile_to(text, path, sizeof(path));
+	c = load(path, NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	for (int i = 0; i < 50000; i++) {
+		struct nj_dest d = random_dest(&seed);
+
+		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
+	}
+	nj_rules_free(c);
+	nj_rules_free(t);
+	free(text);
+	unlink(path);
+}
+END_TEST
+
+/* @self and @resolvers are this machine's: filled in where the compiled file loads. */
+START_TEST(test_compiled_dynamic_presets_filled_at_load)
+{
+	struct nj_prefix self = pfx_of("192.0.2.5"), res = pfx_of("2001:db8::53");
+	struct nj_sys sys = { &self, 1, &res, 1 };
+	char path[64];
+	struct nj_rules *c;
+	struct nj_dest a = dest_of("tcp", "192.0.2.5:80"), b = dest_of("tcp", "192.0.2.6:80");
+	struct nj_dest r53 = dest_of("udp", "[2001:db8::53]:53"), r54 = dest_of("udp", "[2001:db8::53]:54");
+	int rc;
+
+	compile_to("allow @self\nallow @resolvers port 53\n", path, sizeof(path));
+	c = load(path, &sys, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(nj_decide(c, &a, NULL), 1);
+	ck_assert_int_eq(nj_decide(c, &b, NULL), 0);
+	ck_assert_int_eq(nj_decide(c, &r53, NULL), 1);
+	ck_assert_int_eq(nj_decide(c, &r54, NULL), 0);
+	nj_rules_free(c);
+	/* block @self wins over allow any, in a compiled policy too */
+	compile_to("allow any\nblock @self\n", path, sizeof(path));
+	c = load(path, &sys, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(nj_decide(c, &a, NULL), 0);
+	ck_assert_int_eq(nj_decide(c, &b, NULL), 1);
+	nj_rules_free(c);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_compile_refuses_machine_specific_rules)
+{
+	struct nj_prefix self = pfx_of("192.0.2.5");
+	struct nj_sys sys = { &self, 1, NULL, 0 };
+	struct nj_rules *r = rules_sys("allow @self\n", &sys);
+	int fd = open("/dev/null", O_WRONLY);
+
+	ck_assert_int_eq(nj_rules_compile(r, fd), -EINVAL);
+	close(fd);
+	nj_rules_free(r);
+}
+END_TEST
+
+/* Every single-byte change, and every truncation, either fails to load or loads something
+ * that decides without reading out of bounds (run it under ASan: make check-asan). */
+START_TEST(test_compiled_damage_is_an_error_not_a_crash)
+{
+	char path[64], bad[] = "/tmp/nj-test-bad-XXXXXX";
+	struct stat st;
+	unsigned char *buf;
+	uint64_t seed = 99;
+	int fd, rc, failed = 0;
+
+	compile_to(policies[0], path, sizeof(path));
+	ck_assert_int_eq(stat(path, &st), 0);
+	buf = malloc((size_t)st.st_size);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+	close(fd);
+	fd = mkstemp(bad);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (off_t i = 0; i < st.st_size; i++) {
+		struct nj_rules *r;
+
+		buf[i] ^= (unsigned char)(1u << (i % 8));
+		fd = open(bad, O_WRONLY | O_TRUNC);
+		ck_assert_int_eq(write(fd, buf, (size_t)st.st_size), st.st_size);
+		close(fd);
+		buf[i] ^= (unsigned char)(1u << (i % 8));
+		r = load(bad, NULL, &rc);
+		if (rc != 0) {
+			failed++;
+			ck_assert_ptr_null(r);
+			continue;
+		}
+		for (int k = 0; k < 50; k++) {
+			struct nj_dest d = random_dest(&seed);
+
+			(void)nj_decide(r, &d, NULL);
+		}
+		nj_rules_free(r);
+	}
+	ck_assert_int_gt(failed, 0);
+	for (off_t n = 8; n < st.st_size; n += 7) {	/* the magic kept: a compiled file */
+		fd = open(bad, O_WRONLY | O_TRUNC);
+		ck_assert_int_eq(write(fd, buf, (size_t)n), n);
+		close(fd);
+		ck_assert_ptr_null(load(bad, NULL, &rc));
+		ck_assert_int_ne(rc, 0);
+	}
+	free(buf);
+	unlink(bad);
+	unlink(path);
+}
+END_TEST
+
+Suite *
+compiled_suite(void)
+{
+	Suite *s = suite_create("compiled");
+	TCase *tc = tcase_create("compiled");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_compiled_decides_as_text, 0, NELEM(policies));
+	tcase_add_test(tc, test_compiled_large_policy);
+	tcase_add_test(tc, test_compiled_dynamic_presets_filled_at_load);
+	tcase_add_test(tc, test_compile_refuses_machine_specific_rules);
+	tcase_add_test(tc, test_compiled_damage_is_an_error_not_a_crash);
+	suite_add_tcase(s, tc);
+	return s;
+}
