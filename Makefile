@@ -24,7 +24,8 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients bench clean \
+.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
+	check-banned check-hardening check-asan check-valgrind check-clang fuzz bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -84,7 +85,11 @@ PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probe
 check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
-	$(MAKE) check-exports check-unit check-cli check-shim check-exec check-clients
+	$(MAKE) check-banned check-exports check-unit check-cli check-shim check-exec check-clients \
+		check-hardening
+
+check-banned:
+	scripts/check-banned
 
 check-exports: $(B)/libnetjail.so
 	scripts/check-exports $(B)/libnetjail.so shim/libnetjail.map
@@ -94,6 +99,9 @@ check-shim: all $(PROBES)
 
 check-exec: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/exec.sh
+
+check-hardening: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/hardening.sh
 
 check-clients: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/clients.sh
@@ -110,6 +118,31 @@ check-unit: $(B)/tests/unit
 
 check-cli: $(B)/netjail
 	tests/cli.sh $(B)/netjail
+
+# ASan + UBSan: the unit suite, the command and the shim suites, all built instrumented in
+# build-asan/.  The instrumented shim brings libasan in as its dependency, after itself in
+# the library list, which ASan accepts with verify_asan_link_order=0.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-asan: deps
+	$(MAKE) B=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		all build-asan/tests/unit $(subst $(B)/,build-asan/,$(PROBES))
+	cd tests && ../build-asan/tests/unit
+	tests/cli.sh build-asan/netjail
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
+		NJ_BUILD=$(CURDIR)/build-asan tests/shim.sh
+# (tests/exec.sh is not run here: its children scrub the environment, ASAN_OPTIONS with it,
+# and an instrumented shim cannot start without it)
+
+# the same sources, warning-free under clang too (-Werror is in the project flags)
+check-clang:
+	$(MAKE) B=build-clang CC=clang all build-clang/tests/unit
+	@echo "clang: built warning-free"
+
+# memcheck, errors fatal: the unit suite (in one process: CK_FORK=no) and the shim's probes
+check-valgrind: $(B)/tests/unit all $(PROBES)
+	cd tests && CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite ../$(B)/tests/unit
+	NJ_BUILD=$(CURDIR)/$(B) tests/valgrind.sh
 
 # ---- benchmarks ----
 
@@ -139,3 +172,19 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- fuzzing: `make fuzz` (FUZZ_SECONDS=N make fuzz runs for N seconds; scripts/fuzz) ----
+# The rules sources compiled again with clang, libFuzzer and the sanitizers: not the archive.
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS ?= -O1 -g
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS   ?= 1
+$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(RULES_SRC) $(wildcard rules/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Irules -Wall -Wextra $(FUZZ_CFLAGS) \
+		-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_rules.c $(RULES_SRC)
+
+.PHONY: fuzz
+fuzz: $(B)/fuzz/fuzz_rules
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(B)/fuzz/fuzz_rules

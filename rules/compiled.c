@@ -158,6 +158,48 @@ nj_rules_is_compiled(const void *head, size_t n)
 
 /* ---- loading: validate everything, trust nothing ---- */
 
+/*
+ * The file is read into private memory, not mapped: a mapping would follow the file if
+ * someone rewrote it in place (the rules must not change after they load) and would raise
+ * SIGBUS in the middle of a connect if someone truncated it.  The copy goes into anonymous
+ * memory advised for huge pages, where a few megabytes cost a handful of page faults rather
+ * than thousands, and is made read-only once read.  NULL with errno set (EIO: the file
+ * ended early).
+ */
+static unsigned char *
+read_private(int fd, size_t size)
+{
+	unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t got = 0;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, size, MADV_HUGEPAGE);
+	while (got < size) {
+		ssize_t k = pread(fd, p + got, size - got, (off_t)got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k == 0 ? EIO : errno;
+
+			munmap(p, size);
+			errno = e;
+			return NULL;
+		}
+		got += (size_t)k;
+	}
+	if (mprotect(p, size, PROT_READ) != 0) {
+		int e = errno;
+
+		munmap(p, size);
+		errno = e;
+		return NULL;
+	}
+	return p;
+}
+
 #define BAD(msg) do { *why = (msg); return -EINVAL; } while (0)
 
 static int
@@ -332,9 +374,12 @@ nj_rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **re
 	    h.len[S_OTHER] != h.nother * sizeof(uint32_t) || h.nrules > NJ_MAX_RULES ||
 	    h.len[S_FILE] == 0)
 		BAD("section sizes do not agree");
-	base = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (base == MAP_FAILED)
-		return -errno;
+	if ((base = read_private(fd, size)) == NULL) {
+		rc = errno == EIO ? -EINVAL : -errno;
+		if (rc == -EINVAL)
+			*why = "truncated while being read";
+		return rc;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		munmap(base, size);
 		return -ENOMEM;

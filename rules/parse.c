@@ -74,7 +74,7 @@ quote(char *out, size_t size, const struct tok *t)
 		n = size - 6;
 	out[0] = '"';
 	memcpy(out + 1, t->s, n);
-	strcpy(out + 1 + n, t->n > n ? "...\"" : "\"");
+	memcpy(out + 1 + n, t->n > n ? "...\"" : "\"", t->n > n ? 5 : 2);
 }
 
 /* The column just past a token: where a missing word that should follow it is reported

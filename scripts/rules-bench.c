@@ -137,7 +137,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "gen") == 0)
-		return gen(atol(argv[2]), argv[3]);
+		return gen(strtol(argv[2], NULL, 10), argv[3]);
 	if (argc == 3 && strcmp(argv[1], "parse") == 0) {
 		double secs;
 		size_t lines, bytes;
@@ -154,7 +154,7 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "decide") == 0) {
 		double secs;
 		size_t lines, bytes;
-		long k = atol(argv[3]);
+		long k = strtol(argv[3], NULL, 10);
 		struct nj_rules *r = load(argv[2], &secs, &lines, &bytes);
 		struct nj_dest *d;
 		long allowed = 0;

@@ -33,7 +33,7 @@ now(void)
 int
 main(int argc, char **argv)
 {
-	long n = argc > 2 ? atol(argv[2]) : 0;
+	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
 	long long t0;
 
 	if (argc == 4 && strcmp(argv[1], "connect") == 0) {

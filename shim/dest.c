@@ -177,8 +177,13 @@ nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 {
 	if (copy(sd, fd, sa, len, op) != 0)
 		return 1;
-	if (nj_in_resolver)
-		return 1;	/* the resolver's own connections (NSS modules) */
+	/* Inside the resolver, NSS modules talk to local daemons (nscd, systemd-resolved,
+	 * dbus) over unix and netlink sockets: those are the resolver's, not the program's.
+	 * IP destinations are checked even there: a signal handler that connects while its
+	 * thread is inside getaddrinfo must not slip through to the network. */
+	if (nj_in_resolver && (sd->d.kind == NJ_DEST_UNIX ||
+	    (sd->d.kind == NJ_DEST_FAMILY && sd->d.family == AF_NETLINK)))
+		return 1;
 	if (sd->bad)
 		return nj_deny_msg(call, "a malformed address",
 		    "the address length does not fit its family");

@@ -19,8 +19,38 @@ static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
 /* 0 not started, 1 being initialised, 2 done.  The thread that initialises marks itself so
  * that a call it makes (or a signal handler it runs) while initialising is denied instead of
  * waiting for itself. */
-int nj_state_;
+/*
+ * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that
+ * thread's process id shifted left by two, plus one.  A child forked while another thread of
+ * its parent held a guard has no such thread: waiting for it would hang forever, so the child
+ * sees a process id that is not its own, takes the guard over and does the work itself.
+ */
+long nj_state_;
 static NJ_TLS int initialising;
+
+/* Take the guard (1), or wait until whoever holds it is done (0). */
+static int
+take(long *state)
+{
+	long me = ((long)getpid() << 2) | 1;
+
+	for (;;) {
+		long v = 0;
+
+		if (__atomic_compare_exchange_n(state, &v, me, 0, __ATOMIC_ACQ_REL,
+		    __ATOMIC_ACQUIRE))
+			return 1;
+		if (v == 2)
+			return 0;
+		if ((v >> 2) != (me >> 2)) {
+			/* held by a thread of the process we were forked from */
+			__atomic_compare_exchange_n(state, &v, 0, 0, __ATOMIC_ACQ_REL,
+			    __ATOMIC_ACQUIRE);
+			continue;
+		}
+		sched_yield();	/* another thread of ours is at it: wait for it */
+	}
+}
 
 extern char *program_invocation_short_name;
 extern char **environ;
@@ -229,19 +259,12 @@ init(void)
 const struct nj_config *
 nj_shim_slow(void)
 {
-	int s = __atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE);
-
-	if (s == 2)
+	if (__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) == 2)
 		return &nj_config_;
 	if (initialising)
 		return &denyall;	/* a call from inside our own start-up: deny */
-	if (s == 0 && __atomic_compare_exchange_n(&nj_state_, &s, 1, 0, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE)) {
+	if (take(&nj_state_))
 		init();
-		return &nj_config_;
-	}
-	while (__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) != 2)
-		sched_yield();	/* another thread is loading the rules: wait for them */
 	return &nj_config_;
 }
 
@@ -251,21 +274,18 @@ nj_shim_slow(void)
  * pays for parsing a large policy.  The same once-guard as above: one thread loads, the
  * others wait; a call from inside the load on the same thread (a signal handler) is denied.
  */
-int nj_rules_state_;
+long nj_rules_state_;
 static NJ_TLS int rules_loading;
 
 const struct nj_rules *
 nj_rules_slow(void)
 {
-	int s = __atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE);
-
-	if (s == 2)
+	if (__atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE) == 2)
 		return nj_config_.rules;
 	nj_shim();
 	if (rules_loading)
 		return NULL;
-	if (s == 0 && __atomic_compare_exchange_n(&nj_rules_state_, &s, 1, 0, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE)) {
+	if (take(&nj_rules_state_)) {
 		int saved = errno;
 
 		rules_loading = 1;
@@ -273,10 +293,7 @@ nj_rules_slow(void)
 		rules_loading = 0;
 		__atomic_store_n(&nj_rules_state_, 2, __ATOMIC_RELEASE);
 		errno = saved;
-		return nj_config_.rules;
 	}
-	while (__atomic_load_n(&nj_rules_state_, __ATOMIC_ACQUIRE) != 2)
-		sched_yield();
 	return nj_config_.rules;
 }
 

@@ -71,7 +71,7 @@ struct nj_config {
  * the same thread gets a configuration without rules (deny).  The check is inline: it is
  * on every wrapper's path. */
 extern struct nj_config nj_config_;
-extern int nj_state_, nj_rules_state_;
+extern long nj_state_, nj_rules_state_;
 const struct nj_config *nj_shim_slow(void);
 const struct nj_rules *nj_rules_slow(void);
 

@@ -105,9 +105,9 @@ START_TEST(test_compiled_large_policy)
 	uint64_t seed = 7;
 	int rc;
 
-	len += (size_t)sprintf(text + len, "allow any\n");
+	len += (size_t)snprintf(text + len, 64, "allow any\n");
 	for (int i = 0; i < 10000; i++)
-		len += (size_t)sprintf(text + len, "block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n",
+		len += (size_t)snprintf(text + len, 80, "block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n",
 		    (i >> 8) & 255, i & 255, i);
 	t = rules_ok(text);
 	compile_to(text, path, sizeof(path));

@@ -76,15 +76,12 @@ START_TEST(test_format_roundtrip_decides_the_same)
 	struct nj_rules *a, *b;
 	char buf[256], buf2[256];
 
-	for (size_t i = 0; i < NELEM(formats); i++) {
-		strcat(text, formats[i].in);
-		strcat(text, "\n");
-	}
+	for (size_t i = 0, len = 0; i < NELEM(formats); i++)
+		len += (size_t)snprintf(text + len, 256, "%s\n", formats[i].in);
 	a = rules_ok(text);
-	for (uint32_t i = 0; i < nj_rules_count(a); i++) {
+	for (uint32_t i = 0, len = 0; i < nj_rules_count(a); i++) {
 		nj_rule_format(a, i, buf, sizeof(buf));
-		strcat(text2, buf);
-		strcat(text2, "\n");
+		len += (uint32_t)snprintf(text2 + len, 256, "%s\n", buf);
 	}
 	b = rules_ok(text2);
 	ck_assert_uint_eq(nj_rules_count(a), nj_rules_count(b));

@@ -428,13 +428,13 @@ START_TEST(test_line_limit_4096)
 	size_t n;
 
 	/* exactly 4096 bytes: a rule and a long comment */
-	n = (size_t)sprintf(text, "allow 10.0.0.1 #");
+	n = (size_t)snprintf(text, sizeof(text), "allow 10.0.0.1 #");
 	memset(text + n, 'x', NJ_MAX_LINE - n);
 	n = NJ_MAX_LINE;
 	text[n] = '\0';
 	ck_assert_uint_eq(strlen(text), 4096);
 	nj_rules_free(rules_ok(text));
-	strcpy(text + n, "\r\n");	/* the line end does not count */
+	memcpy(text + n, "\r\n", 3);	/* the line end does not count */
 	nj_rules_free(rules_ok(text));
 	/* 4097 bytes, even of comment, is an error at column 4097 */
 	text[n] = 'x';
@@ -447,7 +447,7 @@ START_TEST(test_line_limit_4096)
 	/* on a later line too, and the lines after it still get checked */
 	memmove(text + 15, text, n + 3);
 	memcpy(text, "allow 10.0.0.1\n", 15);
-	strcat(text, "allow 127.1\n");
+	memcpy(text + strlen(text), "allow 127.1\n", 13);
 	{
 		struct nj_rules *r = NULL;
 		struct nj_diags dg;

@@ -130,7 +130,7 @@ pfx_of(const char *s)
 	}
 	if (nj_ip_parse(s, (size_t)(slash - s), &p.ip) != 0)
 		ck_abort_msg("test bug: cannot parse prefix \"%s\"", s);
-	p.len = (uint8_t)atoi(slash + 1);
+	p.len = (uint8_t)strtol(slash + 1, NULL, 10);
 	return p;
 }
 
@@ -279,7 +279,7 @@ dest_parse(const char *proto, const char *text, struct nj_dest *d)
 			host[colon - text] = '\0';
 			port = colon + 1;
 		} else {
-			strcpy(host, text);	/* a.b.c.d, or a bare IPv6 address */
+			memcpy(host, text, strlen(text) + 1);	/* a.b.c.d, or bare IPv6 */
 		}
 	}
 	if (nj_ip_parse(host, strlen(host), &d->ip) != 0)

@@ -25,7 +25,7 @@ early(void)
 	addr[colon - spec] = '\0';
 	memset(&in, 0, sizeof(in));
 	in.sin_family = AF_INET;
-	in.sin_port = htons((unsigned short)atoi(colon + 1));
+	in.sin_port = htons((unsigned short)strtol(colon + 1, NULL, 10));
 	inet_pton(AF_INET, addr, &in.sin_addr);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	rc = connect(fd, (struct sockaddr *)&in, sizeof(in));

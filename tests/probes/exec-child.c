@@ -113,7 +113,7 @@ connect_lo(const char *port)
 
 	memset(&in, 0, sizeof(in));
 	in.sin_family = AF_INET;
-	in.sin_port = htons((unsigned short)atoi(port));
+	in.sin_port = htons((unsigned short)strtol(port, NULL, 10));
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&in, sizeof(in)) != 0)
@@ -275,7 +275,7 @@ main(int argc, char **argv)
 		char **env, **cmd;
 
 		if (op[7] == 'b') {
-			fill = atoi(a[0]);
+			fill = (int)strtol(a[0], NULL, 10);
 			i = 1;
 		}
 		for (k = i; k < n && strcmp(a[k], "--") != 0; k++)
@@ -300,7 +300,7 @@ main(int argc, char **argv)
 
 		if (v == NULL || strlen(a[0]) > strlen(v))
 			return printf("err overwrite\n"), 1;
-		strcpy(v, a[0]);
+		memcpy(v, a[0], strlen(a[0]) + 1);
 		return execve(a[1], a + 1, empty), fail(errno);
 	}
 	if (strcmp(op, "setproctitle") == 0) {

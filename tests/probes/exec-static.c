@@ -23,7 +23,7 @@ main(int argc, char **argv)
 		return fprintf(stderr, "usage: exec-static [ANY...] PORT\n"), 2;
 	memset(&in, 0, sizeof(in));
 	in.sin_family = AF_INET;
-	in.sin_port = htons((unsigned short)atoi(argv[argc - 1]));
+	in.sin_port = htons((unsigned short)strtol(argv[argc - 1], NULL, 10));
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&in, sizeof(in)) != 0) {

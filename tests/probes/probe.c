@@ -90,7 +90,7 @@ mkaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_port = htons((uint16_t)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
 			exit(2);
 		return sizeof(*in6);
@@ -98,7 +98,7 @@ mkaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_port = htons((uint16_t)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
 			exit(2);
 		return sizeof(*in);
@@ -324,7 +324,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(op, "badlen") == 0 && argc == 6) {
 		fd = sock(ss.ss_family, argv[2]);
-		return result(connect(fd, (struct sockaddr *)&ss, (socklen_t)atoi(argv[5])));
+		return result(connect(fd, (struct sockaddr *)&ss, (socklen_t)strtol(argv[5], NULL, 10)));
 	}
 	if (strcmp(op, "mapped") == 0) {
 		struct sockaddr_in in = *(struct sockaddr_in *)&ss;
