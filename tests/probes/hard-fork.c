@@ -44,7 +44,7 @@ parse_dest(const char *arg, struct dest *d)
 
 	if (strlen(arg) >= sizeof(buf))
 		exit(2);
-	strcpy(buf, arg);
+	snprintf(buf, sizeof(buf), "%s", arg);
 	if ((port = strrchr(buf, ':')) == NULL)
 		exit(2);
 	*port++ = '\0';
@@ -56,7 +56,7 @@ parse_dest(const char *arg, struct dest *d)
 		addr++;
 		addr[strlen(addr) - 1] = '\0';
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in6);
@@ -64,7 +64,7 @@ parse_dest(const char *arg, struct dest *d)
 		struct sockaddr_in *in = (struct sockaddr_in *)&d->ss;
 
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in);
@@ -167,8 +167,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	early = strcmp(argv[1], "early") == 0;
-	nthreads = atoi(argv[2]);
-	nfork = atoi(argv[3]);
+	nthreads = (int)strtol(argv[2], NULL, 10);
+	nfork = (int)strtol(argv[3], NULL, 10);
 	if (nthreads < 1 || nthreads > MAXT || nfork < 1 || nfork > MAXF)
 		return 2;
 	parse_dest(argv[4], &busy_a);

@@ -44,7 +44,7 @@ parse_dest(const char *arg, struct dest *d)
 
 	if (strlen(arg) >= sizeof(buf))
 		exit(2);
-	strcpy(buf, arg);
+	snprintf(buf, sizeof(buf), "%s", arg);
 	if ((port = strrchr(buf, ':')) == NULL)
 		exit(2);
 	*port++ = '\0';
@@ -56,7 +56,7 @@ parse_dest(const char *arg, struct dest *d)
 		addr++;
 		addr[strlen(addr) - 1] = '\0';
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in6);
@@ -64,7 +64,7 @@ parse_dest(const char *arg, struct dest *d)
 		struct sockaddr_in *in = (struct sockaddr_in *)&d->ss;
 
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in);
@@ -151,7 +151,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	is_gai = strcmp(argv[1], "gai") == 0;
-	nsig = atoi(argv[2]);
+	nsig = (int)strtol(argv[2], NULL, 10);
 	parse_dest(argv[5], &h_a);
 	parse_dest(argv[6], &h_d);
 	if (!is_gai) {
@@ -191,8 +191,9 @@ main(int argc, char **argv)
 				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
 				    a, sizeof(a));
 			if (strstr(firsts, a) == NULL && strlen(firsts) + strlen(a) + 2 < sizeof(firsts)) {
-				strcat(firsts, firsts[0] ? "," : "");
-				strcat(firsts, a);
+				size_t fl = strlen(firsts);
+
+				snprintf(firsts + fl, sizeof(firsts) - fl, "%s%s", fl ? "," : "", a);
 			}
 			freeaddrinfo(res);
 		} else if (i % 2 == 0) {

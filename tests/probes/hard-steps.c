@@ -30,7 +30,7 @@ step_connect(const char *addr, const char *port)
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
 			exit(2);
 		len = sizeof(*in6);
@@ -38,7 +38,7 @@ step_connect(const char *addr, const char *port)
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
 			exit(2);
 		len = sizeof(*in);

@@ -61,7 +61,7 @@ parse_dest(const char *arg, struct dest *d)
 	}
 	snprintf(d->text, sizeof(d->text), "%s", arg);
 	d->allowed = arg[0] == 'a';
-	strcpy(buf, arg + 2);
+	snprintf(buf, sizeof(buf), "%s", arg + 2);
 	port = strrchr(buf, ':');
 	if (port == NULL)
 		exit(2);
@@ -74,7 +74,7 @@ parse_dest(const char *arg, struct dest *d)
 		addr++;
 		addr[strlen(addr) - 1] = '\0';
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in6);
@@ -82,7 +82,7 @@ parse_dest(const char *arg, struct dest *d)
 		struct sockaddr_in *in = (struct sockaddr_in *)&d->ss;
 
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
 		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
 			exit(2);
 		d->len = sizeof(*in);
@@ -168,9 +168,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	is_storm = strcmp(argv[1], "storm") == 0;
-	nthreads = atoi(argv[2]);
+	nthreads = (int)strtol(argv[2], NULL, 10);
 	if (is_storm) {
-		per_thread = atol(argv[3]);
+		per_thread = strtol(argv[3], NULL, 10);
 		first = 4;
 	} else {
 		first = 3;
