@@ -138,11 +138,13 @@ check-clang:
 	$(MAKE) B=build-clang CC=clang all build-clang/tests/unit
 	@echo "clang: built warning-free"
 
-# memcheck, errors fatal: the unit suite (in one process: CK_FORK=no) and the shim's probes
+# memcheck, errors fatal: the unit suite (in one process: CK_FORK=no), each interposed path,
+# and the whole shim suite with every probe under memcheck
 check-valgrind: $(B)/tests/unit all $(PROBES)
 	cd tests && CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite ../$(B)/tests/unit
 	NJ_BUILD=$(CURDIR)/$(B) tests/valgrind.sh
+	NJ_VALGRIND=1 NJ_BUILD=$(CURDIR)/$(B) tests/shim.sh
 
 # ---- benchmarks ----
 

@@ -97,9 +97,26 @@ nj_bad() {
 nj_count() { grep -c -x -F "$1" "$NJ_LOG" 2>/dev/null || true; }
 
 # nj_run RULES CMD...: run CMD under the shim; output in NJ_OUT, status in NJ_RC
+#
+# With NJ_VALGRIND=1 (make check-valgrind) CMD runs under memcheck: valgrind's tool is started
+# directly, outside the jail (its launcher would be refused: the tool is statically linked),
+# and CMD inside it with the shim preloaded; a memcheck error counts as a failed test.
 nj_run() {
 	r=$1
 	shift
+	if [ -n "${NJ_VALGRIND:-}" ]; then
+		NJ_OUT=$(timeout 300 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$r" \
+		    VALGRIND_LIB=/usr/libexec/valgrind VALGRIND_LAUNCHER=/usr/bin/valgrind \
+		    /usr/libexec/valgrind/memcheck-amd64-linux -q --error-exitcode=99 \
+		    --leak-check=no "$@" 2>&1)
+		NJ_RC=$?
+		if [ "$NJ_RC" = 99 ] || printf '%s\n' "$NJ_OUT" | grep -q '^==[0-9]*== '; then
+			NJ_VG_ERRORS=$(( ${NJ_VG_ERRORS:-0} + 1 ))
+			echo "memcheck: errors in: $*"
+			printf '%s\n' "$NJ_OUT" | grep '^==' | head -20
+		fi
+		return
+	fi
 	NJ_OUT=$(timeout 20 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$r" "$@" 2>&1)
 	NJ_RC=$?
 }
@@ -205,6 +222,7 @@ nj_output() {
 }
 
 nj_done() {
+	NJ_FAIL=$((NJ_FAIL + ${NJ_VG_ERRORS:-0}))
 	echo "$(basename "$0" .sh): $NJ_PASS passed, $NJ_FAIL failed"
 	[ "$NJ_FAIL" = 0 ]
 	exit $?
