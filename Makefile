@@ -65,7 +65,7 @@ $(B)/tests/unit: $(TEST_OBJ) $(B)/libnjrules.a
 		$$(pkg-config --libs check)
 
 # probes: small programs the shim tests run under LD_PRELOAD (plain flags: test code)
-$(B)/tests/probes/%: tests/probes/%.c
+$(B)/tests/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -o $@ $<
 

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hard.h"
+
 struct dest {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -40,35 +42,7 @@ struct dest {
 static void
 parse_dest(const char *arg, struct dest *d)
 {
-	char buf[80], *addr, *port;
-
-	if (strlen(arg) >= sizeof(buf))
-		exit(2);
-	snprintf(buf, sizeof(buf), "%s", arg);
-	if ((port = strrchr(buf, ':')) == NULL)
-		exit(2);
-	*port++ = '\0';
-	addr = buf;
-	memset(&d->ss, 0, sizeof(d->ss));
-	if (addr[0] == '[') {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&d->ss;
-
-		addr++;
-		addr[strlen(addr) - 1] = '\0';
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-			exit(2);
-		d->len = sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&d->ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
-			exit(2);
-		d->len = sizeof(*in);
-	}
+	hostport(arg, &d->ss, &d->len);
 }
 
 /* connect once; 0 or the errno */

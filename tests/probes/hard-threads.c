@@ -24,6 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hard.h"
+
 #define MAXDEST 16
 #define MAXT 64
 
@@ -53,40 +55,13 @@ struct worker {
 static void
 parse_dest(const char *arg, struct dest *d)
 {
-	char buf[80], *addr, *port;
-
-	if (strlen(arg) >= sizeof(buf) || (arg[0] != 'a' && arg[0] != 'd') || arg[1] != ':') {
+	if (strlen(arg) < 3 || (arg[0] != 'a' && arg[0] != 'd') || arg[1] != ':') {
 		fprintf(stderr, "bad destination %s\n", arg);
 		exit(2);
 	}
 	snprintf(d->text, sizeof(d->text), "%s", arg);
 	d->allowed = arg[0] == 'a';
-	snprintf(buf, sizeof(buf), "%s", arg + 2);
-	port = strrchr(buf, ':');
-	if (port == NULL)
-		exit(2);
-	*port++ = '\0';
-	addr = buf;
-	memset(&d->ss, 0, sizeof(d->ss));
-	if (addr[0] == '[') {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&d->ss;
-
-		addr++;
-		addr[strlen(addr) - 1] = '\0';
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-			exit(2);
-		d->len = sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&d->ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
-			exit(2);
-		d->len = sizeof(*in);
-	}
+	hostport(arg + 2, &d->ss, &d->len);
 }
 
 static const char *
