@@ -25,7 +25,7 @@ TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
 .PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
-	check-banned check-hardening check-asan check-valgrind check-clang fuzz bench clean \
+	check-banned check-hardening check-install check-asan check-valgrind check-clang fuzz bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -86,7 +86,7 @@ check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
 	$(MAKE) check-banned check-exports check-unit check-cli check-shim check-exec check-clients \
-		check-hardening
+		check-hardening check-install
 
 check-banned:
 	scripts/check-banned
@@ -161,14 +161,30 @@ bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
 
 # ---- install ----
 
+# netjail run finds the shim, and the built-in policy beside it, in ../lib/netjail/
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/netjail/examples
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/netjail \
+		$(DESTDIR)$(PREFIX)/share/netjail/examples
 	install -m 0755 $(B)/netjail $(DESTDIR)$(PREFIX)/bin/netjail
+	install -m 0755 $(B)/libnetjail.so $(DESTDIR)$(PREFIX)/lib/netjail/libnetjail.so
+	install -m 0644 $(B)/default.rules $(DESTDIR)$(PREFIX)/lib/netjail/default.rules
 	install -m 0644 rules/examples/*.rules $(DESTDIR)$(PREFIX)/share/netjail/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/netjail
-	rm -rf $(DESTDIR)$(PREFIX)/share/netjail
+	rm -rf $(DESTDIR)$(PREFIX)/lib/netjail $(DESTDIR)$(PREFIX)/share/netjail
+
+# install into a scratch DESTDIR and run the installed command
+check-install: all
+	rm -rf $(B)/destdir
+	$(MAKE) install DESTDIR=$(CURDIR)/$(B)/destdir PREFIX=/usr/local
+	$(B)/destdir/usr/local/bin/netjail check \
+		$(B)/destdir/usr/local/share/netjail/examples/default.rules
+	$(B)/destdir/usr/local/bin/netjail run -- sh -c \
+		'case "$$LD_PRELOAD" in $(CURDIR)/$(B)/destdir/usr/local/lib/netjail/libnetjail.so*) exit 0;; esac; exit 1'
+	$(MAKE) uninstall DESTDIR=$(CURDIR)/$(B)/destdir PREFIX=/usr/local
+	test ! -e $(B)/destdir/usr/local/bin/netjail
+	@echo "install: 1 passed, 0 failed"
 
 clean:
 	rm -rf $(B)
