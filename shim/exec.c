@@ -114,70 +114,47 @@ count_args(va_list ap)
 	return n;
 }
 
-#define COLLECT(arg0, argv, n, ap) do {					\
-	(argv)[0] = (char *)(arg0);					\
-	for (size_t i_ = 1; i_ < (n); i_++)				\
-		(argv)[i_] = va_arg(ap, char *);			\
+/* Run CALL with the variadic arguments after arg0 gathered into a NULL-terminated argv on
+ * the stack (as glibc does); THEN runs after the terminating NULL has been read (execle takes
+ * its envp there).  arg0 is non-NULL: glibc declares it so. */
+#define WITH_ARGV(arg0, argv, THEN, CALL) do {				\
+	va_list ap_;							\
+	size_t n_;							\
+									\
+	va_start(ap_, arg0);						\
+	n_ = count_args(ap_);						\
+	va_end(ap_);							\
+	{								\
+		char *argv[n_ + 1];					\
+									\
+		va_start(ap_, arg0);					\
+		argv[0] = (char *)(arg0);				\
+		for (size_t i_ = 1; i_ <= n_; i_++)			\
+			argv[i_] = va_arg(ap_, char *);	/* ends on NULL */ \
+		THEN;							\
+		va_end(ap_);						\
+		return CALL;						\
+	}								\
 } while (0)
 
 NJ_EXPORT int
 execl(const char *path, const char *arg0, ...)
 {
-	va_list ap;
-	size_t n;
-
-	va_start(ap, arg0);
-	n = count_args(ap);	/* arg0 is non-NULL: glibc declares it so */
-	va_end(ap);
-	{
-		char *argv[n + 1];
-
-		va_start(ap, arg0);
-		COLLECT(arg0, argv, n, ap);
-		va_end(ap);
-		argv[n] = NULL;
-		return (int)nj_do_execve(0, "execl", path, argv, nj_environ());
-	}
+	WITH_ARGV(arg0, argv, (void)0,
+	    (int)nj_do_execve(0, "execl", path, argv, nj_environ()));
 }
 
 NJ_EXPORT int
 execlp(const char *file, const char *arg0, ...)
 {
-	va_list ap;
-	size_t n;
-
-	va_start(ap, arg0);
-	n = count_args(ap);	/* arg0 is non-NULL: glibc declares it so */
-	va_end(ap);
-	{
-		char *argv[n + 1];
-
-		va_start(ap, arg0);
-		COLLECT(arg0, argv, n, ap);
-		va_end(ap);
-		argv[n] = NULL;
-		return do_execvpe("execlp", file, argv, nj_environ());
-	}
+	WITH_ARGV(arg0, argv, (void)0, do_execvpe("execlp", file, argv, nj_environ()));
 }
 
 NJ_EXPORT int
 execle(const char *path, const char *arg0, ...)
 {
-	va_list ap;
-	size_t n;
 	char *const *envp;
 
-	va_start(ap, arg0);
-	n = count_args(ap);	/* arg0 is non-NULL: glibc declares it so */
-	envp = va_arg(ap, char *const *);	/* after the NULL that ends the arguments */
-	va_end(ap);
-	{
-		char *argv[n + 1];
-
-		va_start(ap, arg0);
-		COLLECT(arg0, argv, n, ap);
-		va_end(ap);
-		argv[n] = NULL;
-		return (int)nj_do_execve(0, "execle", path, argv, envp);
-	}
+	WITH_ARGV(arg0, argv, envp = va_arg(ap_, char *const *),
+	    (int)nj_do_execve(0, "execle", path, argv, envp));
 }
