@@ -68,6 +68,11 @@ expect explain-metadata 1 'block @metadata (.*good.rules:4)' -- "$NJ" explain -r
 expect explain-v6 0 '^allow: tcp \[2606:4700::1111\]:443' -- "$NJ" explain -r "$T/good.rules" '[2606:4700::1111]:443'
 expect explain-mapped 1 'to allow it: allow tcp 127.0.0.1 port 80' -- "$NJ" explain -r "$T/good.rules" '[::ffff:127.0.0.1]:80'
 expect explain-unspecified 1 'stands for 2 addresses' -- "$NJ" explain -r "$T/crlf.rules" 0.0.0.0:80
+# each address is judged alone: 0.0.0.0 itself is allowed, the 127.0.0.1 it stands for is not
+printf 'allow any\nblock 127.0.0.0/8\n' > "$T/lo8.rules"
+expect explain-unspecified-itself 1 '^  0\.0\.0\.0: allow$' -- "$NJ" explain -r "$T/lo8.rules" 0.0.0.0:80
+expect explain-unspecified-loopback 1 '^  127\.0\.0\.1: deny$' -- "$NJ" explain -r "$T/lo8.rules" 0.0.0.0:80
+expect explain-nat64-itself 1 '^  64:ff9b::7f00:1: allow$' -- "$NJ" explain -r "$T/lo8.rules" '[64:ff9b::7f00:1]:80'
 expect explain-nat64 1 '169.254.169.254: deny' -- "$NJ" explain -r "$T/good.rules" '[64:ff9b::a9fe:a9fe]:80'
 expect explain-nat64-public 0 '8.8.8.8: allow' -- "$NJ" explain -r "$T/good.rules" '[64:ff9b::808:808]:80'
 expect explain-unix 1 'to allow it: allow unix /run/x.sock' -- "$NJ" explain -r "$T/good.rules" unix:/run/x.sock
