@@ -10,7 +10,7 @@ LDFLAGS ?=
 # Project flags live apart from CFLAGS so `make CFLAGS=-O0` cannot drop them.
 NJ_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wconversion -fvisibility=hidden -fPIC -fstack-protector-strong \
-	-D_FORTIFY_SOURCE=2 -MMD -MP -Irules
+	-D_FORTIFY_SOURCE=2 -MMD -MP -Irules -ffunction-sections -fdata-sections
 NJ_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--no-undefined
 
 B := build
@@ -44,7 +44,7 @@ $(B)/netjail: $(CLI_OBJ) $(B)/libnjrules.a
 # The shim: the rules objects linked in, only the names of the version script exported.
 $(B)/libnetjail.so: $(SHIM_OBJ) $(RULES_OBJ) shim/libnetjail.map
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(NJ_LDFLAGS) $(LDFLAGS) \
-		-Wl,--version-script=shim/libnetjail.map -o $@ $(SHIM_OBJ) $(RULES_OBJ) -ldl
+		-nostartfiles -Wl,--gc-sections -Wl,--version-script=shim/libnetjail.map -o $@ $(SHIM_OBJ) $(RULES_OBJ) -ldl
 
 # netjail run without -r points the shim at this copy of the built-in policy
 $(B)/default.rules: rules/examples/default.rules

@@ -11,6 +11,32 @@
 #include <unistd.h>
 
 #include "rules.h"
+#include "sysraw.h"
+
+/*
+ * In a fork child this file is nearly all that runs between fork and exec, and every page
+ * it touches that the parent did not share costs a page fault (15-30 us on a virtual
+ * machine, more than the rest of the check).  So on the common path: system calls made
+ * directly (sysraw.h), no libc string functions (the loops below), and what describes our
+ * own process (machine, loader) worked out once, before any fork (nj_jailable_init).
+ */
+__attribute__((hot)) int
+nj_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+__attribute__((hot)) static void
+copy_bytes(void *dst, const void *src, size_t n)
+{
+	volatile unsigned char *d = dst;	/* volatile: not turned into a memcpy call */
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
 
 static void
 say(char *why, size_t size, const char *a, const char *b)
@@ -26,9 +52,12 @@ say(char *why, size_t size, const char *a, const char *b)
 __attribute__((hot)) static const char *
 base(const char *p)
 {
-	const char *s = strrchr(p, '/');
+	const char *b = p;
 
-	return s ? s + 1 : p;
+	for (; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
 }
 
 /* The program interpreter (dynamic loader) of this very process, from its own program
@@ -53,11 +82,37 @@ our_loader(void)
 
 /* Our machine, from the vDSO's ELF header the kernel maps into every process; -1 unknown. */
 __attribute__((hot)) static int
-our_machine(void)
+find_machine(void)
 {
 	const ElfW(Ehdr) *v = (const void *)getauxval(AT_SYSINFO_EHDR);
 
 	return v ? v->e_machine : -1;
+}
+
+/* In .data (an initialiser that is not all zeros), beside the shim's other start-up data:
+ * a page of its own would be one more page fault in every process. */
+static struct {
+	int ready;		/* set last, with release */
+	int machine;
+	char loader[64];	/* "" when we have none, or its name is too long to compare */
+	char xattr[20];		/* here rather than in .rodata, a page a fork child has not */
+} self = { .machine = -1, .xattr = "security.capability" };
+
+__attribute__((hot)) void
+nj_jailable_init(void)
+{
+	int saved = errno;	/* getauxval sets it when an entry is missing */
+	const char *l;
+
+	if (__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
+		return;
+	self.machine = find_machine();
+	l = our_loader();
+	self.loader[0] = '\0';
+	if (l && strlen(l) < sizeof(self.loader))
+		memcpy(self.loader, l, strlen(l) + 1);
+	__atomic_store_n(&self.ready, 1, __ATOMIC_RELEASE);
+	errno = saved;
 }
 
 /* Judge one ELF file already open on fd whose first bytes are in hdr[0..n). */
@@ -65,7 +120,6 @@ __attribute__((hot)) static int
 judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 {
 	const ElfW(Ehdr) *eh = (const void *)hdr;
-	const char *loader;
 	char interp[256];
 
 	if (n < sizeof(*eh) || hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
@@ -73,7 +127,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 		    "into it", NULL);
 		return 0;
 	}
-	if (our_machine() >= 0 && eh->e_machine != our_machine()) {
+	if (self.machine >= 0 && eh->e_machine != self.machine) {
 		say(why, size, "an ELF for another machine: the preload cannot load into it", NULL);
 		return 0;
 	}
@@ -84,8 +138,8 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 		/* the program headers and the loader's name are nearly always in the bytes
 		 * already read: every system call counts when a fork child runs this */
 		if (off + sizeof(ph) <= n)
-			memcpy(&ph, hdr + off, sizeof(ph));
-		else if (pread(fd, &ph, sizeof(ph), (off_t)off) != (ssize_t)sizeof(ph))
+			copy_bytes(&ph, hdr + off, sizeof(ph));
+		else if (NJ_SYS(SYS_pread64, fd, &ph, sizeof(ph), off) != (long)sizeof(ph))
 			break;
 		if (ph.p_type != PT_INTERP)
 			continue;
@@ -94,15 +148,14 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 			return 0;
 		}
 		if (ph.p_offset + ph.p_filesz <= n) {
-			memcpy(interp, hdr + ph.p_offset, ph.p_filesz);
-		} else if (pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) !=
-		    (ssize_t)ph.p_filesz) {
+			copy_bytes(interp, hdr + ph.p_offset, ph.p_filesz);
+		} else if (NJ_SYS(SYS_pread64, fd, interp, ph.p_filesz, ph.p_offset) !=
+		    (long)ph.p_filesz) {
 			say(why, size, "an ELF whose loader cannot be read", NULL);
 			return 0;
 		}
 		interp[ph.p_filesz] = '\0';
-		loader = our_loader();
-		if (loader && strcmp(base(interp), loader) != 0) {
+		if (self.loader[0] && !nj_streq(base(interp), self.loader)) {
 			struct nj_buf o = { why, size, 0 };
 
 			nj_buf_str(&o, "linked against another C library (loader ");
@@ -125,11 +178,13 @@ judge_fd(int fd, int depth, char *why, size_t size)
 {
 	unsigned char hdr[1024];
 	struct stat st;
-	ssize_t n;
+	long n;
 	int rc;
 
-	if (fstat(fd, &st) != 0)
-		return -errno;
+	if (!__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
+		nj_jailable_init();
+	if ((n = NJ_SYS(SYS_fstat, fd, &st, 0, 0)) != 0)
+		return (int)n;
 	if (!S_ISREG(st.st_mode))
 		return 1;	/* exec will fail on its own */
 	if (st.st_mode & (S_ISUID | S_ISGID)) {
@@ -137,14 +192,15 @@ judge_fd(int fd, int depth, char *why, size_t size)
 		    "preload" : "a setgid program: the loader drops the preload", NULL);
 		return 0;
 	}
-	if (fgetxattr(fd, "security.capability", NULL, 0) > 0) {
+	if (NJ_SYS(SYS_fgetxattr, fd, self.xattr, 0, 0) > 0) {
 		say(why, size, "a program with file capabilities: the loader drops the preload",
 		    NULL);
 		return 0;
 	}
-	if ((n = pread(fd, hdr, sizeof(hdr), 0)) < 0)
-		return -errno;	/* EBADF: an O_PATH descriptor */
-	if (n >= 4 && memcmp(hdr, ELFMAG, SELFMAG) == 0)
+	if ((n = NJ_SYS(SYS_pread64, fd, hdr, sizeof(hdr), 0)) < 0)
+		return (int)n;	/* EBADF: an O_PATH descriptor */
+	if (n >= 4 && hdr[0] == ELFMAG0 && hdr[1] == ELFMAG1 && hdr[2] == ELFMAG2 &&
+	    hdr[3] == ELFMAG3)
 		return judge_elf(fd, hdr, (size_t)n, why, size);
 	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
 		char interp[256];
@@ -200,15 +256,16 @@ judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t si
 		nj_buf_mem(&o, "", 0);
 		path = proc;
 		dirfd = AT_FDCWD;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = (int)NJ_SYS(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK, 0);
 	} else {
-		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-		    ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+		fd = (int)NJ_SYS(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
 	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rc = judge_fd(fd, depth, why, size);
-	close(fd);
+	NJ_SYS(SYS_close, fd, 0, 0, 0);
 	return rc;
 }
 

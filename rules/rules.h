@@ -225,13 +225,22 @@ void nj_buf_ch(struct nj_buf *b, char c);
  * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or
  * file-capability program, an ELF of another class, machine or C library, or a #! script
  * whose interpreter is one of those (one level); -errno when the file cannot be opened
- * (-ENOENT too for a script whose interpreter is missing: exec fails the same way). */
+ * (-ENOENT too for a script whose interpreter is missing: exec fails the same way).
+ * errno is kept. */
 int nj_jailable(const char *path, char *why, size_t size);
 
 /* The same for execveat(2)'s arguments: path relative to dirfd; with AT_EMPTY_PATH and an
  * empty path, the file open on dirfd itself (an O_PATH descriptor is reopened through
  * /proc/self/fd). */
 int nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t size);
+
+/* Work out, once, what the checks compare against in our own process (machine, loader).
+ * The checks call it themselves; calling it before any fork spares each fork child that
+ * work (the shim's constructor does). */
+void nj_jailable_init(void);
+
+/* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (jailable.c). */
+int nj_streq(const char *a, const char *b);
 
 /* The built-in policy of `netjail run` without -r (SPEC.md §4). */
 extern const char nj_default_policy[];

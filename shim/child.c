@@ -15,9 +15,10 @@
 
 extern char **environ;
 
-static const char *const envnames[] = NJ_ENV_NAMES;
-#define NENV (sizeof(envnames) / sizeof(envnames[0]))
-#define PRELOAD "LD_PRELOAD="
+#define envnames nj_env_names
+#define NENV NJ_NENV
+static char preload_name[] = "LD_PRELOAD=";	/* in .data: see nj_env_names */
+#define PRELOAD preload_name
 
 __attribute__((hot)) static int
 is_dir(const char *path)
@@ -27,10 +28,14 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int
+/* String helpers of our own for env_ok(), which every exec runs, often in a fork child:
+ * each libc string function it called would be one more page fault there (see jailable.c). */
+__attribute__((hot)) static int
 starts(const char *s, const char *prefix)
 {
-	return strncmp(s, prefix, strlen(prefix)) == 0;
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return *prefix == '\0';
 }
 
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
@@ -38,11 +43,11 @@ starts(const char *s, const char *prefix)
 __attribute__((hot)) static int
 first_is_us(const char *list, const char *us)
 {
-	size_t n;
-
-	list += strspn(list, ": ");
-	n = strcspn(list, ": ");
-	return n == strlen(us) && strncmp(list, us, n) == 0;
+	while (*list == ':' || *list == ' ')
+		list++;
+	while (*us && *list == *us)
+		list++, us++;
+	return *us == '\0' && (*list == '\0' || *list == ':' || *list == ' ');
 }
 
 /* 1 when envp already carries what a child must inherit: us first in LD_PRELOAD and every
@@ -54,14 +59,14 @@ env_ok(const struct nj_config *c, char *const envp[])
 
 	for (size_t i = 0; envp && envp[i]; i++) {
 		if (starts(envp[i], PRELOAD)) {
-			if (preload++ || !first_is_us(envp[i] + strlen(PRELOAD), c->shim_path))
+			if (preload++ || !first_is_us(envp[i] + sizeof(PRELOAD) - 1, c->shim_path))
 				return 0;
 			continue;
 		}
 		for (size_t k = 0; k < NENV; k++) {
 			if (!starts(envp[i], envnames[k]))
 				continue;
-			if (seen[k]++ || strcmp(envp[i], c->env[k]) != 0)
+			if (seen[k]++ || !nj_streq(envp[i], c->env[k]))
 				return 0;
 		}
 	}
@@ -211,15 +216,12 @@ __attribute__((hot)) int
 nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 {
 	char why[200];
-	int saved = errno;
-	int rc = nj_jailable_at(dirfd, path, flags, why, sizeof(why));
+	int rc = nj_jailable_at(dirfd, path, flags, why, sizeof(why));	/* keeps errno */
 
 	/* followable; or missing, where the kernel will fail the same way */
-	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP) {
-		errno = saved;
+	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP)
 		return 1;
-	}
-	return refuse(call, dirfd, path, flags, rc, why, saved);
+	return refuse(call, dirfd, path, flags, rc, why, errno);
 }
 
 /*

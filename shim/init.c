@@ -2,17 +2,22 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "shim.h"
+#include "sysraw.h"
 
 struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
-struct nj_config nj_config_ = { .rules_path = "", .shim_path = "", .env = { "", "", "" } };
+char nj_env_names[NJ_NENV][16] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=" };
+char nj_empty[1];
+struct nj_config nj_config_ = { .rules_path = nj_empty, .shim_path = nj_empty,
+	.env = { nj_empty, nj_empty, nj_empty } };
 static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
 	.rules_path = "", .shim_path = "", .env = { "", "", "" } };
 
@@ -29,10 +34,10 @@ long nj_state_;
 static NJ_TLS int initialising;
 
 /* Take the guard (1), or wait until whoever holds it is done (0). */
-static int
+__attribute__((hot)) static int
 take(long *state)
 {
-	long me = ((long)getpid() << 2) | 1;
+	long me = (NJ_SYS(SYS_getpid, 0, 0, 0, 0) << 2) | 1;	/* getpid(), without a page of libc */
 
 	for (;;) {
 		long v = 0;
@@ -55,7 +60,7 @@ take(long *state)
 extern char *program_invocation_short_name;
 extern char **environ;
 
-static void
+__attribute__((hot)) static void
 copy(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
@@ -66,39 +71,30 @@ copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void *
-real(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
+/* The names to look up, with where each pointer goes.  Not const: in .data, on the page the
+ * constructor writes anyway, instead of a page of .rodata that every process would fault in
+ * for nothing but these strings. */
+static struct {
+	char name[20];
+	size_t off;
+} real_names[] = {
+#define R(field) { #field, offsetof(struct nj_real, field) }
+	R(connect), { "__connect", offsetof(struct nj_real, connect_) }, R(sendto), R(sendmsg),
+	R(sendmmsg), R(syscall), R(getaddrinfo), R(freeaddrinfo), R(gethostbyname),
+	R(gethostbyname2), R(gethostbyname_r), R(gethostbyname2_r), R(execve), R(execveat),
+	R(fexecve), R(execvpe), R(posix_spawn), R(posix_spawnp), R(system), R(popen),
+#undef R
+};
 
-static void
+__attribute__((hot)) static void
 resolve_real(void)
 {
-	/* dlsym returns void *; the casts through a union keep -Wpedantic-style tools quiet */
-#define R(field, name) do { void *p = real(name); memcpy(&nj_real.field, &p, sizeof(p)); } \
-	while (0)
-	R(connect, "connect");
-	R(connect_, "__connect");
-	R(sendto, "sendto");
-	R(sendmsg, "sendmsg");
-	R(sendmmsg, "sendmmsg");
-	R(syscall, "syscall");
-	R(getaddrinfo, "getaddrinfo");
-	R(freeaddrinfo, "freeaddrinfo");
-	R(gethostbyname, "gethostbyname");
-	R(gethostbyname2, "gethostbyname2");
-	R(gethostbyname_r, "gethostbyname_r");
-	R(gethostbyname2_r, "gethostbyname2_r");
-	R(execve, "execve");
-	R(execveat, "execveat");
-	R(fexecve, "fexecve");
-	R(execvpe, "execvpe");
-	R(posix_spawn, "posix_spawn");
-	R(posix_spawnp, "posix_spawnp");
-	R(system, "system");
-	R(popen, "popen");
-#undef R
+	for (size_t i = 0; i < sizeof(real_names) / sizeof(real_names[0]); i++) {
+		void *p = dlsym(RTLD_NEXT, real_names[i].name);
+
+		/* dlsym returns void *: copied into the function pointer, not cast */
+		memcpy((char *)&nj_real + real_names[i].off, &p, sizeof(p));
+	}
 	if (nj_real.connect_ == NULL)
 		nj_real.connect_ = nj_real.connect;
 }
@@ -107,33 +103,31 @@ resolve_real(void)
  * (setenv, clearenv, a setproctitle that overwrites the strings in place), and neither the
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
  * "NAME=value" entry a child gets back; a value too long for the buffer is "too long". */
-static char envbuf[3 * 1024];
+static char envbuf[2560];	/* small enough that start-up data and bss share one page */
 static int env_toolong[3];
 
 /* The value of entry i ("" for NAME=), or NULL when unset. */
-static const char *
+__attribute__((hot)) static const char *
 env_value(size_t i)
 {
-	static const char *const names[] = NJ_ENV_NAMES;
-
-	return nj_config_.env[i][0] ? nj_config_.env[i] + strlen(names[i]) : NULL;
+	return nj_config_.env[i][0] ? nj_config_.env[i] + strlen(nj_env_names[i]) : NULL;
 }
 
-static void
+__attribute__((hot)) static void
 remember_env(void)
 {
-	static const char *const names[] = NJ_ENV_NAMES;
-	static char shim_buf[PATH_MAX];
+	char (*names)[16] = nj_env_names;
 	size_t used = 0;
 	Dl_info info;
+	char *abs;
 
 	if (dladdr((void *)&nj_shim, &info) && info.dli_fname) {
 		if (info.dli_fname[0] == '/')
 			nj_config_.shim_path = info.dli_fname;	/* the loader keeps it */
-		else if (realpath(info.dli_fname, shim_buf) != NULL)
-			nj_config_.shim_path = shim_buf;
+		else if ((abs = realpath(info.dli_fname, NULL)) != NULL)
+			nj_config_.shim_path = abs;	/* kept for the life of the process */
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < NJ_NENV; i++) {
 		size_t n = strlen(names[i]);
 		char name[32];
 		const char *v;
@@ -153,7 +147,7 @@ remember_env(void)
 	}
 }
 
-static void
+__attribute__((hot)) static void
 read_env(void)
 {
 	const char *log = env_value(1);
@@ -242,12 +236,13 @@ load_rules(void)
 	nj_diags_free(&d);
 }
 
-static void
+__attribute__((hot)) static void
 init(void)
 {
 	int saved = errno;
 
 	initialising = 1;
+	nj_jailable_init();
 	resolve_real();
 	remember_env();
 	read_env();
@@ -256,7 +251,7 @@ init(void)
 	errno = saved;
 }
 
-const struct nj_config *
+__attribute__((hot)) const struct nj_config *
 nj_shim_slow(void)
 {
 	if (__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) == 2)

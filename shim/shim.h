@@ -46,6 +46,8 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
+#define NJ_NENV 3	/* NETJAIL_RULES, NETJAIL_LOG, NETJAIL_MODE */
+
 /* What the shim decided at start-up; immutable afterwards. */
 enum nj_logdest { NJ_LOG_STDERR, NJ_LOG_OFF, NJ_LOG_FILE };
 struct nj_config {
@@ -61,9 +63,14 @@ struct nj_config {
 	 * NETJAIL_* variable as the "NAME=value" entry it was at start-up ("" when unset),
 	 * copied then (init.c): the program may rewrite its environment afterwards. */
 	const char *shim_path;
-	const char *env[3];
+	const char *env[NJ_NENV];
 };
-#define NJ_ENV_NAMES { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=" }
+/* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
+ * shares the pages its parent wrote and nothing else, and each other page it reads on its
+ * way to exec is a page fault (see rules/jailable.c).  The same for nj_empty, the "" that
+ * unset entries point to. */
+extern char nj_env_names[NJ_NENV][16];
+extern char nj_empty[1];
 
 /* The configuration, initialising first if need be (a call can arrive before our
  * constructor ran, or while another thread initialises: it waits).  Never NULL.

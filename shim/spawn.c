@@ -63,7 +63,7 @@ quoted(struct nj_buf *b, const char *s)
 static char *
 jailed_command(const char *call, const char *cmd, int *ret_alloc)
 {
-	static const char *const names[] = NJ_ENV_NAMES;
+	char (*names)[16] = nj_env_names;
 	const struct nj_config *c = nj_shim();
 	struct nj_childenv ce;
 	char *const *env;
@@ -85,7 +85,7 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 	b.p = out, b.size = size, b.len = 0;
 	nj_buf_str(&b, "export LD_PRELOAD=");
 	quoted(&b, ce.preload + strlen("LD_PRELOAD="));
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+	for (size_t k = 0; k < NJ_NENV; k++) {
 		if (c->env[k][0] == '\0')
 			continue;
 		nj_buf_ch(&b, ' ');
@@ -93,7 +93,7 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 		quoted(&b, c->env[k] + strlen(names[k]));
 	}
 	nj_buf_str(&b, ";");
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+	for (size_t k = 0; k < NJ_NENV; k++) {
 		if (c->env[k][0] != '\0')
 			continue;
 		nj_buf_str(&b, " unset ");
