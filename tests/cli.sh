@@ -113,9 +113,21 @@ for d in 8.8.8.8:443 127.0.0.1:80 169.254.169.254:80 10.0.0.1:80 '[2606:4700::11
 done
 
 # every example policy is valid
+# the worked CI policy: its database on the socket and on loopback, nothing else
+CI=$(dirname "$0")/../rules/examples/ci-offline.rules
+expect ci-offline-socket 0 '^allow: unix /run/postgresql/.s.PGSQL.5432' -- "$NJ" explain -r "$CI" unix:/run/postgresql/.s.PGSQL.5432
+expect ci-offline-loopback 0 '^allow: tcp 127.0.0.1:5432' -- "$NJ" explain -r "$CI" 127.0.0.1:5432
+expect ci-offline-v6-loopback 0 '^allow: tcp \[::1\]:5432' -- "$NJ" explain -r "$CI" '[::1]:5432'
+expect ci-offline-other-port 1 '^deny: tcp 127.0.0.1:6379' -- "$NJ" explain -r "$CI" 127.0.0.1:6379
+expect ci-offline-internet 1 '^deny: tcp 1.1.1.1:443' -- "$NJ" explain -r "$CI" 1.1.1.1:443
+expect ci-offline-udp 1 '^deny: udp 127.0.0.1:5432' -- "$NJ" explain -r "$CI" udp 127.0.0.1:5432
+expect ci-offline-other-socket 1 '^deny: unix /run/docker.sock' -- "$NJ" explain -r "$CI" unix:/run/docker.sock
 for f in "$(dirname "$0")"/../rules/examples/*.rules; do
 	[ -e "$f" ] || continue
-	expect "example-$(basename "$f")" 0 'valid' -- "$NJ" check "$f"
+	expect "example-$(basename "$f")" 0 ', 0 warnings$' -- "$NJ" check "$f"
+	# every rule says why it is there, on its own line
+	bare=$(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$f" | grep -v '#' || true)
+	if [ -z "$bare" ]; then ok; else bad "example-$(basename "$f"): rules without a comment: $bare"; fi
 done
 
 echo "cli: $pass passed, $fail failed"
