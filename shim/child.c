@@ -66,14 +66,14 @@ env_ok(const struct nj_config *c, char *const envp[])
 		for (size_t k = 0; k < NENV; k++) {
 			if (!starts(envp[i], envnames[k]))
 				continue;
-			if (seen[k]++ || !nj_streq(envp[i], c->env[k]))
+			if (seen[k]++ || !nj_streq(envp[i], nj_env_entry(c, k)))
 				return 0;
 		}
 	}
 	if (!preload)
 		return 0;
 	for (size_t k = 0; k < NENV; k++)
-		if (!seen[k] && c->env[k][0] != '\0')
+		if (!seen[k] && nj_env_entry(c, k)[0] != '\0')
 			return 0;
 	return 1;
 }
@@ -127,8 +127,8 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 		goto toobig;
 	ce->v[n++] = ce->preload;
 	for (size_t k = 0; k < NENV; k++)
-		if (c->env[k][0] != '\0')
-			ce->v[n++] = (char *)c->env[k];
+		if (nj_env_entry(c, k)[0] != '\0')
+			ce->v[n++] = (char *)nj_env_entry(c, k);
 	ce->v[n] = NULL;
 	return ce->v;
 toobig:
@@ -197,7 +197,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 		return nj_deny_msg(call, path, text) ? (errno = saved, 1) : 0;
 	}
 	/* an allow exec rule may name the path as written or where its links lead */
-	if (nj_exec_allowed(nj_rules_now(), lit) || nj_exec_allowed(nj_rules_now(), canon)) {
+	if (nj_exec_allowed_all(lit) || nj_exec_allowed_all(canon)) {
 		errno = saved;
 		return 1;
 	}

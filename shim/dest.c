@@ -119,12 +119,14 @@ proto_of(int fd)
 static __attribute__((noinline, cold)) void
 log_denial(const char *call, struct nj_dest *d, int fd)
 {
+	const struct nj_rules *r = NULL;
 	struct nj_verdict v;
 
 	if (d->proto < 0 && d->kind == NJ_DEST_IP)
 		d->proto = proto_of(fd);	/* the line names the real type */
-	nj_decide(nj_rules_now(), d, &v);
-	nj_log_verdict(call, d, &v);
+	nj_allowed(d, &r);			/* which rule set said no: the process's or a scope's */
+	nj_decide(r, d, &v);
+	nj_log_verdict(call, d, &v, r);
 }
 
 /* The decision on a described destination: 1 go ahead, 0 denied (logged, errno EACCES).
@@ -132,17 +134,19 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 static inline int
 decide(const char *call, struct nj_dest *d, int fd)
 {
-	const struct nj_rules *r = nj_rules_now();
 	const struct nj_config *c;
 	int known = d->proto >= 0;
+	int use_proto;
 
+	nj_rules_now();		/* the rules load first: they say whether the proto matters */
+	use_proto = nj_config_.use_proto || nj_scope_proto;
 	if (d->kind == NJ_DEST_IP && !known)
-		d->proto = nj_config_.use_proto ? proto_of(fd) : NJ_PROTO_OTHER;
-	if (nj_decide(r, d, NULL))
+		d->proto = use_proto ? proto_of(fd) : NJ_PROTO_OTHER;
+	if (nj_allowed(d, NULL))
 		return 1;
 	c = nj_shim();
 	if (c->logdest != NJ_LOG_OFF) {
-		if (!known && !c->use_proto)
+		if (!known && !use_proto)
 			d->proto = -1;
 		log_denial(call, d, fd);
 	}

@@ -14,12 +14,13 @@
 struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
-char nj_env_names[NJ_NENV][16] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=" };
+char nj_env_names[NJ_NENV][16] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
+	"NETJAIL_SCOPES=" };
 char nj_empty[1];
 struct nj_config nj_config_ = { .rules_path = nj_empty, .shim_path = nj_empty,
-	.env = { nj_empty, nj_empty, nj_empty } };
+	.env = { nj_empty, nj_empty, nj_empty, nj_empty } };
 static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
-	.rules_path = "", .shim_path = "", .env = { "", "", "" } };
+	.rules_path = "", .shim_path = "", .env = { "", "", "", "" } };
 
 /* 0 not started, 1 being initialised, 2 done.  The thread that initialises marks itself so
  * that a call it makes (or a signal handler it runs) while initialising is denied instead of
@@ -104,7 +105,7 @@ resolve_real(void)
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
  * "NAME=value" entry a child gets back; a value too long for the buffer is "too long". */
 static char envbuf[2560];	/* small enough that start-up data and bss share one page */
-static int env_toolong[3];
+static int env_toolong[NJ_NENV];
 
 /* The value of entry i ("" for NAME=), or NULL when unset. */
 __attribute__((hot)) static const char *
@@ -136,6 +137,19 @@ remember_env(void)
 		name[n - 1] = '\0';
 		if ((v = secure_getenv(name)) == NULL)
 			continue;
+		if (i == NJ_ENV_SCOPES) {
+			/* rules text, maybe long, and rare: a copy of its own */
+			char *e = malloc(n + strlen(v) + 1);
+
+			if (e == NULL) {
+				env_toolong[i] = 1;
+				continue;
+			}
+			memcpy(e, names[i], n);
+			memcpy(e + n, v, strlen(v) + 1);
+			nj_config_.env[i] = e;
+			continue;
+		}
 		if (used + n + strlen(v) + 1 > sizeof(envbuf)) {
 			env_toolong[i] = 1;
 			continue;
@@ -194,6 +208,25 @@ report(const char *path, const struct nj_diags *d, int rc)
 		nj_log_line(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* The scopes the program was started inside: all of them parse, or none is kept (and the
+ * caller denies everything). */
+static int
+inherit(const char *value, const struct nj_sys *sys)
+{
+	struct nj_diags d = { .max = 1 };
+	const char *name = "NETJAIL_SCOPES";
+	int rc = nj_scopes_inherit(&nj_config_, value, sys, &d, &name);
+
+	if (rc != 0) {
+		report(name, &d, rc);
+		for (size_t i = 0; i < nj_config_.nextra; i++)
+			nj_rules_free((struct nj_rules *)nj_config_.extra[i]);
+		nj_config_.nextra = 0;
+	}
+	nj_diags_free(&d);
+	return rc;
+}
+
 static void
 load_rules(void)
 {
@@ -219,9 +252,14 @@ load_rules(void)
 		return;
 	}
 	rc = nj_rules_load(path, &sys, &r, &d);
-	nj_sys_free(&sys);
 	if (rc != 0) {
 		report(path, &d, rc);
+	} else if (env_toolong[NJ_ENV_SCOPES]) {
+		report("NETJAIL_SCOPES", NULL, -ENOMEM);
+		nj_rules_free(r);
+	} else if (env_value(NJ_ENV_SCOPES) != NULL &&
+	    (rc = inherit(env_value(NJ_ENV_SCOPES), &sys)) != 0) {
+		nj_rules_free(r);
 	} else {
 		int allow = 0;
 
@@ -230,9 +268,10 @@ load_rules(void)
 		if (!allow)
 			nj_log_error("netjail: warning: no allow rules: every destination is "
 			    "denied\n");
+		nj_config_.use_proto |= nj_rules_use_proto(r);
 		nj_config_.rules = r;
-		nj_config_.use_proto = nj_rules_use_proto(r);
 	}
+	nj_sys_free(&sys);
 	nj_diags_free(&d);
 }
 

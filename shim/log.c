@@ -113,7 +113,8 @@ put_dest(struct nj_buf *b, const struct nj_dest *d)
 }
 
 void
-nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v)
+nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
+    const struct nj_rules *r)
 {
 	const struct nj_config *c = nj_shim();
 	char line[LINE_MAX_], tmp[300];
@@ -125,7 +126,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 	nj_buf_ch(&b, ' ');
 	put_dest(&b, d);
 	who(&b, c);
-	if (c->rules == NULL) {
+	if (r == NULL) {
 		nj_buf_str(&b, "no valid rules loaded (NETJAIL_RULES");
 		if (c->rules_path[0]) {
 			nj_buf_ch(&b, '=');
@@ -142,18 +143,18 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 		}
 		if (v->rule == NJ_NORULE) {
 			nj_buf_str(&b, "no allow rule matches (");
-			nj_buf_str(&b, nj_rules_file(c->rules));
+			nj_buf_str(&b, nj_rules_file(r));
 			nj_buf_str(&b, "); to allow it: ");
 			nj_suggest_allow(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, tmp,
 			    sizeof(tmp));
 			nj_buf_str(&b, tmp);
 		} else {
-			nj_rule_format(c->rules, v->rule, tmp, sizeof(tmp));
+			nj_rule_format(r, v->rule, tmp, sizeof(tmp));
 			nj_buf_str(&b, tmp);
 			nj_buf_str(&b, " (");
-			nj_buf_str(&b, nj_rules_file(c->rules));
+			nj_buf_str(&b, nj_rules_file(r));
 			nj_buf_ch(&b, ':');
-			nj_buf_uint(&b, nj_rule_line(c->rules, v->rule));
+			nj_buf_uint(&b, nj_rule_line(r, v->rule));
 			nj_buf_ch(&b, ')');
 		}
 	}

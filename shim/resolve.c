@@ -72,13 +72,13 @@ answer_allowed(int family, const void *addr, int proto, int port, struct nj_ip *
 	*ret_ip = d.ip;
 	if (proto >= 0) {
 		d.proto = proto;
-		return nj_decide(nj_rules_now(), &d, NULL);
+		return nj_allowed(&d, NULL);
 	}
 	d.proto = NJ_PROTO_TCP;
-	if (nj_decide(nj_rules_now(), &d, NULL))
+	if (nj_allowed(&d, NULL))
 		return 1;
 	d.proto = NJ_PROTO_UDP;
-	return nj_decide(nj_rules_now(), &d, NULL);
+	return nj_allowed(&d, NULL);
 }
 
 static int

@@ -46,7 +46,9 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
-#define NJ_NENV 3	/* NETJAIL_RULES, NETJAIL_LOG, NETJAIL_MODE */
+#define NJ_NENV 4	/* NETJAIL_RULES, NETJAIL_LOG, NETJAIL_MODE, NETJAIL_SCOPES */
+#define NJ_ENV_SCOPES 3
+#define NJ_SCOPE_MAX 16	/* nested scopes on one thread; and scopes a program inherits */
 
 /* What the shim decided at start-up; immutable afterwards. */
 enum nj_logdest { NJ_LOG_STDERR, NJ_LOG_OFF, NJ_LOG_FILE };
@@ -64,6 +66,10 @@ struct nj_config {
 	 * copied then (init.c): the program may rewrite its environment afterwards. */
 	const char *shim_path;
 	const char *env[NJ_NENV];
+	/* The scopes this program was started inside (NETJAIL_SCOPES, scope.c), in force on
+	 * every thread: loaded with the rules; a destination must pass each of them too. */
+	const struct nj_rules *extra[NJ_SCOPE_MAX];
+	size_t nextra;
 };
 /* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
  * shares the pages its parent wrote and nothing else, and each other page it reads on its
@@ -153,6 +159,51 @@ long nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int v
  * Async-signal-safe: readlink(2) and getcwd(3) into our buffers only. */
 int nj_path_abs(const char *path, size_t n, char *out, size_t size);
 
+/* ---- scope.c: per-thread scopes (netjail.h) ----
+ * A thread's active scopes, innermost last.  env is the NETJAIL_SCOPES entry a child started
+ * on this thread inherits ("NETJAIL_SCOPES=" then every set in force, inherited ones first,
+ * separated by lines "--"), made when the scope was entered: exec has no time to build it. */
+struct nj_scope_frame {
+	const struct nj_rules *rules;
+	struct nj_rules *owned;		/* to free on leave (not kept in the cache) */
+	char *env;
+};
+extern NJ_TLS int nj_scope_depth;
+extern NJ_TLS int nj_scope_proto;	/* some active scope names tcp or udp */
+extern NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
+
+int nj_scopes_allow(const struct nj_dest *d, const struct nj_rules **ret);
+
+/* The decision of every rule set in force on this thread: the process rules, the scopes it
+ * inherited, the thread's own scopes.  1 allowed; 0 denied, with *ret (when not NULL) the
+ * set that denied it (NULL: no valid rules).  Async-signal-safe. */
+static inline int
+nj_allowed(const struct nj_dest *d, const struct nj_rules **ret)
+{
+	const struct nj_rules *r = nj_rules_now();
+
+	if (!nj_decide(r, d, NULL)) {
+		if (ret)
+			*ret = r;
+		return 0;
+	}
+	if (__builtin_expect(nj_scope_depth == 0 && nj_config_.nextra == 0, 1))
+		return 1;
+	return nj_scopes_allow(d, ret);
+}
+
+/* Does every rule set in force on this thread have an "allow exec" naming path? */
+int nj_exec_allowed_all(const char *path);
+
+/* The "NAME=value" entry k (NJ_NENV) a child started now on this thread must carry: the one
+ * copied at start-up, or for NETJAIL_SCOPES the thread's innermost scope's.  "" unset. */
+const char *nj_env_entry(const struct nj_config *c, size_t k);
+
+/* Parse the sets of a NETJAIL_SCOPES value into c->extra (init.c, when the rules load).
+ * 0, or -errno with the failing set's diagnostics in d and its name in *ret_name. */
+int nj_scopes_inherit(struct nj_config *c, const char *value, const struct nj_sys *sys,
+    struct nj_diags *d, const char **ret_name);
+
 /* ---- child.c: starting programs ---- */
 
 /* Bounded: an environment too large to rebuild on the stack fails the exec with E2BIG. */
@@ -208,7 +259,8 @@ char *const *nj_environ(void);
 
 /* Log one decision line (SPEC.md §6) with a single write(2).  Async-signal-safe. */
 void nj_log_line(const char *line, size_t len);
-void nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v);
+void nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
+    const struct nj_rules *r);
 void nj_log_error(const char *msg);
 void nj_log_text(const char *call, const char *what, const char *why, int audit);
 

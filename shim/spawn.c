@@ -78,23 +78,25 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 		return NULL;
 	if (env == nj_environ())
 		return (char *)cmd;
-	size = 4 * (strlen(cmd) + strlen(ce.preload) + strlen(c->env[0]) + strlen(c->env[1]) +
-	    strlen(c->env[2])) + 256;
+	size = strlen(cmd) + strlen(ce.preload);
+	for (size_t k = 0; k < NJ_NENV; k++)
+		size += strlen(nj_env_entry(c, k));
+	size = 4 * size + 256;		/* quoting at most quadruples; the words around it */
 	if ((out = malloc(size)) == NULL)
 		return NULL;
 	b.p = out, b.size = size, b.len = 0;
 	nj_buf_str(&b, "export LD_PRELOAD=");
 	quoted(&b, ce.preload + strlen("LD_PRELOAD="));
 	for (size_t k = 0; k < NJ_NENV; k++) {
-		if (c->env[k][0] == '\0')
+		if (nj_env_entry(c, k)[0] == '\0')
 			continue;
 		nj_buf_ch(&b, ' ');
 		nj_buf_mem(&b, names[k], strlen(names[k]));	/* "NAME=" */
-		quoted(&b, c->env[k] + strlen(names[k]));
+		quoted(&b, nj_env_entry(c, k) + strlen(names[k]));
 	}
 	nj_buf_str(&b, ";");
 	for (size_t k = 0; k < NJ_NENV; k++) {
-		if (c->env[k][0] != '\0')
+		if (nj_env_entry(c, k)[0] != '\0')
 			continue;
 		nj_buf_str(&b, " unset ");
 		nj_buf_mem(&b, names[k], strlen(names[k]) - 1);
