@@ -49,5 +49,6 @@ int nj_cmd_check(int argc, char **argv);
 int nj_cmd_compile(int argc, char **argv);
 int nj_cmd_explain(int argc, char **argv);
 int nj_cmd_presets(int argc, char **argv);
+int nj_cmd_learn(int argc, char **argv);
 
 #endif
