@@ -2,10 +2,14 @@
 #ifndef NJ_CLI_H
 #define NJ_CLI_H
 
+#include <limits.h>
+
 #include "rules.h"
 
 /* Exit statuses of SPEC.md §8. */
 #define EXIT_USAGE 2
+#define EXIT_CANNOT 126		/* as a shell says of a command it found but cannot run */
+#define EXIT_NOTFOUND 127
 
 /* Load RULES (or the built-in default policy when path is NULL), printing every error and
  * warning to stderr as FILE:LINE:COL: error|warning: MESSAGE.  With lint, the warnings of
@@ -14,10 +18,37 @@
 struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lint,
     size_t *ret_nerr, size_t *ret_nwarn);
 
+/* A command about to be started under the shim (run.c): what netjail run and netjail learn
+ * share. */
+struct nj_launch {
+	char shim[PATH_MAX];	/* libnetjail.so, absolute and canonical */
+	char rpath[PATH_MAX];	/* the rules file, absolute and canonical */
+	char cmd[PATH_MAX];	/* the command's file, as execv takes it */
+	char why[300];		/* "" when the preload can follow the command or an allow exec
+				 * rule names it; else why it cannot ("statically linked: ...") */
+	struct nj_rules *set;	/* the rules, loaded and valid; owned by the caller */
+};
+
+/* Find the shim and the built-in policy (used when rules is NULL, saying so on stderr),
+ * validate the rules, find command as execvp would and judge whether the preload can follow
+ * it.  Returns 0 with *l filled (the caller frees l->set), or the exit status to leave with
+ * (EXIT_USAGE: no shim or invalid rules; EXIT_NOTFOUND, EXIT_CANNOT), the reason printed. */
+int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command);
+
+/* Put the jail into our own environment, for the command to inherit: LD_PRELOAD with the shim
+ * first, NETJAIL_RULES, NETJAIL_MODE (audit or enforce) and, when log is not NULL,
+ * NETJAIL_LOG.  Returns 0, or -ENOMEM (printed). */
+int nj_launch_env(const struct nj_launch *l, int audit, const char *log);
+
+/* Parse "1.2.3.4", "1.2.3.4:80", "[::1]:80", "[::1]" or "::1" (a bare IPv6 address has no
+ * port) into d (kind, ip, port; NJ_PORT_ANY without a port).  Returns 0 or -EINVAL. */
+int nj_cli_ip_dest(const char *s, struct nj_dest *d);
+
 int nj_cmd_run(int argc, char **argv);
 int nj_cmd_check(int argc, char **argv);
 int nj_cmd_compile(int argc, char **argv);
 int nj_cmd_explain(int argc, char **argv);
 int nj_cmd_presets(int argc, char **argv);
+int nj_cmd_learn(int argc, char **argv);
 
 #endif

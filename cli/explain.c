@@ -34,9 +34,8 @@ parse_port(const char *s, int *ret)
 	return 0;
 }
 
-/* "1.2.3.4", "1.2.3.4:80", "[::1]:80", "[::1]", "::1" (a bare IPv6 address has no port). */
-static int
-parse_ip_dest(const char *s, struct nj_dest *d)
+int
+nj_cli_ip_dest(const char *s, struct nj_dest *d)
 {
 	const char *colon;
 	size_t n;
@@ -198,7 +197,7 @@ nj_cmd_explain(int argc, char **argv)
 			fprintf(stderr, "netjail: invalid unix destination \"%s\"\n", target);
 			return EXIT_USAGE;
 		}
-	} else if (parse_ip_dest(target, &d) != 0) {
+	} else if (nj_cli_ip_dest(target, &d) != 0) {
 		fprintf(stderr, "netjail: invalid destination \"%s\": expected ADDRESS[:PORT], "
 		    "[IPv6]:PORT or unix:PATH (numeric addresses only)\n", target);
 		return EXIT_USAGE;

@@ -1,4 +1,4 @@
-/* main.c - the netjail command: dispatch to run, check, compile, explain, presets. */
+/* main.c - the netjail command: dispatch to run, learn, check, compile, explain, presets. */
 #include <err.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@ usage(FILE *f)
 {
 	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
 	    "COMMAND [ARG...]\n"
+	    "       netjail learn [-r RULES] [-o FILE] [--] COMMAND [ARG...]\n"
 	    "       netjail check RULES\n"
 	    "       netjail compile RULES -o OUT\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"
@@ -25,6 +26,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return nj_cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "learn") == 0)
+		return nj_cmd_learn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return nj_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compile") == 0)

@@ -1,4 +1,6 @@
-/* run.c - netjail run: validate the rules, set LD_PRELOAD and NETJAIL_*, exec the command. */
+/* run.c - netjail run: validate the rules, set LD_PRELOAD and NETJAIL_*, exec the command.
+ * The preparation (find the shim, validate the rules, find and judge the command, set the
+ * environment) is shared with netjail learn, which starts the command as a child instead. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,9 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-#define EXIT_CANNOT 126	/* as a shell says of a command it found but cannot run */
-#define EXIT_NOTFOUND 127
 
 static void
 run_usage(void)
@@ -124,16 +123,76 @@ exec_allowed(const struct nj_rules *r, const char *cmd)
 }
 
 int
+nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
+{
+	char policy[PATH_MAX];
+	struct nj_sys sys;
+	int rc;
+
+	l->set = NULL;
+	l->why[0] = '\0';
+	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
+		fputs("netjail: cannot find libnetjail.so beside the netjail command or in "
+		    "../lib/netjail/\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (rules == NULL) {
+		fprintf(stderr, "netjail: no -r given: using the built-in default policy "
+		    "(allow @public; allow @resolvers port 53; block @metadata; block @self)\n");
+		rules = policy;
+	}
+	if (realpath(rules, l->rpath) == NULL) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", rules, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (nj_sys_gather(&sys) != 0) {
+		fputs("netjail: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	l->set = nj_cli_load(l->rpath, &sys, 0, NULL, NULL);
+	nj_sys_free(&sys);
+	if (l->set == NULL) {
+		fputs("netjail: the rules are invalid: nothing started\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = find_command(command, l->cmd, sizeof(l->cmd))) != 0) {
+		fprintf(stderr, "netjail: %s: %s\n", command, rc == -ENOENT ?
+		    "command not found" : strerror(-rc));
+		nj_rules_free(l->set);
+		l->set = NULL;
+		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
+	}
+	if (nj_jailable(l->cmd, l->why, sizeof(l->why)) != 0 || exec_allowed(l->set, l->cmd))
+		l->why[0] = '\0';
+	else if (l->why[0] == '\0')
+		snprintf(l->why, sizeof(l->why), "a program the preload cannot follow");
+	return 0;
+}
+
+int
+nj_launch_env(const struct nj_launch *l, int audit, const char *log)
+{
+	char *preload;
+
+	if ((preload = preload_value(l->shim)) == NULL ||
+	    setenv("LD_PRELOAD", preload, 1) != 0 || setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||
+	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
+	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
+		free(preload);
+		fputs("netjail: out of memory\n", stderr);
+		return -ENOMEM;
+	}
+	free(preload);
+	return 0;
+}
+
+int
 nj_cmd_run(int argc, char **argv)
 {
 	const char *rules = NULL, *log = NULL;
-	int audit = 0, unjailed = 0, i;
-	char shim[PATH_MAX], policy[PATH_MAX], rpath[PATH_MAX], cmd[PATH_MAX], why[300];
+	int audit = 0, unjailed = 0, i, rc;
 	char logabs[PATH_MAX];
-	struct nj_rules *r;
-	struct nj_sys sys;
-	char *preload;
-	int rc;
+	struct nj_launch l;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -159,20 +218,6 @@ nj_cmd_run(int argc, char **argv)
 	}
 	if (i >= argc)
 		return run_usage(), EXIT_USAGE;
-	if (find_shim(shim, policy, sizeof(shim)) != 0) {
-		fputs("netjail: cannot find libnetjail.so beside the netjail command or in "
-		    "../lib/netjail/\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (rules == NULL) {
-		fprintf(stderr, "netjail: no -r given: using the built-in default policy "
-		    "(allow @public; allow @resolvers port 53; block @metadata; block @self)\n");
-		rules = policy;
-	}
-	if (realpath(rules, rpath) == NULL) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", rules, strerror(errno));
-		return EXIT_USAGE;
-	}
 	if (log && strcmp(log, "stderr") != 0 && strcmp(log, "off") != 0) {
 		if (log[0] != '/') {
 			char cwd[PATH_MAX];
@@ -186,43 +231,23 @@ nj_cmd_run(int argc, char **argv)
 			log = logabs;
 		}
 	}
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
-	r = nj_cli_load(rpath, &sys, 0, NULL, NULL);
-	nj_sys_free(&sys);
-	if (r == NULL) {
-		fputs("netjail: the rules are invalid: nothing started\n", stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = find_command(argv[i], cmd, sizeof(cmd))) != 0) {
-		fprintf(stderr, "netjail: %s: %s\n", argv[i], rc == -ENOENT ?
-		    "command not found" : strerror(-rc));
-		nj_rules_free(r);
-		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
-	}
-	if (nj_jailable(cmd, why, sizeof(why)) == 0 && !exec_allowed(r, cmd)) {
+	if ((rc = nj_launch_prepare(&l, rules, argv[i])) != 0)
+		return rc;
+	if (l.why[0]) {
 		if (!unjailed) {
 			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
 			    "check its connections (allow it with \"allow exec %s\" in the rules, "
-			    "or --allow-unjailed)\n", cmd, why, cmd);
-			nj_rules_free(r);
+			    "or --allow-unjailed)\n", l.cmd, l.why, l.cmd);
+			nj_rules_free(l.set);
 			return EXIT_CANNOT;
 		}
 		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed "
-		    "(--allow-unjailed)\n", cmd, why);
+		    "(--allow-unjailed)\n", l.cmd, l.why);
 	}
-	nj_rules_free(r);
-	if ((preload = preload_value(shim)) == NULL ||
-	    setenv("LD_PRELOAD", preload, 1) != 0 || setenv("NETJAIL_RULES", rpath, 1) != 0 ||
-	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
-	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
-		fputs("netjail: out of memory\n", stderr);
+	nj_rules_free(l.set);
+	if (nj_launch_env(&l, audit, log) != 0)
 		return EXIT_USAGE;
-	}
-	free(preload);
-	execv(cmd, argv + i);
-	fprintf(stderr, "netjail: %s: %s\n", cmd, strerror(errno));
+	execv(l.cmd, argv + i);
+	fprintf(stderr, "netjail: %s: %s\n", l.cmd, strerror(errno));
 	return errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
 }
