@@ -25,7 +25,7 @@ TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
 .PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
-	check-banned check-hardening check-install check-man check-entrypoint check-scope check-asan check-valgrind check-clang fuzz bench clean \
+	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-asan check-valgrind check-clang fuzz bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -86,7 +86,7 @@ check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
 	$(MAKE) check-banned check-exports check-unit check-cli check-man check-shim check-exec \
-		check-scope check-entrypoint check-clients \
+		check-scope check-learn check-entrypoint check-clients \
 		check-hardening check-install
 
 check-banned:
@@ -122,6 +122,9 @@ check-cli: $(B)/netjail
 
 check-man: $(B)/netjail
 	NJ_BUILD=$(CURDIR)/$(B) tests/man.sh
+
+check-learn: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/learn.sh
 
 check-scope: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/scope.sh
