@@ -131,18 +131,17 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 
 /* The decision on a described destination: 1 go ahead, 0 denied (logged, errno EACCES).
  * The socket type costs a system call, so it is asked only of rule sets that name one. */
-static inline int
+static inline __attribute__((always_inline)) int
 decide(const char *call, struct nj_dest *d, int fd)
 {
+	const struct nj_rules *r = nj_rules_now();	/* first: it says whether proto matters */
 	const struct nj_config *c;
 	int known = d->proto >= 0;
-	int use_proto;
+	int use_proto = __atomic_load_n(&nj_config_.use_proto, __ATOMIC_RELAXED);
 
-	nj_rules_now();		/* the rules load first: they say whether the proto matters */
-	use_proto = nj_config_.use_proto || nj_scope_proto;
 	if (d->kind == NJ_DEST_IP && !known)
 		d->proto = use_proto ? proto_of(fd) : NJ_PROTO_OTHER;
-	if (nj_allowed(d, NULL))
+	if (nj_allowed_r(r, d, NULL))
 		return 1;
 	c = nj_shim();
 	if (c->logdest != NJ_LOG_OFF) {

@@ -21,7 +21,6 @@
 #include "sysraw.h"
 
 NJ_TLS int nj_scope_depth;
-NJ_TLS int nj_scope_proto;
 NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 
 #define SEP "\n--\n"		/* between the sets of a NETJAIL_SCOPES value */
@@ -148,16 +147,6 @@ child_entry(const struct nj_config *c, const char *text, size_t len)
 	return e;
 }
 
-static void
-recompute_proto(void)
-{
-	int p = 0;
-
-	for (int i = 0; i < nj_scope_depth; i++)
-		p |= nj_rules_use_proto(nj_scope_stack[i].rules);
-	nj_scope_proto = p;
-}
-
 NJ_EXPORT int
 netjail_scope_enter(const struct netjail_rules *api)
 {
@@ -181,7 +170,10 @@ netjail_scope_enter(const struct netjail_rules *api)
 	nj_scope_stack[nj_scope_depth] = f;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	nj_scope_depth++;
-	recompute_proto();
+	/* the socket type now matters to a rule set in force: from here on every thread looks
+	 * it up (one flag for all keeps the common path free of a per-thread read) */
+	if (nj_rules_use_proto(f.rules))
+		__atomic_store_n(&nj_config_.use_proto, 1, __ATOMIC_RELAXED);
 	errno = saved;
 	return 0;
 }
@@ -196,7 +188,6 @@ netjail_scope_leave(void)
 	f = nj_scope_stack[nj_scope_depth - 1];
 	nj_scope_depth--;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	recompute_proto();
 	free(f.env);
 	nj_rules_free(f.owned);
 	return 0;

@@ -56,7 +56,8 @@ struct nj_config {
 	const struct nj_rules *rules;	/* NULL: every checked call is denied; read it
 					 * through nj_rules_now(), which loads it */
 	int audit;			/* NETJAIL_MODE=audit: log "would deny" and proceed */
-	int use_proto;			/* the rules name tcp or udp (set when they load) */
+	int use_proto;			/* some rule set names tcp or udp (set when the rules
+					 * load, or when a scope that does is entered) */
 	int logdest;
 	const char *logpath;		/* NETJAIL_LOG when it is a file */
 	char prog[64];			/* the program's short name, for log lines */
@@ -169,19 +170,17 @@ struct nj_scope_frame {
 	char *env;
 };
 extern NJ_TLS int nj_scope_depth;
-extern NJ_TLS int nj_scope_proto;	/* some active scope names tcp or udp */
 extern NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 
 int nj_scopes_allow(const struct nj_dest *d, const struct nj_rules **ret);
 
 /* The decision of every rule set in force on this thread: the process rules, the scopes it
  * inherited, the thread's own scopes.  1 allowed; 0 denied, with *ret (when not NULL) the
- * set that denied it (NULL: no valid rules).  Async-signal-safe. */
-static inline int
-nj_allowed(const struct nj_dest *d, const struct nj_rules **ret)
+ * set that denied it (NULL: no valid rules).  Async-signal-safe.  nj_allowed_r: r is
+ * nj_rules_now(), already read. */
+static inline __attribute__((always_inline)) int
+nj_allowed_r(const struct nj_rules *r, const struct nj_dest *d, const struct nj_rules **ret)
 {
-	const struct nj_rules *r = nj_rules_now();
-
 	if (!nj_decide(r, d, NULL)) {
 		if (ret)
 			*ret = r;
@@ -190,6 +189,12 @@ nj_allowed(const struct nj_dest *d, const struct nj_rules **ret)
 	if (__builtin_expect(nj_scope_depth == 0 && nj_config_.nextra == 0, 1))
 		return 1;
 	return nj_scopes_allow(d, ret);
+}
+
+static inline int
+nj_allowed(const struct nj_dest *d, const struct nj_rules **ret)
+{
+	return nj_allowed_r(nj_rules_now(), d, ret);
 }
 
 /* Does every rule set in force on this thread have an "allow exec" naming path? */

@@ -31,6 +31,9 @@ nj_reach scope-public-inside "$ANY" "$PUB" -- "$S" -s 'allow @public' connect 8.
 ONLY_LO=$(nj_rules "allow tcp 127.0.0.1 port $PORT")
 nj_deny scope-never-widens "$ONLY_LO" "$PUB" -- "$S" -s 'allow any' connect 8.8.8.8 "$PORT"
 nj_reach scope-never-widens-twin "$ONLY_LO" "$LO" -- "$S" -s 'allow any' connect 127.0.0.1 "$PORT"
+# a scope that names a protocol, in a process whose rules name none: the socket type counts
+nj_reach scope-proto-tcp "$ANY" "$PUB" -- "$S" -s "allow tcp 8.8.8.8 port $PORT" connect 8.8.8.8 "$PORT"
+nj_deny scope-proto-udp-only "$ANY" "$PUB" -- "$S" -s 'allow udp 8.8.8.8' connect 8.8.8.8 "$PORT"
 # a scope with no rules denies everything
 nj_deny scope-empty "$ANY" "$PUB" -- "$S" -s '# nothing' connect 8.8.8.8 "$PORT"
 
