@@ -116,7 +116,7 @@ void
 nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v)
 {
 	const struct nj_config *c = nj_shim();
-	char line[LINE_MAX_], tmp[300];
+	char line[LINE_MAX_];
 	struct nj_buf b = { line, sizeof(line), 0 };
 
 	if (c->logdest == NJ_LOG_OFF)
@@ -133,29 +133,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 		}
 		nj_buf_str(&b, "): every destination is denied");
 	} else {
-		if (d->kind == NJ_DEST_IP && v->naddr > 1 &&
-		    memcmp(&v->addr, &d->ip, sizeof(d->ip)) != 0) {
-			nj_ip_format(&v->addr, tmp, sizeof(tmp));
-			nj_buf_str(&b, "it stands for ");
-			nj_buf_str(&b, tmp);
-			nj_buf_str(&b, ", and ");
-		}
-		if (v->rule == NJ_NORULE) {
-			nj_buf_str(&b, "no allow rule matches (");
-			nj_buf_str(&b, nj_rules_file(c->rules));
-			nj_buf_str(&b, "); to allow it: ");
-			nj_suggest_allow(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, tmp,
-			    sizeof(tmp));
-			nj_buf_str(&b, tmp);
-		} else {
-			nj_rule_format(c->rules, v->rule, tmp, sizeof(tmp));
-			nj_buf_str(&b, tmp);
-			nj_buf_str(&b, " (");
-			nj_buf_str(&b, nj_rules_file(c->rules));
-			nj_buf_ch(&b, ':');
-			nj_buf_uint(&b, nj_rule_line(c->rules, v->rule));
-			nj_buf_ch(&b, ')');
-		}
+		nj_verdict_why(&b, c->rules, d, v);
 	}
 	finish(&b);
 }
