@@ -85,8 +85,9 @@ PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probe
 check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
-	$(MAKE) check-banned check-exports check-unit check-cli check-man check-shim check-exec \
-		check-scope check-learn check-entrypoint check-clients \
+	$(MAKE) check-banned check-exports check-lib-exports check-unit check-cli check-man \
+		check-shim check-exec check-scope check-learn check-entrypoint check-clients \
+		check-api-examples \
 		check-hardening check-install
 
 check-banned:
@@ -217,3 +218,62 @@ $(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(RULES_SRC) $(wildcard rules/*.h)
 .PHONY: fuzz
 fuzz: $(B)/fuzz/fuzz_rules
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(B)/fuzz/fuzz_rules
+
+# ---- libnetjail-rules: the engine as a library (rules/netjail.h, pkg-config netjail) ----
+# The same objects as the command's archive, api.o among them.  The shared library exports
+# the names of its version script and nothing else (check-lib-exports), under a soname.
+LIB_SONAME  := libnetjail-rules.so.1
+LIB_VERSION := 0.1.0
+LIB_MAP     := rules/libnetjail-rules.map
+EXAMPLES    := $(B)/examples/webhook-sender
+
+all: $(B)/libnetjail-rules.a $(B)/libnetjail-rules.so
+
+$(B)/libnetjail-rules.a: $(RULES_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/$(LIB_SONAME): $(RULES_OBJ) $(LIB_MAP)
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(NJ_LDFLAGS) $(LDFLAGS) -Wl,--gc-sections \
+		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=$(LIB_MAP) -o $@ $(RULES_OBJ)
+
+$(B)/libnetjail-rules.so: $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+
+# the examples, built against build/ as a user builds against the installed library (the
+# pkg-config path itself is tried by tests/api-examples.sh); found at run time beside us
+$(B)/examples/%: examples/%.c $(B)/libnetjail-rules.so
+	@mkdir -p $(dir $@)
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $< -L$(B) -lnetjail-rules \
+		-Wl,-rpath,'$$ORIGIN/..'
+
+.PHONY: check-lib-exports check-api-examples install-lib uninstall-lib
+
+# exactly the map's names exported, and the map names every function of netjail.h but the
+# scopes (libnetjail.so's)
+check-lib-exports: $(B)/libnetjail-rules.so
+	scripts/check-exports $(B)/$(LIB_SONAME) $(LIB_MAP)
+	@h=$$(grep -o 'netjail_[a-z_]*(' rules/netjail.h | tr -d '(' | grep -v '^netjail_scope_' | sort -u); \
+	m=$$(grep -o 'netjail_[a-z_]*;' $(LIB_MAP) | tr -d ';' | sort); \
+	[ "$$h" = "$$m" ] || { echo "check-lib-exports: $(LIB_MAP) and rules/netjail.h disagree"; exit 1; }
+
+check-api-examples: all $(EXAMPLES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/api-examples.sh
+
+install: install-lib
+uninstall: uninstall-lib
+
+install-lib: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 rules/netjail.h $(DESTDIR)$(PREFIX)/include/netjail.h
+	install -m 0644 $(B)/libnetjail-rules.a $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.a
+	install -m 0755 $(B)/$(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' rules/netjail.pc.in \
+		> $(B)/netjail.pc
+	install -m 0644 $(B)/netjail.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/netjail.pc
+
+uninstall-lib:
+	rm -f $(DESTDIR)$(PREFIX)/include/netjail.h $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.a \
+		$(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.so \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/netjail.pc

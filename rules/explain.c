@@ -134,6 +134,72 @@ nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, s
 	return b.len;
 }
 
+/* "RULE (FILE:LINE)" */
+static void
+put_rule(struct nj_buf *b, const struct nj_rules *r, uint32_t i)
+{
+	char tmp[300];
+
+	nj_rule_format(r, i, tmp, sizeof(tmp));
+	nj_buf_str(b, tmp);
+	nj_buf_str(b, " (");
+	nj_buf_str(b, r->file);
+	nj_buf_ch(b, ':');
+	nj_buf_uint(b, r->rule[i].line);
+	nj_buf_ch(b, ')');
+}
+
+/* The first allow rule that matches d's first address: what allowed it. */
+static void
+why_allowed(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d)
+{
+	struct nj_ip addrs[NJ_MAX_EXPAND];
+	uint32_t m[64];		/* the first 64 matches, ascending */
+	size_t n;
+
+	if (d->kind == NJ_DEST_UNIX && d->pathlen == 0 && !d->abstract) {
+		nj_buf_str(b, "an unnamed unix socket reaches no one: always allowed");
+		return;
+	}
+	if (d->kind == NJ_DEST_IP)
+		nj_ip_expand(&d->ip, addrs);
+	n = nj_matches(r, d, d->kind == NJ_DEST_IP ? &addrs[0] : &d->ip, m, 64);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		if (r->rule[m[i]].action == NJ_ALLOW) {
+			put_rule(b, r, m[i]);
+			return;
+		}
+	}
+	nj_buf_str(b, "allowed");
+}
+
+void
+nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
+    const struct nj_verdict *v)
+{
+	char tmp[300];
+
+	if (v->allow) {
+		why_allowed(b, r, d);
+		return;
+	}
+	if (d->kind == NJ_DEST_IP && v->naddr > 1 && memcmp(&v->addr, &d->ip, sizeof(d->ip)) != 0) {
+		nj_ip_format(&v->addr, tmp, sizeof(tmp));
+		nj_buf_str(b, "it stands for ");
+		nj_buf_str(b, tmp);
+		nj_buf_str(b, ", and ");
+	}
+	if (v->rule == NJ_NORULE) {
+		nj_buf_str(b, "no allow rule matches (");
+		nj_buf_str(b, r->file);
+		nj_buf_str(b, "); to allow it: ");
+		nj_suggest_allow(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, tmp, sizeof(tmp));
+		nj_buf_str(b, tmp);
+	} else {
+		put_rule(b, r, v->rule);
+	}
+}
+
 static void
 put(uint32_t *out, size_t max, size_t *n, uint32_t v)
 {

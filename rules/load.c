@@ -36,12 +36,21 @@ int
 nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
     struct nj_diags *diags)
 {
+	return nj_rules_load_text(path, sys, ret, diags, NULL, NULL);
+}
+
+int
+nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
+    struct nj_diags *diags, char **ret_text, size_t *ret_len)
+{
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, rc;
 
 	*ret = NULL;
+	if (ret_text)
+		*ret_text = NULL;
 	/* O_NONBLOCK: a FIFO must not hang the program at start-up; O_NOCTTY: a terminal
 	 * must not become ours */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -102,6 +111,12 @@ nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
 		goto out;
 	}
 	rc = nj_rules_parse(buf, len, path, sys, ret, diags);
+	if (rc == 0 && ret_text) {
+		buf[len] = '\0';	/* len <= st_size: the buffer has room */
+		*ret_text = buf;
+		*ret_len = len;
+		buf = NULL;
+	}
 out:
 	free(buf);
 	close(fd);

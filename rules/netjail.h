@@ -44,36 +44,58 @@ struct netjail_error {
 	char message[512];
 };
 
-/* Protocols for netjail_decide: any (a destination seen without a socket), TCP or UDP. */
+/* Protocols for netjail_decide: TCP, UDP, or ANY for a destination seen without a socket,
+ * which is then allowed only if it is allowed whatever the protocol: a rule without a proto
+ * must allow it and no block of any proto may match it (so "allow tcp 10.0.0.7" does not
+ * allow 10.0.0.7 for ANY, and "block udp 10.0.0.7" denies it). */
 enum { NETJAIL_PROTO_ANY = 0, NETJAIL_PROTO_TCP = 6, NETJAIL_PROTO_UDP = 17 };
 
-/* Parse rules (the language of netjail.rules(5)) from text[0..len); name is used in messages.
- * Returns 0 with *ret set, or -EINVAL (err filled when not NULL), -ENOMEM, -EFBIG.
- * @self and @resolvers are read now, from this machine. */
+/* Parse rules (the language of netjail.rules(5)) from text[0..len); name is used in messages
+ * ("rules" when NULL).  Returns 0 with *ret set, or -EINVAL (also for ret NULL, or text NULL
+ * with len > 0), -ENOMEM, -EFBIG (len over 64 MiB), with *ret NULL and err (when not NULL)
+ * filled with the first error.  Text NULL with len 0 is an empty rule set: it denies
+ * everything.  @self and @resolvers are read now, from this machine. */
 int netjail_rules_parse(const char *text, size_t len, const char *name,
     struct netjail_rules **ret, struct netjail_error *err);
 
-/* The same from a file (text or compiled by `netjail compile`). */
+/* The same from a file (text or compiled by `netjail compile`, told apart by its magic; a
+ * regular file, opened without blocking).  The rules are named by the path, or for a
+ * compiled file by the file it was compiled from.  A file that cannot be opened or read is a
+ * line-0 error with its -errno (-ENOENT, -EACCES, ...); not a regular file: -EINVAL. */
 int netjail_rules_load(const char *path, struct netjail_rules **ret, struct netjail_error *err);
 
 /* NULL is a no-op. */
 void netjail_rules_free(struct netjail_rules *r);
 
 /* Decide a destination: an AF_INET, AF_INET6 or AF_UNIX address (other families by their
- * rules name, e.g. netlink).  Returns 1 allowed, 0 denied, -EINVAL for a malformed address.
- * A NULL rule set denies everything. */
+ * rules name, e.g. netlink), judged as libnetjail.so judges it: a v4-mapped address as its
+ * IPv4 address, an address that stands for others (0.0.0.0, NAT64, 6to4, ...) only if every
+ * one is allowed, a unix pathname where the kernel will take it (made absolute against the
+ * working directory, symbolic links followed: this reads the file system), a port of 0 as
+ * port 0.  Returns 1 allowed, 0 denied, -EINVAL for a malformed address (len shorter than
+ * its family needs, 16 for IPv4 and 24 for IPv6, or longer than struct sockaddr_storage;
+ * sa NULL; AF_UNSPEC, which names no destination) or an unknown proto.  sa[0..len) is read
+ * once, and no further.  A NULL rule set denies everything.  errno is kept. */
 int netjail_decide(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
     int proto);
 
-/* netjail_decide, and one line saying why into buf (snprintf-like, always terminated when
- * size > 0): "block @loopback (rules:3)" or "no allow rule matches; to allow it: allow tcp
- * 10.0.0.7 port 5432". */
+/* netjail_decide, and one line saying why into buf (truncated to size, always terminated
+ * when size > 0; buf may be NULL when size is 0), the reason libnetjail.so logs:
+ * "block @loopback (rules:3)", "no allow rule matches (rules); to allow it: allow tcp
+ * 10.0.0.7 port 5432", "it stands for 127.0.0.1, and block 127.0.0.0/8 (rules:2)"; when
+ * allowed, the allow rule that matched: "allow @public (rules:1)".  Returns as
+ * netjail_decide. */
 int netjail_explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
     int proto, char *buf, size_t size);
 
 /* The analog of Go netjail's DialFunc: decide sa for the socket fd (its type gives the
- * protocol), then connect(2) it.  Denied: -1 with errno EACCES, nothing sent.  Otherwise
- * connect's own result and errno (EINPROGRESS on a non-blocking socket). */
+ * protocol: SOCK_STREAM tcp, SOCK_DGRAM udp, others match only rules without a proto), then
+ * connect(2) it.  sa is copied once; the copy is decided and is what the kernel gets, so
+ * another thread cannot change it in between.  Denied (a malformed address or a NULL rule
+ * set too): -1 with errno EACCES, nothing sent.  AF_UNSPEC (dissolving an association) is
+ * passed on.  Otherwise connect's own result and errno (EINPROGRESS on a non-blocking
+ * socket); errno is untouched when connect succeeds.  Under libnetjail.so, connect(2) is the
+ * preload's: the process rules (and scopes) are checked as well. */
 int netjail_connect(const struct netjail_rules *r, int fd, const struct sockaddr *sa,
     socklen_t len);
 

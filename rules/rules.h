@@ -1,8 +1,9 @@
 /* rules.h - the policy engine: rules text -> immutable rule set; (rule set, destination) -> verdict.
  *
  * The one header the rest of the project includes.  Everything here is pure (no printing, no
- * globals, no I/O) except the functions marked "I/O" (load.c, sys.c), which are the thin callers
- * that read a file or ask the system and hand a buffer to the pure code.
+ * globals, no I/O) except the functions marked "I/O" (load.c, sys.c, path.c, jailable.c,
+ * compiled.c), which are the thin callers that read a file or ask the system and hand a buffer
+ * to the pure code.
  *
  * Conventions: functions return 0 or a negative errno; outputs filled on success are ret_*;
  * nj_rules_free(NULL) and nj_diags_free(NULL) are no-ops.
@@ -195,6 +196,13 @@ int nj_preset_each(int id, const struct nj_sys *sys,
 int nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
     struct nj_diags *diags);
 
+/* I/O.  nj_rules_load, keeping the text: when the file held rules text and parsed, *ret_text
+ * is that text (NUL-terminated, malloc'd: the caller frees it) and *ret_len its length; for
+ * a compiled file, or on failure, *ret_text is NULL.  ret_text and ret_len are both given or
+ * both NULL (then this is nj_rules_load). */
+int nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
+    struct nj_diags *diags, char **ret_text, size_t *ret_len);
+
 /* I/O.  Write r in compiled form to fd (nj_rules_load maps it back with one mmap).  r must
  * have been parsed without a struct nj_sys (the dynamic presets are filled in where the
  * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
@@ -209,6 +217,14 @@ void nj_sys_free(struct nj_sys *s);
  * prefixes appended to *s (s->resolvers).  Returns 0 or -ENOMEM. */
 int nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s);
 
+/* I/O (path.c).  path[0..n) made absolute and canonical the way the kernel will resolve it
+ * (symbolic links followed, "." and ".." taken physically); a path that does not resolve is
+ * given as written, made absolute: the unix socket paths the rules see (SPEC.md §3), and the
+ * programs an "allow exec" rule names.
+ * Returns 0, or -1 when it does not fit or n is 0 (the caller denies).
+ * Async-signal-safe: readlink(2) and getcwd(3) into our buffers only; errno may change. */
+int nj_path_abs(const char *path, size_t n, char *out, size_t size);
+
 /* ---- fmt.c: bounded text appenders, async-signal-safe (log lines are built with them) ----
  * The buffer stays NUL-terminated; len counts what was wanted, as snprintf's return does. */
 struct nj_buf {
@@ -219,6 +235,14 @@ void nj_buf_str(struct nj_buf *b, const char *s);
 void nj_buf_mem(struct nj_buf *b, const char *s, size_t n);
 void nj_buf_uint(struct nj_buf *b, unsigned long v);
 void nj_buf_ch(struct nj_buf *b, char c);
+
+/* (explain.c) Why r decided d as v (nj_decide's verdict), appended to b as the shim's log
+ * lines and netjail_explain(3) say it.  A denial: "block @loopback (FILE:3)" or "no allow rule
+ * matches (FILE); to allow it: allow tcp 10.0.0.7 port 5432", preceded by "it stands for A,
+ * and " when the denied address A is not d's own; async-signal-safe.  An allowal: the first
+ * allow rule that matches d's first address, "allow @public (FILE:1)".  r is not NULL. */
+void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
+    const struct nj_verdict *v);
 
 /* ---- jailable.c: I/O, async-signal-safe, no allocation ----
  * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the

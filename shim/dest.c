@@ -1,10 +1,10 @@
 /* dest.c - take a destination from the caller: private copy, what the rules see, the check. */
 #include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "shim.h"
+#include "sockaddr.h"
 
 static int
 sockopt(int fd, int opt)
@@ -24,16 +24,15 @@ copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int 
 {
 	int family;
 
-	/* only what each kind reads is set below; the rest stays as it was */
+	/* only what each kind reads is set; the rest stays as it was */
 	sd->d.kind = 0;
 	sd->d.abstract = 0;
 	sd->bad = 0;
 	sd->len = len;
-	if (sa == NULL || len < sizeof(sa_family_t) || len > sizeof(sd->ss)) {
+	if (nj_sockaddr_copy(&sd->ss, sa, len) != 0) {
 		sd->bad = 1;	/* never read past what the caller said it gave */
 		return 0;
 	}
-	memcpy(&sd->ss, sa, len);
 	family = sd->ss.ss_family;
 	if (family == AF_UNSPEC) {
 		if (op == NJ_OP_CONNECT)
@@ -47,71 +46,10 @@ copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int 
 	}
 	sd->fd = fd;
 	sd->d.proto = -1;	/* looked up only when a rule or a log line needs it */
-	switch (family) {
-	case AF_INET: {
-		struct sockaddr_in *in = (struct sockaddr_in *)(void *)&sd->ss;
-
-		if (len < sizeof(*in)) {
-			sd->bad = 1;
-			break;
-		}
-		sd->d.kind = NJ_DEST_IP;
-		sd->d.ip.family = 4;
-		memset(sd->d.ip.a, 0, sizeof(sd->d.ip.a));	/* nj_ip: the rest is zero */
-		memcpy(sd->d.ip.a, &in->sin_addr, 4);
-		sd->d.port = ntohs(in->sin_port);
-		break;
-	}
-	case AF_INET6: {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)&sd->ss;
-
-		if (len < 24) {		/* SIN6_LEN_RFC2133: the kernel's minimum */
-			sd->bad = 1;
-			break;
-		}
-		sd->d.kind = NJ_DEST_IP;
-		sd->d.ip.family = 6;
-		memcpy(sd->d.ip.a, &in6->sin6_addr, 16);
-		sd->d.port = ntohs(in6->sin6_port);
-		break;
-	}
-	case AF_UNIX: {
-		struct sockaddr_un *un = (struct sockaddr_un *)(void *)&sd->ss;
-		size_t n = len - offsetof(struct sockaddr_un, sun_path);
-
-		sd->d.kind = NJ_DEST_UNIX;
-		if (n > 0 && un->sun_path[0] == '\0') {
-			sd->d.abstract = 1;
-			sd->d.path = un->sun_path + 1;
-			sd->d.pathlen = n - 1;
-		} else {
-			/* a pathname: up to its NUL or the length given */
-			sd->d.path = un->sun_path;
-			sd->d.pathlen = strnlen(un->sun_path, n);
-		}
-		break;
-	}
-	case -1:
-		sd->bad = 1;	/* AF_UNSPEC on something that is not a socket */
-		break;
-	default:
-		sd->d.kind = NJ_DEST_FAMILY;
-		sd->d.family = family;
-		break;
-	}
+	/* family -1: AF_UNSPEC on something that is not a socket */
+	if (family == -1 || nj_sockaddr_dest(&sd->d, &sd->ss, len, family) != 0)
+		sd->bad = 1;
 	return 0;
-}
-
-/* The socket's type as the rules see it (SOCK_STREAM tcp, SOCK_DGRAM udp). */
-static int
-proto_of(int fd)
-{
-	int saved = errno;
-	int type = sockopt(fd, SO_TYPE);
-
-	errno = saved;
-	return type == SOCK_STREAM ? NJ_PROTO_TCP : type == SOCK_DGRAM ? NJ_PROTO_UDP :
-	    NJ_PROTO_OTHER;
 }
 
 /* The log line of a denial: the verdict worked out again in full, so the allowed path
@@ -123,7 +61,7 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 	struct nj_verdict v;
 
 	if (d->proto < 0 && d->kind == NJ_DEST_IP)
-		d->proto = proto_of(fd);	/* the line names the real type */
+		d->proto = nj_socket_proto(fd);	/* the line names the real type */
 	nj_allowed(d, &r);			/* which rule set said no: the process's or a scope's */
 	nj_decide(r, d, &v);
 	nj_log_verdict(call, d, &v, r);
@@ -140,7 +78,7 @@ decide(const char *call, struct nj_dest *d, int fd)
 	int use_proto = __atomic_load_n(&nj_config_.use_proto, __ATOMIC_RELAXED);
 
 	if (d->kind == NJ_DEST_IP && !known)
-		d->proto = use_proto ? proto_of(fd) : NJ_PROTO_OTHER;
+		d->proto = use_proto ? nj_socket_proto(fd) : NJ_PROTO_OTHER;
 	if (nj_allowed_r(r, d, NULL))
 		return 1;
 	c = nj_shim();

@@ -117,7 +117,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
     const struct nj_rules *r)
 {
 	const struct nj_config *c = nj_shim();
-	char line[LINE_MAX_], tmp[300];
+	char line[LINE_MAX_];
 	struct nj_buf b = { line, sizeof(line), 0 };
 
 	if (c->logdest == NJ_LOG_OFF)
@@ -134,29 +134,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 		}
 		nj_buf_str(&b, "): every destination is denied");
 	} else {
-		if (d->kind == NJ_DEST_IP && v->naddr > 1 &&
-		    memcmp(&v->addr, &d->ip, sizeof(d->ip)) != 0) {
-			nj_ip_format(&v->addr, tmp, sizeof(tmp));
-			nj_buf_str(&b, "it stands for ");
-			nj_buf_str(&b, tmp);
-			nj_buf_str(&b, ", and ");
-		}
-		if (v->rule == NJ_NORULE) {
-			nj_buf_str(&b, "no allow rule matches (");
-			nj_buf_str(&b, nj_rules_file(r));
-			nj_buf_str(&b, "); to allow it: ");
-			nj_suggest_allow(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, tmp,
-			    sizeof(tmp));
-			nj_buf_str(&b, tmp);
-		} else {
-			nj_rule_format(r, v->rule, tmp, sizeof(tmp));
-			nj_buf_str(&b, tmp);
-			nj_buf_str(&b, " (");
-			nj_buf_str(&b, nj_rules_file(r));
-			nj_buf_ch(&b, ':');
-			nj_buf_uint(&b, nj_rule_line(r, v->rule));
-			nj_buf_ch(&b, ')');
-		}
+		nj_verdict_why(&b, r, d, v);
 	}
 	finish(&b);
 }

@@ -154,12 +154,6 @@ long nj_do_sendto(int via_syscall, int fd, const void *buf, size_t n, int flags,
 long nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags);
 long nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, int flags);
 
-/* path[0..n) made absolute and canonical the way the kernel will resolve it (symbolic links
- * followed, "." and ".." taken physically); a path that does not resolve is given as written,
- * made absolute.  Returns 0, or -1 when it does not fit (the caller denies).
- * Async-signal-safe: readlink(2) and getcwd(3) into our buffers only. */
-int nj_path_abs(const char *path, size_t n, char *out, size_t size);
-
 /* ---- scope.c: per-thread scopes (netjail.h) ----
  * A thread's active scopes, innermost last.  env is the NETJAIL_SCOPES entry a child started
  * on this thread inherits ("NETJAIL_SCOPES=" then every set in force, inherited ones first,

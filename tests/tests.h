@@ -26,6 +26,7 @@ Suite *presets_suite(void);
 Suite *explain_suite(void);
 Suite *vectors_suite(void);
 Suite *compiled_suite(void);
+Suite *api_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,10 +1,11 @@
-/* path.c - file names as the kernel will resolve them: absolute, links followed, without
- * allocation (unix socket destinations, programs about to be executed). */
+/* path.c - I/O: file names as the kernel will resolve them: absolute, links followed, without
+ * allocation (unix socket destinations, for the shim and the library alike). */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "rules.h"
 
 /* Make path[0..n) absolute and canonical as the kernel will resolve it: symbolic links
  * followed, "." and ".." taken physically.  Returns 0 with out filled, 1 when the path cannot
