@@ -557,9 +557,13 @@ learn_decision(struct learned *L, const struct nj_rules *r, char *s, int cut)
 		L->decisions++;
 		learn_exec(L, r, call, dest, p + sizeof(hint) - 2, why, prog, progn);
 	} else if (is_resolver(call)) {
+		/* "every answer denied (10.1.2.3)": what follows it (why, and the rule that
+		 * would allow it) is the connection's business, which has a line of its own */
+		const char *end = strstr(reason, "): ");
 		char text[TEXT_MAX];
 
-		fmt(text, sizeof(text), "%s %s: %s", call, dest, reason);
+		fmt(text, sizeof(text), "%s %s: %.*s", call, dest,
+		    end ? (int)(end - reason + 1) : (int)strlen(reason), reason);
 		L->decisions++;
 		add(L, S_NAME, dest, text, call, NULL, prog, progn);
 	} else {

@@ -14,6 +14,7 @@ struct removed {
 	char text[300];
 	struct nj_buf b;
 	int n, total;
+	struct nj_dest first;	/* the first answer removed, as it was decided */
 };
 
 static void
@@ -27,19 +28,26 @@ removed_init(struct removed *r)
 }
 
 static void
-removed_add(struct removed *r, const struct nj_ip *ip)
+removed_add(struct removed *r, const struct nj_dest *d)
 {
 	char a[64];
 
-	nj_ip_format(ip, a, sizeof(a));
+	if (r->n == 0)
+		r->first = *d;
+	nj_ip_format(&d->ip, a, sizeof(a));
 	if (r->n++)
 		nj_buf_str(&r->b, ", ");
 	nj_buf_str(&r->b, a);
 }
 
+/* "every answer denied (10.1.2.3): block @private (/etc/app.rules:4)": the answers removed,
+ * then why the first one was, in the words of a connect's line (the rule that decided, or
+ * the rule that would allow it), so the line says what to change. */
 static void
 log_removed(const char *call, const char *host, const struct removed *r)
 {
+	const struct nj_rules *rules = NULL;
+	struct nj_verdict v;
 	char why[400];
 	struct nj_buf b = { why, sizeof(why), 0 };
 
@@ -53,36 +61,38 @@ log_removed(const char *call, const char *host, const struct removed *r)
 		nj_buf_str(&b, " answers (");
 	}
 	nj_buf_str(&b, r->text);
-	nj_buf_ch(&b, ')');
+	nj_buf_str(&b, "): ");
+	nj_allowed(&r->first, &rules);
+	nj_decide(rules, &r->first, &v);
+	nj_verdict_why(&b, rules, &r->first, &v);
 	nj_log_text(call, host ? host : "(null)", why, nj_shim()->audit);
 }
 
 /* Is an answer of this family and address allowed for proto, on some port when port is
  * NJ_PORT_ANY?  proto -1: unknown (gethostbyname): allowed if tcp or udp could be. */
 static int
-answer_allowed(int family, const void *addr, int proto, int port, struct nj_ip *ret_ip)
+answer_allowed(int family, const void *addr, int proto, int port, struct nj_dest *ret)
 {
-	struct nj_dest d;
+	struct nj_dest *d = ret;
 
-	memset(&d, 0, sizeof(d));
-	d.kind = NJ_DEST_IP;
-	d.port = port;
-	d.ip.family = family == AF_INET ? 4 : 6;
-	memcpy(d.ip.a, addr, family == AF_INET ? 4 : 16);
-	*ret_ip = d.ip;
+	memset(d, 0, sizeof(*d));
+	d->kind = NJ_DEST_IP;
+	d->port = port;
+	d->ip.family = family == AF_INET ? 4 : 6;
+	memcpy(d->ip.a, addr, family == AF_INET ? 4 : 16);
 	if (proto >= 0) {
-		d.proto = proto;
-		return nj_allowed(&d, NULL);
+		d->proto = proto;
+		return nj_allowed(d, NULL);
 	}
-	d.proto = NJ_PROTO_TCP;
-	if (nj_allowed(&d, NULL))
+	d->proto = NJ_PROTO_UDP;
+	if (nj_allowed(d, NULL))
 		return 1;
-	d.proto = NJ_PROTO_UDP;
-	return nj_allowed(&d, NULL);
+	d->proto = NJ_PROTO_TCP;	/* denied both ways: the log line speaks of tcp */
+	return nj_allowed(d, NULL);
 }
 
 static int
-ai_allowed(const struct addrinfo *ai, struct nj_ip *ret_ip)
+ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 {
 	int proto = ai->ai_socktype == SOCK_STREAM ? NJ_PROTO_TCP :
 	    ai->ai_socktype == SOCK_DGRAM ? NJ_PROTO_UDP : NJ_PROTO_OTHER;
@@ -94,14 +104,14 @@ ai_allowed(const struct addrinfo *ai, struct nj_ip *ret_ip)
 		int port = ntohs(in->sin_port);
 
 		return answer_allowed(AF_INET, &in->sin_addr, proto, port ? port : NJ_PORT_ANY,
-		    ret_ip);
+		    ret_d);
 	}
 	if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
 		int port = ntohs(in6->sin6_port);
 
 		return answer_allowed(AF_INET6, &in6->sin6_addr, proto,
-		    port ? port : NJ_PORT_ANY, ret_ip);
+		    port ? port : NJ_PORT_ANY, ret_d);
 	}
 	return 1;	/* not an address the rules speak of */
 }
@@ -120,19 +130,21 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	nj_in_resolver++;
 	rc = nj_real.getaddrinfo(node, service, hints, res);
 	nj_in_resolver--;
-	if (rc != 0 || res == NULL || nj_in_resolver)
+	/* AI_PASSIVE asks for addresses to bind, not destinations (a server's own 0.0.0.0 and
+	 * ::, or the address it listens on): nothing to filter.  A connect to one is still
+	 * checked, as every connect is. */
+	if (rc != 0 || res == NULL || nj_in_resolver || (hints && (hints->ai_flags & AI_PASSIVE)))
 		return rc;
 	removed_init(&rm);
 	head = *res;
 	link = &head;
 	while ((ai = *link) != NULL) {
-		struct nj_ip ip;
-
-		int ok = ai_allowed(ai, &ip);
+		struct nj_dest d;
+		int ok = ai_allowed(ai, &d);
 
 		rm.total++;
 		if (!ok)
-			removed_add(&rm, &ip);
+			removed_add(&rm, &d);
 		if (ok || c->audit) {
 			link = &ai->ai_next;
 			continue;
@@ -170,14 +182,14 @@ filter_hostent(const char *call, const char *name, struct hostent *h)
 		return 1;
 	removed_init(&rm);
 	for (int i = 0; h->h_addr_list[i]; i++) {
-		struct nj_ip ip;
+		struct nj_dest d;
 
 		rm.total++;
-		if (answer_allowed(h->h_addrtype, h->h_addr_list[i], -1, NJ_PORT_ANY, &ip)) {
+		if (answer_allowed(h->h_addrtype, h->h_addr_list[i], -1, NJ_PORT_ANY, &d)) {
 			h->h_addr_list[keep++] = h->h_addr_list[i];
 			continue;
 		}
-		removed_add(&rm, &ip);
+		removed_add(&rm, &d);
 		if (c->audit)
 			h->h_addr_list[keep++] = h->h_addr_list[i];
 	}

@@ -47,7 +47,7 @@ OK="tcp 127.0.0.1 8082"
 hj_run() {
 	hj_log=$1 hj_rules=$2
 	shift 2
-	NJ_OUT=$(timeout 20 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$hj_rules" NETJAIL_LOG="$hj_log" \
+	NJ_OUT=$(timeout 90 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$hj_rules" NETJAIL_LOG="$hj_log" \
 	    "$@" 2>&1)
 	NJ_RC=$?
 }

@@ -128,6 +128,17 @@ if [ "$NJ_OUT" = "err EACCES" ] && grep -q 'deny connect tcp 127.0.0.1:8081' "$N
 nj_expect gai-filtered '^ok 127.0.0.1$' "$(nj_rules 'allow 127.0.0.0/8')" $P gai localhost
 nj_expect gai-all-denied '^err EAI_SYSTEM EACCES$' "$PUB" $P gai localhost
 nj_expect gai-logged 'netjail: deny getaddrinfo localhost (probe\[[0-9]*\]): every answer denied' "$PUB" $P gai localhost
+# the line says what to change, as a connect's would
+nj_expect gai-logged-why 'every answer denied (127\.0\.0\.1[^)]*): no allow rule matches (.*); to allow it: allow tcp 127\.0\.0\.1' "$PUB" $P gai localhost
+nj_expect gai-logged-block 'every answer denied (127\.0\.0\.1[^)]*): block 127\.0\.0\.0/8 (' "$(nj_rules 'allow any' 'block 127.0.0.0/8' 'block ::1')" $P gai localhost
+# AI_PASSIVE asks for addresses to bind (a server's own 0.0.0.0 and ::): nothing is removed,
+# while the same lookup without it is filtered
+PASSIVE='import socket
+try: print("answers", len(socket.getaddrinfo(None, 8080, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)))
+except OSError as e: print("err", e)'
+ACTIVE=$(printf '%s' "$PASSIVE" | sed 's/, socket.AI_PASSIVE//')
+nj_expect gai-passive '^answers [12]$' "$PUB" python3 -c "$PASSIVE"
+nj_expect gai-not-passive '^err ' "$PUB" python3 -c "$ACTIVE"
 nj_expect gai-mapped-answer '^err EAI_SYSTEM EACCES$' "$(nj_rules 'allow ::/0' 'block ::1')" $P gai ::ffff:127.0.0.1
 nj_expect ghbn-allowed '^ok 127.0.0.1$' "$LO" $P ghbn localhost
 nj_expect ghbn-denied '^err h_errno=3 EACCES$' "$PUB" $P ghbn localhost
