@@ -39,7 +39,7 @@ $(B)/libnjrules.a: $(RULES_OBJ)
 	ar rcs $@ $^
 
 $(B)/netjail: $(CLI_OBJ) $(B)/libnjrules.a
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a -pthread
 
 # The shim: the rules objects linked in, only the names of the version script exported.
 $(B)/libnetjail.so: $(SHIM_OBJ) $(RULES_OBJ) shim/libnetjail.map
