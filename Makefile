@@ -25,7 +25,7 @@ TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
 .PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
-	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-asan check-valgrind check-clang fuzz bench clean \
+	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-supervise check-asan check-valgrind check-clang fuzz bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -86,7 +86,7 @@ check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
 	$(MAKE) check-banned check-exports check-unit check-cli check-man check-shim check-exec \
-		check-scope check-learn check-entrypoint check-clients \
+		check-scope check-learn check-supervise check-entrypoint check-clients \
 		check-hardening check-install
 
 check-banned:
@@ -128,6 +128,10 @@ check-learn: all $(PROBES)
 
 check-scope: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/scope.sh
+
+# netjail run --supervise: static, inline-assembly, Go and busybox-static programs (tests/supervise.sh)
+check-supervise: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/supervise.sh
 
 check-entrypoint: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/entrypoint.sh
