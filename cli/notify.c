@@ -41,7 +41,7 @@ struct call {
 	pid_t pid;			/* the calling thread */
 	int pidfd;			/* the calling thread (or its process), or -1 */
 	int sock;			/* the caller's socket, ours through pidfd_getfd, or -1 */
-	int type, domain;		/* of sock: SO_TYPE, SO_DOMAIN */
+	int type;			/* of sock: SO_TYPE */
 	int denied;			/* the rules (or a check) said no: logged */
 	char path[PATH_MAX];		/* a unix pathname destination, canonical */
 	struct sockaddr_un un;		/* what a unix connect is made to */
@@ -70,7 +70,9 @@ peek(const struct call *c, uint64_t addr, void *buf, size_t n)
 	return (size_t)k == n ? 0 : -EFAULT;
 }
 
-/* The caller's fd as our own descriptor, with its type and domain.  0 or -errno. */
+/* The caller's fd as our own descriptor, with its type.  0 or -errno.  Until the
+ * notification is found still valid (check_addr does it, before anything uses the socket
+ * but getsockopt), the pid may have been someone else's: nothing is done with it before. */
 static int
 grab(struct call *c, int fd)
 {
@@ -86,16 +88,11 @@ grab(struct call *c, int fd)
 		if (k < 0)
 			return -errno;
 		c->pidfd = (int)k;
-		if (!still_valid(c))
-			return -ESRCH;	/* the pid is someone else's now */
 	}
 	if ((k = syscall(SYS_pidfd_getfd, c->pidfd, fd, 0)) < 0)
 		return -errno;
 	c->sock = (int)k;
 	if (getsockopt(c->sock, SOL_SOCKET, SO_TYPE, &c->type, &n) != 0)
-		return -errno;
-	n = sizeof(int);
-	if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &c->domain, &n) != 0)
 		return -errno;
 	return 0;
 }
@@ -243,7 +240,10 @@ describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, socklen
 	if (family == AF_UNSPEC) {
 		if (op == OP_CONNECT)
 			return 1;
-		family = c->domain;
+		socklen_t n = sizeof(family);
+
+		if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &family, &n) != 0)
+			return -EINVAL;
 	}
 	switch (family) {
 	case AF_INET:
@@ -312,7 +312,7 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 		    "destination (process_vm_readv: not permitted)");
 	}
 	if (!still_valid(c))
-		return -ESRCH;
+		return -ESRCH;	/* the caller died: what we read (and took) was not its */
 	rc = describe(c, d, ss, (socklen_t)len, op);
 	if (rc == 1)
 		return 1;
