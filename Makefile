@@ -25,7 +25,7 @@ TEST_SRC  := $(wildcard tests/*.c)
 TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
 
 .PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
-	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-asan check-valgrind check-clang fuzz bench clean \
+	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-supervise check-asan check-valgrind check-clang fuzz bench clean \
 	install uninstall deps
 
 all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
@@ -39,7 +39,7 @@ $(B)/libnjrules.a: $(RULES_OBJ)
 	ar rcs $@ $^
 
 $(B)/netjail: $(CLI_OBJ) $(B)/libnjrules.a
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a -pthread
 
 # The shim: the rules objects linked in, only the names of the version script exported.
 $(B)/libnetjail.so: $(SHIM_OBJ) $(RULES_OBJ) shim/libnetjail.map
@@ -86,8 +86,8 @@ check: deps
 	$(MAKE) check-presets
 	$(MAKE) all $(B)/tests/unit $(PROBES)
 	$(MAKE) check-banned check-exports check-lib-exports check-unit check-cli check-man \
-		check-shim check-exec check-scope check-learn check-entrypoint check-clients \
-		check-api-examples \
+		check-shim check-exec check-scope check-learn check-supervise check-entrypoint \
+		check-clients check-api-examples \
 		check-hardening check-install
 
 check-banned:
@@ -129,6 +129,10 @@ check-learn: all $(PROBES)
 
 check-scope: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/scope.sh
+
+# netjail run --supervise: static, inline-assembly, Go and busybox-static programs (tests/supervise.sh)
+check-supervise: all $(PROBES)
+	NJ_BUILD=$(CURDIR)/$(B) tests/supervise.sh
 
 check-entrypoint: all $(PROBES)
 	NJ_BUILD=$(CURDIR)/$(B) tests/entrypoint.sh

@@ -40,6 +40,13 @@ int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *comman
  * NETJAIL_LOG.  Returns 0, or -ENOMEM (printed). */
 int nj_launch_env(const struct nj_launch *l, int audit, const char *log);
 
+/* netjail run --supervise (supervise.c): start the command (l prepared and its environment
+ * set) under the seccomp filter that sends its connections and datagrams to us, answer them
+ * with l->set until every process of the jailed tree has exited.  log: --log's value or NULL
+ * (then NETJAIL_LOG, else stderr).  Returns the command's exit status (or dies of its
+ * signal), EXIT_USAGE when this kernel cannot supervise (nothing started, reason printed). */
+int nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const char *log);
+
 /* Parse "1.2.3.4", "1.2.3.4:80", "[::1]:80", "[::1]" or "::1" (a bare IPv6 address has no
  * port) into d (kind, ip, port; NJ_PORT_ANY without a port).  Returns 0 or -EINVAL. */
 int nj_cli_ip_dest(const char *s, struct nj_dest *d);

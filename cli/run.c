@@ -13,8 +13,8 @@
 static void
 run_usage(void)
 {
-	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
-	    "COMMAND [ARG...]\n", stderr);
+	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] "
+	    "[--supervise] [--] COMMAND [ARG...]\n", stderr);
 }
 
 /* Our own directory, from /proc/self/exe. */
@@ -190,7 +190,7 @@ int
 nj_cmd_run(int argc, char **argv)
 {
 	const char *rules = NULL, *log = NULL;
-	int audit = 0, unjailed = 0, i, rc;
+	int audit = 0, unjailed = 0, supervise = 0, i, rc;
 	char logabs[PATH_MAX];
 	struct nj_launch l;
 
@@ -207,8 +207,7 @@ nj_cmd_run(int argc, char **argv)
 		} else if (strcmp(argv[i], "--allow-unjailed") == 0) {
 			unjailed = 1;
 		} else if (strcmp(argv[i], "--supervise") == 0) {
-			fputs("netjail: --supervise is not implemented yet\n", stderr);
-			return EXIT_USAGE;
+			supervise = 1;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
 			return run_usage(), EXIT_USAGE;
@@ -233,7 +232,7 @@ nj_cmd_run(int argc, char **argv)
 	}
 	if ((rc = nj_launch_prepare(&l, rules, argv[i])) != 0)
 		return rc;
-	if (l.why[0]) {
+	if (l.why[0] && !supervise) {
 		if (!unjailed) {
 			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
 			    "check its connections (allow it with \"allow exec %s\" in the rules, "
@@ -243,6 +242,15 @@ nj_cmd_run(int argc, char **argv)
 		}
 		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed "
 		    "(--allow-unjailed)\n", l.cmd, l.why);
+	}
+	if (supervise) {
+		/* the kernel checks what the preload cannot follow: no refusal */
+		if (nj_launch_env(&l, audit, log) != 0)
+			rc = EXIT_USAGE;
+		else
+			rc = nj_supervise(&l, argv + i, audit, log);
+		nj_rules_free(l.set);
+		return rc;
 	}
 	nj_rules_free(l.set);
 	if (nj_launch_env(&l, audit, log) != 0)

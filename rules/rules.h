@@ -244,6 +244,26 @@ void nj_buf_ch(struct nj_buf *b, char c);
 void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
     const struct nj_verdict *v);
 
+/* ---- logline.c: the decision line of SPEC.md §6, built piece by piece (the shim and the
+ * supervisor of netjail run --supervise write the same lines).  Async-signal-safe. ---- */
+#define NJ_LINE_MAX 512		/* bytes in one line, its newline included */
+/* "netjail: [would ]deny CALL" */
+void nj_line_head(struct nj_buf *b, const char *call, int audit);
+/* " (PROG[PID]): " */
+void nj_line_who(struct nj_buf *b, const char *prog, unsigned long pid);
+/* The destination: "tcp 127.0.0.1:8080", "udp [::1]:53", "unix /run/x.sock", "family netlink". */
+void nj_line_dest(struct nj_buf *b, const struct nj_dest *d);
+/* End the line with its newline, cut to fit b (size at least 2): b->p[0..b->len) is then the
+ * whole line, ready for one write(2). */
+void nj_line_end(struct nj_buf *b);
+
+/* netjail run --supervise (cli/seccomp.c) answers this probe in its seccomp filter, so the
+ * shim can tell that the kernel checks this process's connections and may let it start
+ * programs the preload cannot follow: connect(-1, NULL, NJ_SUPERVISED_PROBE) fails with
+ * errno NJ_SUPERVISED_ERRNO (without the filter: EBADF). */
+#define NJ_SUPERVISED_PROBE	0x6e6a7376	/* "njsv" */
+#define NJ_SUPERVISED_ERRNO	3946		/* below MAX_ERRNO (4095), used by nothing else */
+
 /* ---- jailable.c: I/O, async-signal-safe, no allocation ----
  * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the
  * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or

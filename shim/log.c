@@ -6,7 +6,6 @@
 
 #include "shim.h"
 
-#define LINE_MAX_ 512	/* SPEC.md §6: at most 512 bytes a line */
 
 /* Write one whole line where NETJAIL_LOG says.  A log file is opened, written and closed per
  * line: programs such as ssh close every descriptor above 2 at start-up and reuse the
@@ -40,76 +39,19 @@ nj_log_error(const char *msg)
 	nj_log_line(msg, strlen(msg));
 }
 
-/* "netjail: [would ]deny CALL" */
-static void
-head(struct nj_buf *b, const char *call, int audit)
-{
-	nj_buf_str(b, audit ? "netjail: would deny " : "netjail: deny ");
-	nj_buf_str(b, call);
-}
-
 /* " (prog[pid]): " */
 static void
 who(struct nj_buf *b, const struct nj_config *c)
 {
-	nj_buf_str(b, " (");
-	nj_buf_str(b, c->prog);
-	nj_buf_ch(b, '[');
-	nj_buf_uint(b, (unsigned long)getpid());
-	nj_buf_str(b, "]): ");
+	nj_line_who(b, c->prog, (unsigned long)getpid());
 }
 
-/* End the line (cut to LINE_MAX_ with its newline) and write it. */
+/* End the line and write it. */
 static void
 finish(struct nj_buf *b)
 {
-	if (b->len > b->size - 1)
-		b->len = b->size - 1;	/* truncated: still one line */
-	b->p[b->len++] = '\n';
+	nj_line_end(b);
 	nj_log_line(b->p, b->len);
-}
-
-static void
-put_dest(struct nj_buf *b, const struct nj_dest *d)
-{
-	char ip[64];
-
-	switch (d->kind) {
-	case NJ_DEST_IP:
-		nj_buf_str(b, d->proto == NJ_PROTO_TCP ? "tcp " : d->proto == NJ_PROTO_UDP ?
-		    "udp " : "ip ");
-		nj_ip_format(&d->ip, ip, sizeof(ip));
-		if (d->ip.family == 6)
-			nj_buf_ch(b, '[');
-		nj_buf_str(b, ip);
-		if (d->ip.family == 6)
-			nj_buf_ch(b, ']');
-		if (d->port != NJ_PORT_ANY) {
-			nj_buf_ch(b, ':');
-			nj_buf_uint(b, (unsigned long)d->port);
-		}
-		break;
-	case NJ_DEST_UNIX:
-		nj_buf_str(b, "unix ");
-		if (d->abstract)
-			nj_buf_ch(b, '@');
-		/* abstract names may hold any byte: keep the line one line */
-		for (size_t i = 0; i < d->pathlen; i++) {
-			char c = d->path[i];
-
-			nj_buf_ch(b, (c >= 0x20 && c < 0x7f) ? c : '?');
-		}
-		if (d->pathlen == 0 && !d->abstract)
-			nj_buf_str(b, "(unnamed)");
-		break;
-	default:
-		nj_buf_str(b, "family ");
-		if (nj_family_name(d->family))
-			nj_buf_str(b, nj_family_name(d->family));
-		else
-			nj_buf_uint(b, (unsigned long)d->family);
-		break;
-	}
 }
 
 void
@@ -117,14 +59,14 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
     const struct nj_rules *r)
 {
 	const struct nj_config *c = nj_shim();
-	char line[LINE_MAX_];
+	char line[NJ_LINE_MAX];
 	struct nj_buf b = { line, sizeof(line), 0 };
 
 	if (c->logdest == NJ_LOG_OFF)
 		return;
-	head(&b, call, c->audit);
+	nj_line_head(&b, call, c->audit);
 	nj_buf_ch(&b, ' ');
-	put_dest(&b, d);
+	nj_line_dest(&b, d);
 	who(&b, c);
 	if (r == NULL) {
 		nj_buf_str(&b, "no valid rules loaded (NETJAIL_RULES");
@@ -143,12 +85,12 @@ void
 nj_log_text(const char *call, const char *what, const char *why, int audit)
 {
 	const struct nj_config *c = nj_shim();
-	char line[LINE_MAX_];
+	char line[NJ_LINE_MAX];
 	struct nj_buf b = { line, sizeof(line), 0 };
 
 	if (c->logdest == NJ_LOG_OFF)
 		return;
-	head(&b, call, audit);
+	nj_line_head(&b, call, audit);
 	if (what && *what) {
 		nj_buf_ch(&b, ' ');
 		nj_buf_str(&b, what);

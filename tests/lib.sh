@@ -21,6 +21,9 @@
 #   nj_deny_cmd / nj_reach_cmd NAME RULES ENDPOINT -- CMD...   nj_deny / nj_reach through
 #                                   `netjail run`; in their ENDPOINT a "*" stands for any one
 #                                   word: "tcp * 8088" is any address on TCP port 8088
+#   nj_run_sup RULES CMD...         like nj_run_cmd, through `netjail run --supervise`
+#   nj_deny_sup / nj_reach_sup NAME RULES ENDPOINT -- CMD...   nj_deny_cmd / nj_reach_cmd
+#                                   through `netjail run --supervise`
 #   nj_output NAME EXPECTED RULES CMD...   CMD's whole output (under the shim, stdout and
 #                                   stderr) is exactly EXPECTED
 #   nj_done                         print "shim: N passed, N failed" and exit
@@ -171,6 +174,15 @@ nj_run_cmd() {
 	NJ_RC=$?
 }
 
+# nj_run_sup RULES CMD...: nj_run_cmd through `netjail run --supervise` (kernel enforcement)
+nj_run_sup() {
+	r=$1
+	shift
+	NJ_OUT=$(timeout 120 env -u LD_PRELOAD -u NETJAIL_RULES -u NETJAIL_MODE -u NETJAIL_LOG \
+	    "$NJ_NETJAIL" run --supervise -r "$r" -- "$@" 2>&1)
+	NJ_RC=$?
+}
+
 # nj__deny RUNNER NAME RULES ENDPOINT -- CMD...: nj_deny, CMD run by RUNNER (nj_run or nj_run_cmd)
 nj__deny() {
 	run=$1 name=$2 rules=$3 ep=$4
@@ -208,6 +220,8 @@ nj__reach() {
 nj_reach() { nj__reach nj_run "$@"; }
 nj_deny_cmd() { nj__deny nj_run_cmd "$@"; }
 nj_reach_cmd() { nj__reach nj_run_cmd "$@"; }
+nj_deny_sup() { nj__deny nj_run_sup "$@"; }
+nj_reach_sup() { nj__reach nj_run_sup "$@"; }
 
 # nj_output NAME EXPECTED RULES CMD...: CMD's output (under the shim) is exactly EXPECTED
 nj_output() {
