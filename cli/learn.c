@@ -604,6 +604,8 @@ learn_log(struct learned *L, const struct nj_rules *r, FILE *f)
 		} else if (strncmp(line, deny, sizeof(deny) - 1) == 0) {
 			if (learn_decision(L, r, line + sizeof(deny) - 1, len == LOG_LINE_MAX) != 0)
 				L->skipped++;
+		} else if (strncmp(line, "netjail: warning: no allow rules", 32) == 0) {
+			L->said++;	/* learning from an empty file is the point: say nothing */
 		} else if (strncmp(line, "netjail: error: ", 16) == 0 ||
 		    strncmp(line, "netjail: warning: ", 18) == 0) {
 			L->said++;

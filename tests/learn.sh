@@ -296,4 +296,11 @@ has forge-loopback-why "$T/forge.rules" '# connect tcp 0.0.0.0:80 (which stands 
 hasnt forge-ambiguous-unix "$T/forge.rules" '^# allow unix'
 valid forge "$T/forge.rules"
 
+# learning from an empty file, as README's CI recipe does: no warning that nothing is allowed
+: > "$T/empty.rules"
+learn -r "$T/empty.rules" -o "$T/from-empty.rules" -- "$P" connect tcp 127.0.0.1 5432
+printf '%s\n' "$NJ_OUT" > "$T/from-empty.err"
+hasnt empty-no-warning "$T/from-empty.err" 'no allow rules'
+has empty-suggests "$T/from-empty.rules" '# allow tcp 127.0.0.1 port 5432'
+
 nj_done
