@@ -35,32 +35,7 @@
 #define MAXT 32
 #define MAXF 64
 
-struct dest {
-	struct sockaddr_storage ss;
-	socklen_t len;
-};
-
-static void
-parse_dest(const char *arg, struct dest *d)
-{
-	hostport(arg, &d->ss, &d->len);
-}
-
-static int
-conn(const struct dest *d)
-{
-	int fd = socket(d->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc, e;
-
-	if (fd < 0)
-		return errno;
-	rc = connect(fd, (const struct sockaddr *)&d->ss, d->len);
-	e = rc == 0 ? 0 : errno;
-	close(fd);
-	return e;
-}
-
-static struct dest busy_a, busy_d, child_a, child_d;
+static struct hard_dest busy_a, busy_d, child_a, child_d;
 static pthread_barrier_t barrier;
 static int stop, started, returned;
 
@@ -146,10 +121,10 @@ main(int argc, char **argv)
 	nfork = (int)strtol(argv[3], NULL, 10);
 	if (nthreads < 1 || nthreads > MAXT || nfork < 1 || nfork > MAXF)
 		return 2;
-	parse_dest(argv[4], &busy_a);
-	parse_dest(argv[5], &busy_d);
-	parse_dest(argv[6], &child_a);
-	parse_dest(argv[7], &child_d);
+	hard_parse(argv[4], &busy_a);
+	hard_parse(argv[5], &busy_d);
+	hard_parse(argv[6], &child_a);
+	hard_parse(argv[7], &child_d);
 	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads + 1);
 	for (int i = 0; i < nthreads; i++)
 		if (pthread_create(&w[i].th, NULL, worker, &w[i]) != 0)

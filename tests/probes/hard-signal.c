@@ -34,33 +34,7 @@
 
 #include "hard.h"
 
-struct dest {
-	struct sockaddr_storage ss;
-	socklen_t len;
-};
-
-static void
-parse_dest(const char *arg, struct dest *d)
-{
-	hostport(arg, &d->ss, &d->len);
-}
-
-/* connect once; 0 or the errno */
-static int
-conn(const struct dest *d)
-{
-	int fd = socket(d->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc, e;
-
-	if (fd < 0)
-		return errno ? errno : -1;
-	rc = connect(fd, (const struct sockaddr *)&d->ss, d->len);
-	e = rc == 0 ? 0 : errno;
-	close(fd);
-	return e;
-}
-
-static struct dest h_a, h_d;
+static struct hard_dest h_a, h_d;
 static volatile sig_atomic_t in_call, runs;
 static int nsig;	/* handler runs that connect; later ones return at once */
 static volatile long h_allowed, h_ok, h_refused, h_denied, h_eacces, h_other, h_inside;
@@ -112,7 +86,7 @@ main(int argc, char **argv)
 {
 	struct itimerval it = { { 0, 200 }, { 0, 200 } }, off = { { 0, 0 }, { 0, 0 } };
 	struct sigaction sa;
-	struct dest m_a, m_d;
+	struct hard_dest m_a, m_d;
 	long m_allowed = 0, m_refused = 0, m_ok = 0, m_denied = 0, m_eacces = 0, m_other = 0;
 	long ngai = 0;
 	char firsts[256] = "";
@@ -126,11 +100,11 @@ main(int argc, char **argv)
 	}
 	is_gai = strcmp(argv[1], "gai") == 0;
 	nsig = (int)strtol(argv[2], NULL, 10);
-	parse_dest(argv[5], &h_a);
-	parse_dest(argv[6], &h_d);
+	hard_parse(argv[5], &h_a);
+	hard_parse(argv[6], &h_d);
 	if (!is_gai) {
-		parse_dest(argv[3], &m_a);
-		parse_dest(argv[4], &m_d);
+		hard_parse(argv[3], &m_a);
+		hard_parse(argv[4], &m_d);
 		(void)conn(&m_a);	/* the rules load here, before any handler runs */
 	} else {
 		(void)conn(&h_a);
