@@ -95,37 +95,6 @@ parse_unix_dest(const char *path, struct nj_dest *d, char *buf, size_t size)
 	return 0;
 }
 
-/* The verdict on one address of those a destination stands for, taken as it is: nj_decide()
- * would expand it again (0.0.0.0 stands for 127.0.0.1 too), and the line printed for it
- * must say what the rules make of that address alone.  The formula of match.c, on the
- * rules that match it.  0, or -ENOMEM. */
-static int
-decide_one(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
-    struct nj_verdict *ret)
-{
-	size_t n = nj_matches(r, d, addr, NULL, 0);
-	uint32_t *m = malloc((n ? n : 1) * sizeof(*m));
-	int allow = 0;
-
-	if (m == NULL)
-		return -ENOMEM;
-	memset(ret, 0, sizeof(*ret));
-	ret->rule = NJ_NORULE;
-	ret->addr = *addr;
-	ret->naddr = 1;
-	n = nj_matches(r, d, addr, m, n);
-	for (size_t i = 0; i < n; i++) {
-		if (nj_rule_action(r, m[i]) == NJ_ALLOW) {
-			allow = 1;
-		} else if (ret->rule == NJ_NORULE) {
-			ret->rule = m[i];	/* the first block rule decides */
-		}
-	}
-	ret->allow = allow && ret->rule == NJ_NORULE;
-	free(m);
-	return 0;
-}
-
 static void
 print_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
     const struct nj_verdict *v, const char *indent)
@@ -228,16 +197,10 @@ nj_cmd_explain(int argc, char **argv)
 		}
 		printf(" stands for %d addresses; every one must be allowed\n", n);
 		for (int k = 0; k < n; k++) {
-			struct nj_dest one = d;
 			struct nj_verdict ov;
 			char ip[80];
 
-			one.ip = addrs[k];
-			if (decide_one(r, &one, &addrs[k], &ov) != 0) {
-				fputs("netjail: out of memory\n", stderr);
-				nj_rules_free(r);
-				return EXIT_USAGE;
-			}
+			nj_decide_one(r, &d, &addrs[k], &ov);
 			nj_ip_format(&addrs[k], ip, sizeof(ip));
 			printf("  %s: %s\n", ip, ov.allow ? "allow" : "deny");
 			print_matches(r, &d, &addrs[k], &ov, "    ");

@@ -266,33 +266,6 @@ ip_key(char *buf, size_t size, const struct nj_ip *a, const struct nj_dest *d)
 	fmt(buf + k, size - k, "%05d", d->port < 0 ? 0 : d->port);
 }
 
-/* Which rules match the single address a (not expanded) of d: *ret_allow when some allow
- * does, *ret_block the first block that does (NJ_NORULE: none).  Returns 0 or -ENOMEM. */
-static int
-classify(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *a,
-    int *ret_allow, uint32_t *ret_block)
-{
-	uint32_t small[64], *m = small;
-	size_t n = nj_matches(r, d, a, small, 64);
-
-	if (n > 64) {
-		if ((m = malloc(n * sizeof(*m))) == NULL)
-			return -ENOMEM;
-		n = nj_matches(r, d, a, m, n);
-	}
-	*ret_allow = 0;
-	*ret_block = NJ_NORULE;
-	for (size_t i = 0; i < n; i++) {
-		if (nj_rule_action(r, m[i]) == NJ_ALLOW)
-			*ret_allow = 1;
-		else if (*ret_block == NJ_NORULE)
-			*ret_block = m[i];
-	}
-	if (m != small)
-		free(m);
-	return 0;
-}
-
 /* "\"block 10.0.0.0/8\" (/etc/app.rules:2)" */
 static void
 rule_where(const struct nj_rules *r, uint32_t i, char *buf, size_t size)
@@ -347,15 +320,12 @@ learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const c
 
 	for (int k = 0; k < n; k++) {
 		char rule[200], key[64], ip[64], dest[TEXT_MAX / 2];
+		struct nj_verdict v;
 		uint32_t block;
-		int allow;
 
-		if (classify(r, d, &a[k], &allow, &block) != 0) {
-			L->oom = 1;
-			return;
-		}
-		if (allow && block == NJ_NORULE)
+		if (nj_decide_one(r, d, &a[k], &v))
 			continue;
+		block = v.rule;	/* the block that decided, or NJ_NORULE: no allow matched */
 		any = 1;
 		nj_ip_format(&a[k], ip, sizeof(ip));
 		if (k > 0)

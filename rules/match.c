@@ -285,6 +285,26 @@ decide_general(const struct nj_rules *r, const struct nj_dest *d, struct nj_verd
 }
 
 int
+nj_decide_one(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
+    struct nj_verdict *ret)
+{
+	struct nj_verdict v;
+	int bad = 0;
+
+	memset(&v, 0, sizeof(v));
+	v.rule = NJ_NORULE;
+	v.addr = *addr;
+	v.naddr = 1;
+	if (r != NULL)
+		v.allow = d->port == NJ_PORT_ANY ?
+		    decide_addr_anyport(r, addr, addr, 1, d->proto, &v.rule, &bad) :
+		    decide_addr(r, addr, d->proto, d->port, &v.rule);
+	if (ret)
+		*ret = v;
+	return v.allow;
+}
+
+int
 nj_decide(const struct nj_rules *r, const struct nj_dest *d, struct nj_verdict *ret)
 {
 	uint32_t rule;

@@ -139,6 +139,12 @@ const char *nj_family_name(int af);
  * safe from any number of threads at once. */
 int nj_decide(const struct nj_rules *r, const struct nj_dest *d, struct nj_verdict *ret);
 
+/* The same formula for one address of those an IP destination d stands for (one of
+ * nj_ip_expand's), taken as it is: not expanded again (0.0.0.0 alone, not 0.0.0.0 and
+ * 127.0.0.1).  For `explain` and `learn`, which judge each address on its own. */
+int nj_decide_one(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
+    struct nj_verdict *ret);
+
 /* 1 when an "allow exec" rule names path (absolute), else 0.  Async-signal-safe. */
 int nj_exec_allowed(const struct nj_rules *r, const char *path);
 

@@ -222,6 +222,29 @@ START_TEST(test_port_any_needs_one_port_for_every_address)
 }
 END_TEST
 
+/* nj_decide_one: one of the addresses a destination stands for, judged alone (explain and
+ * learn print a line for each): 0.0.0.0 itself is allowed where the 127.0.0.1 it stands for
+ * is blocked, and "some port" works for the one address. */
+START_TEST(test_decide_one_address_alone)
+{
+	struct nj_rules *r = rules_ok("allow any\nblock 127.0.0.0/8\nallow tcp 10.0.0.1 port 80\n");
+	struct nj_ip zero = ip_of("0.0.0.0"), lo = ip_of("127.0.0.1"), ten = ip_of("10.0.0.1");
+	struct nj_dest d = dest_ip(NJ_PROTO_TCP, &zero, 80);
+	struct nj_verdict v;
+
+	ck_assert_int_eq(nj_decide(r, &d, NULL), 0);		/* the whole destination */
+	ck_assert_int_eq(nj_decide_one(r, &d, &zero, &v), 1);
+	ck_assert_int_eq(v.naddr, 1);
+	ck_assert_int_eq(nj_decide_one(r, &d, &lo, &v), 0);
+	ck_assert_uint_eq(v.rule, 1);				/* the block decided */
+	d = dest_ip(NJ_PROTO_TCP, &ten, NJ_PORT_ANY);
+	ck_assert_int_eq(nj_decide_one(r, &d, &ten, &v), 1);
+	ck_assert_int_eq(nj_decide_one(NULL, &d, &ten, &v), 0);
+	ck_assert_uint_eq(v.rule, NJ_NORULE);
+	nj_rules_free(r);
+}
+END_TEST
+
 /* ---- unix ---- */
 
 static const struct dcase unixes[] = {
@@ -668,6 +691,7 @@ match_suite(void)
 	tcase_add_loop_test(tc, test_ports_and_protos, 0, (int)NELEM(ports));
 	tcase_add_loop_test(tc, test_port_any, 0, (int)NELEM(portany));
 	tcase_add_test(tc, test_port_any_needs_one_port_for_every_address);
+	tcase_add_test(tc, test_decide_one_address_alone);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unix");
