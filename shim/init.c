@@ -22,21 +22,19 @@ struct nj_config nj_config_ = { .rules_path = nj_empty, .shim_path = nj_empty,
 static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
 	.rules_path = "", .shim_path = "", .env = { "", "", "", "" } };
 
-/* 0 not started, 1 being initialised, 2 done.  The thread that initialises marks itself so
- * that a call it makes (or a signal handler it runs) while initialising is denied instead of
- * waiting for itself. */
 /*
  * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that
  * thread's process id shifted left by two, plus one.  A child forked while another thread of
  * its parent held a guard has no such thread: waiting for it would hang forever, so the child
- * sees a process id that is not its own, takes the guard over and does the work itself.
+ * sees a process id that is not its own, takes the guard over and does the work itself.  The
+ * thread that initialises marks itself, so that a call it makes (or a signal handler it runs)
+ * while initialising is denied instead of waiting for itself.
  */
 long nj_state_;
 static NJ_TLS int initialising;
 
-/* Take the guard (1), or wait until whoever holds it is done (0). */
-__attribute__((hot)) static int
-take(long *state)
+__attribute__((hot)) int
+nj_take(long *state)
 {
 	long me = (NJ_SYS(SYS_getpid, 0, 0, 0, 0) << 2) | 1;	/* getpid(), without a page of libc */
 
@@ -297,7 +295,7 @@ nj_shim_slow(void)
 		return &nj_config_;
 	if (initialising)
 		return &denyall;	/* a call from inside our own start-up: deny */
-	if (take(&nj_state_))
+	if (nj_take(&nj_state_))
 		init();
 	return &nj_config_;
 }
@@ -319,7 +317,7 @@ nj_rules_slow(void)
 	nj_shim();
 	if (rules_loading)
 		return NULL;
-	if (take(&nj_rules_state_)) {
+	if (nj_take(&nj_rules_state_)) {
 		int saved = errno;
 
 		rules_loading = 1;

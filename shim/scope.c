@@ -10,15 +10,12 @@
  * Entering and leaving allocate and take a lock: call them from normal code, not from a
  * signal handler.  Reading the scopes (every checked call) takes nothing. */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "shim.h"
-#include "sysraw.h"
 
 NJ_TLS int nj_scope_depth;
 NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
@@ -33,27 +30,13 @@ static struct cached {
 } cache[CACHE_MAX];
 static size_t ncache;
 
-/* The cache's lock: 0, or the holder's process id shifted left by one, plus one.  A fork
- * child whose parent held it (in another thread) takes it over, as init.c's guards do. */
+/* The cache's lock: init.c's guard, released to 0 (fork-safe the same way). */
 static long lock_;
 
 static void
 lock(void)
 {
-	long me = (NJ_SYS(SYS_getpid, 0, 0, 0, 0) << 1) | 1;
-
-	for (;;) {
-		long v = 0;
-
-		if (__atomic_compare_exchange_n(&lock_, &v, me, 0, __ATOMIC_ACQUIRE,
-		    __ATOMIC_RELAXED))
-			return;
-		if ((v >> 1) != (me >> 1))
-			__atomic_compare_exchange_n(&lock_, &v, 0, 0, __ATOMIC_RELAXED,
-			    __ATOMIC_RELAXED);
-		else
-			sched_yield();
-	}
+	nj_take(&lock_);
 }
 
 static void

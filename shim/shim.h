@@ -97,6 +97,12 @@ nj_shim(void)
 	return nj_shim_slow();
 }
 
+/* Take a guard (init.c): 1 when this thread now holds it, 0 when whoever held it marked it
+ * done (2).  Waits while another thread of this process holds it; takes it over from a
+ * thread of the process we were forked from.  Released by storing 2 (done) or 0 (free: a
+ * lock that is never done, as scope.c's). */
+int nj_take(long *guard);
+
 /* Make sure we are initialised, then that the real function (or syscall(), for via_syscall)
  * was found: 1, or 0 with errno = EACCES (a missing real symbol denies: fail closed).  A
  * macro, so the field is read after initialisation, not before. */
