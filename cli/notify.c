@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "sockaddr.h"
 #include "supervise.h"
 
 #ifndef PIDFD_THREAD
@@ -225,7 +226,7 @@ unix_path(struct call *c, const char *p, size_t n)
 enum { OP_CONNECT, OP_SEND };
 
 /* What the rules see of the address the caller passed (len bytes, already copied into ss),
- * as the preload describes it (shim/dest.c): the family of the address decides, but a send to
+ * as the preload describes it (rules/sockaddr.h): the family of the address decides, but a send to
  * AF_UNSPEC goes where the socket's family says.  Returns 0 with d filled; 1 for a connect to
  * AF_UNSPEC (it dissolves an association and reaches nobody); -EINVAL for an address too
  * short for its family; -ENAMETOOLONG for a unix path that cannot be resolved. */
@@ -245,50 +246,16 @@ describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, socklen
 		if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &family, &n) != 0)
 			return -EINVAL;
 	}
-	switch (family) {
-	case AF_INET:
-	case AF_INET6: {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ss;
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)ss;
-		int v4 = family == AF_INET;
-
-		/* 24: SIN6_LEN_RFC2133, the kernel's minimum for IPv6 */
-		if (len < (v4 ? sizeof(*in) : 24))
-			return -EINVAL;
-		d->kind = NJ_DEST_IP;
-		d->ip.family = v4 ? 4 : 6;
-		memcpy(d->ip.a, v4 ? (const void *)&in->sin_addr : (const void *)&in6->sin6_addr,
-		    v4 ? 4 : 16);
-		d->port = ntohs(v4 ? in->sin_port : in6->sin6_port);
+	if (nj_sockaddr_dest(d, ss, len, family) != 0)
+		return -EINVAL;
+	if (d->kind != NJ_DEST_UNIX || d->abstract || d->pathlen == 0)
 		return 0;
-	}
-	case AF_UNIX: {
-		const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)ss;
-		size_t n = len - offsetof(struct sockaddr_un, sun_path);
-
-		d->kind = NJ_DEST_UNIX;
-		if (n > 0 && un->sun_path[0] == '\0') {
-			d->abstract = 1;
-			d->path = un->sun_path + 1;
-			d->pathlen = n - 1;
-			return 0;
-		}
-		n = strnlen(un->sun_path, n);
-		d->path = un->sun_path;
-		d->pathlen = n;
-		if (n == 0)
-			return 0;	/* unnamed */
-		if (unix_path(c, un->sun_path, n) != 0)
-			return -ENAMETOOLONG;
-		d->path = c->path;
-		d->pathlen = strlen(c->path);
-		return 0;
-	}
-	default:
-		d->kind = NJ_DEST_FAMILY;
-		d->family = family;
-		return 0;
-	}
+	/* a pathname: resolved where the caller stands (its cwd and root) */
+	if (unix_path(c, d->path, d->pathlen) != 0)
+		return -ENAMETOOLONG;
+	d->path = c->path;
+	d->pathlen = strlen(c->path);
+	return 0;
 }
 
 /* Read the address at addr (len bytes) from the caller, then describe and decide it.  0 when
