@@ -28,8 +28,8 @@ nj_streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-__attribute__((hot)) static void
-copy_bytes(void *dst, const void *src, size_t n)
+__attribute__((hot)) void
+nj_copy_bytes(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;	/* volatile: not turned into a memcpy call */
 	const unsigned char *s = src;
@@ -138,7 +138,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 		/* the program headers and the loader's name are nearly always in the bytes
 		 * already read: every system call counts when a fork child runs this */
 		if (off + sizeof(ph) <= n)
-			copy_bytes(&ph, hdr + off, sizeof(ph));
+			nj_copy_bytes(&ph, hdr + off, sizeof(ph));
 		else if (NJ_SYS(SYS_pread64, fd, &ph, sizeof(ph), off) != (long)sizeof(ph))
 			break;
 		if (ph.p_type != PT_INTERP)
@@ -148,7 +148,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 			return 0;
 		}
 		if (ph.p_offset + ph.p_filesz <= n) {
-			copy_bytes(interp, hdr + ph.p_offset, ph.p_filesz);
+			nj_copy_bytes(interp, hdr + ph.p_offset, ph.p_filesz);
 		} else if (NJ_SYS(SYS_pread64, fd, interp, ph.p_filesz, ph.p_offset) !=
 		    (long)ph.p_filesz) {
 			say(why, size, "an ELF whose loader cannot be read", NULL);

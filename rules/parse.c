@@ -173,7 +173,7 @@ parse_ports(struct build *b, uint32_t line, const struct tok *t, struct nj_rule 
 /* ---- targets ---- */
 
 static const struct {
-	const char *name;
+	char name[12];	/* an array, not a pointer: see struct preset_row in presets.c */
 	int af;
 } families[] = {
 	{ "netlink", AF_NETLINK }, { "packet", AF_PACKET }, { "vsock", AF_VSOCK },

@@ -5,8 +5,11 @@
 
 #include "internal.h"
 
+/* Arrays, not pointers: a table of pointers needs a relocation per pointer, which puts it in
+ * the shim's writable data; every process the shim is loaded into would carry it there.
+ * scripts/gen-presets refuses a field that does not fit. */
 struct preset_row {
-	const char *name, *prefix, *source;
+	char name[16], prefix[44], source[160];
 };
 
 /* The static rows: IANA IPv4/IPv6 Special-Purpose Address Registries, the RFCs they cite,
@@ -15,7 +18,7 @@ struct preset_row {
 
 /* Preset ids, in the order `netjail presets` lists them.  The static ones come from the
  * table; public, self and resolvers are computed. */
-static const char *const names[] = {
+static const char names[][16] = {
 	"loopback", "this-network", "private", "cgnat", "link-local", "multicast", "broadcast",
 	"reserved", "documentation", "benchmark", "metadata", "ietf-special", "embedded-v4",
 	"special", "public", "self", "resolvers",

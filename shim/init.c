@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -59,14 +60,27 @@ nj_take(long *state)
 extern char *program_invocation_short_name;
 extern char **environ;
 
+/* strlen, without a call into libc: start-up code here runs in every process (/bin/true
+ * too), and each page of libc or of our .rodata it touches that the program would not is a
+ * page fault, which costs more than the work itself. */
+__attribute__((hot)) static size_t
+len(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
 __attribute__((hot)) static void
 copy(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
+	size_t n = len(src);
 
 	if (n >= size)
 		n = size - 1;
-	memcpy(dst, src, n);
+	nj_copy_bytes(dst, src, n);
 	dst[n] = '\0';
 }
 
@@ -74,8 +88,8 @@ copy(char *dst, size_t size, const char *src)
  * constructor writes anyway, instead of a page of .rodata that every process would fault in
  * for nothing but these strings. */
 static struct {
-	char name[20];
-	size_t off;
+	char name[18];
+	unsigned char off;	/* offsetof(struct nj_real, the field) */
 } real_names[] = {
 #define R(field) { #field, offsetof(struct nj_real, field) }
 	R(connect), { "__connect", offsetof(struct nj_real, connect_) }, R(sendto), R(sendmsg),
@@ -84,6 +98,7 @@ static struct {
 	R(fexecve), R(execvpe), R(posix_spawn), R(posix_spawnp), R(system), R(popen),
 #undef R
 };
+_Static_assert(sizeof(struct nj_real) <= 256, "real_names[].off is one byte");
 
 __attribute__((hot)) static void
 resolve_real(void)
@@ -101,15 +116,37 @@ resolve_real(void)
 /* The NETJAIL_* variables, copied at start-up: the program may change its environment later
  * (setenv, clearenv, a setproctitle that overwrites the strings in place), and neither the
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
- * "NAME=value" entry a child gets back; a value too long for the buffer is "too long". */
-static char envbuf[2560];	/* small enough that start-up data and bss share one page */
-static int env_toolong[NJ_NENV];
+ * "NAME=value" entry a child gets back: in envbuf, or allocated when it does not fit; one
+ * that could not be kept (no memory) is "lost", and the setting it carried denies. */
+static char envbuf[1024];	/* small, so that all the shim's writable data fits one page
+				 * (scripts/check-layout); longer values are allocated */
+static int env_lost[NJ_NENV];
+
+/* The words NETJAIL_LOG and NETJAIL_MODE take, in .data for the reason nj_env_names is. */
+static char words[4][8] = { "off", "stderr", "audit", "enforce" };
+enum { W_OFF, W_STDERR, W_AUDIT, W_ENFORCE };
 
 /* The value of entry i ("" for NAME=), or NULL when unset. */
 __attribute__((hot)) static const char *
 env_value(size_t i)
 {
-	return nj_config_.env[i][0] ? nj_config_.env[i] + strlen(nj_env_names[i]) : NULL;
+	return nj_config_.env[i][0] ? nj_config_.env[i] + len(nj_env_names[i]) : NULL;
+}
+
+/* The value of ENTRY ("NAME=") in the environment, or NULL: what secure_getenv returns, read
+ * without libc (see len).  The first entry of a name counts, as in getenv. */
+__attribute__((hot)) static const char *
+lookup(char *const *env, const char *entry)
+{
+	for (; env && *env; env++) {
+		const char *a = *env, *b = entry;
+
+		while (*b && *a == *b)
+			a++, b++;
+		if (*b == '\0')
+			return a;
+	}
+	return NULL;
 }
 
 __attribute__((hot)) static void
@@ -126,36 +163,29 @@ remember_env(void)
 		else if ((abs = realpath(info.dli_fname, NULL)) != NULL)
 			nj_config_.shim_path = abs;	/* kept for the life of the process */
 	}
+	if (getauxval(AT_SECURE))
+		return;	/* secure execution (setuid and the like): as secure_getenv, none set */
 	for (size_t i = 0; i < NJ_NENV; i++) {
-		size_t n = strlen(names[i]);
-		char name[32];
-		const char *v;
+		size_t n = len(names[i]);
+		const char *v = lookup(environ, names[i]);
+		size_t vn;
+		char *e;
 
-		memcpy(name, names[i], n - 1);	/* without its "=" */
-		name[n - 1] = '\0';
-		if ((v = secure_getenv(name)) == NULL)
+		if (v == NULL)
 			continue;
-		if (i == NJ_ENV_SCOPES) {
-			/* rules text, maybe long, and rare: a copy of its own */
-			char *e = malloc(n + strlen(v) + 1);
-
-			if (e == NULL) {
-				env_toolong[i] = 1;
-				continue;
-			}
-			memcpy(e, names[i], n);
-			memcpy(e + n, v, strlen(v) + 1);
-			nj_config_.env[i] = e;
+		vn = len(v);
+		if (i != NJ_ENV_SCOPES && used + n + vn + 1 <= sizeof(envbuf)) {
+			e = envbuf + used;
+			used += n + vn + 1;
+		} else if ((e = malloc(n + vn + 1)) == NULL) {
+			/* scopes (rules text, maybe long, and rare) and long paths get their own
+			 * copy; without memory it is lost, and denies */
+			env_lost[i] = 1;
 			continue;
 		}
-		if (used + n + strlen(v) + 1 > sizeof(envbuf)) {
-			env_toolong[i] = 1;
-			continue;
-		}
-		memcpy(envbuf + used, names[i], n);
-		memcpy(envbuf + used + n, v, strlen(v) + 1);
-		nj_config_.env[i] = envbuf + used;
-		used += n + strlen(v) + 1;
+		nj_copy_bytes(e, names[i], n);
+		nj_copy_bytes(e + n, v, vn + 1);
+		nj_config_.env[i] = e;
 	}
 }
 
@@ -168,18 +198,18 @@ read_env(void)
 
 	copy(nj_config_.prog, sizeof(nj_config_.prog), name && *name ? name : "?");
 	nj_config_.logdest = NJ_LOG_STDERR;
-	if (log && strcmp(log, "off") == 0) {
+	if (log && nj_streq(log, words[W_OFF])) {
 		nj_config_.logdest = NJ_LOG_OFF;
 	} else if (log && log[0] == '/') {
 		nj_config_.logdest = NJ_LOG_FILE;
 		nj_config_.logpath = log;
-	} else if ((log && *log && strcmp(log, "stderr") != 0) || env_toolong[1]) {
+	} else if ((log && *log && !nj_streq(log, words[W_STDERR])) || env_lost[1]) {
 		nj_log_error("netjail: warning: NETJAIL_LOG must be stderr, off or an absolute "
 		    "path; logging to stderr\n");
 	}
-	if (mode && strcmp(mode, "audit") == 0) {
+	if (mode && nj_streq(mode, words[W_AUDIT])) {
 		nj_config_.audit = 1;
-	} else if ((mode && *mode && strcmp(mode, "enforce") != 0) || env_toolong[2]) {
+	} else if ((mode && *mode && !nj_streq(mode, words[W_ENFORCE])) || env_lost[2]) {
 		nj_log_error("netjail: warning: NETJAIL_MODE must be enforce or audit; "
 		    "enforcing\n");
 	}
@@ -234,9 +264,9 @@ load_rules(void)
 	struct nj_sys sys;
 	int rc;
 
-	if (env_toolong[0]) {
-		nj_log_error("netjail: error: NETJAIL_RULES is too long; denying all network "
-		    "access\n");
+	if (env_lost[0]) {
+		nj_log_error("netjail: error: NETJAIL_RULES could not be kept (out of memory); "
+		    "denying all network access\n");
 		return;
 	}
 	if (path == NULL || *path == '\0') {
@@ -252,7 +282,7 @@ load_rules(void)
 	rc = nj_rules_load(path, &sys, &r, &d);
 	if (rc != 0) {
 		report(path, &d, rc);
-	} else if (env_toolong[NJ_ENV_SCOPES]) {
+	} else if (env_lost[NJ_ENV_SCOPES]) {
 		report("NETJAIL_SCOPES", NULL, -ENOMEM);
 		nj_rules_free(r);
 	} else if (env_value(NJ_ENV_SCOPES) != NULL &&

@@ -23,11 +23,13 @@ NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 #define SEP "\n--\n"		/* between the sets of a NETJAIL_SCOPES value */
 #define CACHE_MAX 64		/* distinct rule texts kept parsed; more are parsed each time */
 
+/* Allocated at the first scope (most programs never enter one): as a static array it would
+ * be bss that pushes the shim's start-up data over one page, a page fault in every process. */
 static struct cached {
 	char *text;
 	size_t len;
 	struct nj_rules *rules;
-} cache[CACHE_MAX];
+} *cache;
 static size_t ncache;
 
 /* The cache's lock: init.c's guard, released to 0 (fork-safe the same way). */
@@ -90,7 +92,9 @@ rules_for(const struct netjail_rules *api, const struct nj_rules **ret,
 		unlock();
 		return rc == -EINVAL ? -EINVAL : rc;
 	}
-	if (ncache < CACHE_MAX && (cache[ncache].text = malloc(api->len + 1)) != NULL) {
+	if (cache == NULL)
+		cache = calloc(CACHE_MAX, sizeof(*cache));
+	if (cache && ncache < CACHE_MAX && (cache[ncache].text = malloc(api->len + 1)) != NULL) {
 		memcpy(cache[ncache].text, api->text, api->len + 1);
 		cache[ncache].len = api->len;
 		cache[ncache].rules = r;
@@ -222,8 +226,13 @@ int
 nj_scopes_inherit(struct nj_config *c, const char *value, const struct nj_sys *sys,
     struct nj_diags *d, const char **ret_name)
 {
-	static char names[NJ_SCOPE_MAX][32];
+	static char (*names)[32];	/* the sets' names, kept with them (see cache) */
 	const char *p = value;
+
+	if (names == NULL && (names = calloc(NJ_SCOPE_MAX, sizeof(*names))) == NULL) {
+		*ret_name = "NETJAIL_SCOPES";
+		return -ENOMEM;
+	}
 
 	for (size_t i = 0;; i++) {
 		const char *end = strstr(p, SEP);
