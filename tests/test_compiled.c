@@ -1,6 +1,8 @@
 /* test_compiled.c - compiled.c: a compiled policy decides exactly as its text, fills in the
  * dynamic presets where it loads, and a damaged file is an error, never a wild read. */
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +127,43 @@ START_TEST(test_compiled_large_policy)
 }
 END_TEST
 
+/* The file loads as a sealed memfd snapshot; where no memfd can be made (here: no descriptor
+ * left for it), it is read into anonymous memory instead, and decides the same. */
+START_TEST(test_compiled_loads_without_a_memfd)
+{
+	const char *text = policies[0];
+	struct nj_rules *t = rules_ok(text), *c;
+	struct rlimit old, low;
+	char path[64];
+	uint64_t seed = 9;
+	int rc, spare;
+
+	compile_to(text, path, sizeof(path));
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	spare = dup(0);	/* the lowest free descriptor: the load's open takes it, nothing more */
+	ck_assert_int_ge(spare, 0);
+	close(spare);
+	low = old;
+	low.rlim_cur = (rlim_t)spare + 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	spare = open("/dev/null", O_RDONLY);	/* as the load's open will: then no memfd */
+	ck_assert_int_ge(spare, 0);
+	ck_assert_int_lt(memfd_create("probe", MFD_CLOEXEC), 0);
+	close(spare);
+	c = load(path, NULL, &rc);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, 0);
+	for (int i = 0; i < 20000; i++) {
+		struct nj_dest d = random_dest(&seed);
+
+		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
+	}
+	nj_rules_free(c);
+	nj_rules_free(t);
+	unlink(path);
+}
+END_TEST
+
 /* @self and @resolvers are this machine's: filled in where the compiled file loads. */
 START_TEST(test_compiled_dynamic_presets_filled_at_load)
 {
@@ -231,6 +270,7 @@ compiled_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_compiled_decides_as_text, 0, NELEM(policies));
 	tcase_add_test(tc, test_compiled_large_policy);
+	tcase_add_test(tc, test_compiled_loads_without_a_memfd);
 	tcase_add_test(tc, test_compiled_dynamic_presets_filled_at_load);
 	tcase_add_test(tc, test_compile_refuses_machine_specific_rules);
 	tcase_add_test(tc, test_compiled_damage_is_an_error_not_a_crash);
