@@ -57,6 +57,17 @@ random_dest(uint64_t *seed)
 	return dest_ip(protos[(x >> 2) % 3], &ip, ports[(x >> 4) % 6]);
 }
 
+/* n random destinations: the compiled set c decides each as the text's t does. */
+static void
+same_decisions(const struct nj_rules *c, const struct nj_rules *t, uint64_t seed, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct nj_dest d = random_dest(&seed);
+
+		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
+	}
+}
+
 static const char *const policies[] = {
 	"allow any\nblock @loopback\nblock @metadata\nblock 10.0.0.0/8\nallow tcp 10.1.2.3 port 5432\n",
 	"allow @public\nallow udp 10.0.0.2 port 53\nblock 2001:db8::/32\nallow tcp 2001:db8:1::/48 port 443,8000-8080\n",
@@ -76,11 +87,7 @@ START_TEST(test_compiled_decides_as_text)
 	c = load(path, NULL, &rc);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(nj_rules_count(c), nj_rules_count(t));
-	for (int i = 0; i < 20000; i++) {
-		struct nj_dest d = random_dest(&seed);
-
-		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
-	}
+	same_decisions(c, t, seed, 20000);
 	/* and the non-IP targets */
 	{
 		struct nj_dest u = dest_of(NULL, "unix:/run/pg/.s.PGSQL.5432");
@@ -115,11 +122,7 @@ START_TEST(test_compiled_large_policy)
 	compile_to(text, path, sizeof(path));
 	c = load(path, NULL, &rc);
 	ck_assert_int_eq(rc, 0);
-	for (int i = 0; i < 50000; i++) {
-		struct nj_dest d = random_dest(&seed);
-
-		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
-	}
+	same_decisions(c, t, seed, 50000);
 	nj_rules_free(c);
 	nj_rules_free(t);
 	free(text);
@@ -153,11 +156,7 @@ START_TEST(test_compiled_loads_without_a_memfd)
 	c = load(path, NULL, &rc);
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
 	ck_assert_int_eq(rc, 0);
-	for (int i = 0; i < 20000; i++) {
-		struct nj_dest d = random_dest(&seed);
-
-		ck_assert_int_eq(nj_decide(c, &d, NULL), nj_decide(t, &d, NULL));
-	}
+	same_decisions(c, t, seed, 20000);
 	nj_rules_free(c);
 	nj_rules_free(t);
 	unlink(path);
