@@ -3,6 +3,10 @@
  *   shim-bench connect N ADDR      N x (connect + accept + close) to a listener of our own on
  *                                  ADDR (numeric IPv4), in this process
  *   shim-bench spawn N PROG        N x (fork + execve PROG + wait)
+ *   shim-bench spawn-ab PAIRS N PROG LIB RULES
+ *                                  two drivers, one plain and one with LIB preloaded (rules
+ *                                  RULES, log off), take turns spawning PROG once each, N
+ *                                  times per pair; prints per pair "ns-without ns-with"
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
@@ -11,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,129 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One fork + execve + wait of prog; its nanoseconds, or -1. */
+static long long
+spawn_one(char *prog)
+{
+	char *args[] = { prog, NULL };
+	long long t = now();
+	int st;
+	pid_t p = fork();
+
+	if (p == 0) {
+		execve(prog, args, environ);
+		_exit(127);
+	}
+	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -1;
+	return now() - t;
+}
+
+/* A driver: one spawn per byte on stdin, its time back on stdout. */
+static int
+serve(char *prog)
+{
+	char c;
+
+	while (read(0, &c, 1) == 1) {
+		long long t = spawn_one(prog);
+
+		if (t < 0 || write(1, &t, sizeof(t)) != (ssize_t)sizeof(t))
+			return 2;
+	}
+	return 0;
+}
+
+struct driver {
+	int to, from;
+};
+
+static int
+start_driver(struct driver *d, char *self, char *prog, char **env)
+{
+	int in[2], out[2];
+	char *args[] = { self, "spawn-serve", prog, NULL };
+	pid_t p;
+
+	if (pipe(in) != 0 || pipe(out) != 0)
+		return -1;
+	if ((p = fork()) == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execve(self, args, env);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	d->to = in[1];
+	d->from = out[0];
+	return p < 0 ? -1 : 0;
+}
+
+static long long
+ask(struct driver *d)
+{
+	long long t;
+
+	if (write(d->to, "x", 1) != 1 || read(d->from, &t, sizeof(t)) != (ssize_t)sizeof(t))
+		return -1;
+	return t;
+}
+
+/*
+ * The spawn workload with the two sides interleaved spawn by spawn (plain, jailed, jailed,
+ * plain, ...) on one CPU, so that the machine's slow and fast moments fall on both alike;
+ * each pair is n spawns of each side.  The drivers are long-lived: what one measures is
+ * fork + exec + wait of prog from a process that is (or is not) jailed.
+ */
+static int
+spawn_ab(char *self, long pairs, long n, char *prog, const char *lib, const char *rules)
+{
+	struct driver d[2];
+	char *plain[256], *jailed[256], pre[4200], rul[4200];
+	size_t k = 0;
+
+	for (char **e = environ; *e && k < 250; e++)
+		if (strncmp(*e, "LD_PRELOAD=", 11) && strncmp(*e, "NETJAIL_", 8))
+			plain[k] = jailed[k] = *e, k++;
+	plain[k] = NULL;
+	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", lib);
+	snprintf(rul, sizeof(rul), "NETJAIL_RULES=%s", rules);
+	jailed[k] = pre, jailed[k + 1] = rul, jailed[k + 2] = "NETJAIL_LOG=off", jailed[k + 3] = NULL;
+	/* both drivers (and so their children) on the one CPU we are on: on a machine where one
+	 * CPU is busier than another, a driver on each would measure the CPUs, not the shim */
+	{
+		cpu_set_t one;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu < 0 ? 0 : cpu, &one);
+		(void)sched_setaffinity(0, sizeof(one), &one);
+	}
+	if (start_driver(&d[0], self, prog, plain) != 0 ||
+	    start_driver(&d[1], self, prog, jailed) != 0)
+		return perror("driver"), 2;
+	for (long p = 0; p < pairs; p++) {
+		long long sum[2] = { 0, 0 };
+
+		for (long i = 0; i < n; i++) {
+			for (int j = 0; j < 2; j++) {
+				int side = (i & 1) ? 1 - j : j;
+				long long t = ask(&d[side]);
+
+				if (t < 0)
+					return fprintf(stderr, "spawn failed\n"), 2;
+				sum[side] += t;
+			}
+		}
+		printf("%lld %lld\n", sum[0], sum[1]);
+		fflush(stdout);
+	}
+	return 0;
 }
 
 int
@@ -64,6 +192,10 @@ main(int argc, char **argv)
 		printf("%lld\n", now() - t0);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "spawn-serve") == 0)
+		return serve(argv[2]);
+	if (argc == 7 && strcmp(argv[1], "spawn-ab") == 0)
+		return spawn_ab(argv[0], n, strtol(argv[3], NULL, 10), argv[4], argv[5], argv[6]);
 	if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
 		char *args[] = { argv[3], NULL };
 
@@ -109,6 +241,7 @@ main(int argc, char **argv)
 		printf("%lld\n", now() - t0);
 		return 0;
 	}
-	fputs("usage: shim-bench connect N ADDR | spawn N PROG | deny N ADDR\n", stderr);
+	fputs("usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB RULES |"
+	    " deny N ADDR\n", stderr);
 	return 2;
 }
