@@ -1,7 +1,9 @@
 /* main.c - the netjail command: dispatch to run, learn, check, compile, explain, presets. */
 #include <err.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -17,6 +19,38 @@ usage(FILE *f)
 	    "       netjail presets [NAME]\n", f);
 }
 
+/*
+ * check and compile build a large policy's tables in fresh memory (a 1,000,000-line file
+ * touches ~150 MB: 40,000 page faults, most of the time on this machine).  glibc's malloc
+ * asks for huge pages for its memory when the tunable glibc.malloc.hugetlb is set, which is
+ * read only at start-up: so these two commands run themselves again, once, with it added
+ * (5x fewer faults; `netjail check` of 1M lines 0.85 s -> 0.5 s here).  They start no other
+ * program, so nothing inherits it.  When the re-run cannot be done, they go on as they are.
+ */
+static void
+with_huge_pages(char **argv)
+{
+	const char *was = getenv("GLIBC_TUNABLES");
+	char *t, *v;
+
+	if (was && strstr(was, "glibc.malloc.hugetlb"))
+		return;	/* set already: by the re-run, or by the user */
+	if ((t = was ? strdup(was) : NULL) == NULL && was)
+		return;
+	if (asprintf(&v, "%s%sglibc.malloc.hugetlb=1", t ? t : "", t && *t ? ":" : "") < 0) {
+		free(t);
+		return;
+	}
+	if (setenv("GLIBC_TUNABLES", v, 1) == 0)
+		execv("/proc/self/exe", argv);
+	if (t)
+		setenv("GLIBC_TUNABLES", t, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	free(t);
+	free(v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -28,6 +62,8 @@ main(int argc, char **argv)
 		return nj_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "learn") == 0)
 		return nj_cmd_learn(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "compile") == 0)
+		with_huge_pages(argv);
 	if (strcmp(argv[1], "check") == 0)
 		return nj_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compile") == 0)

@@ -3,10 +3,10 @@
  *   shim-bench connect N ADDR      N x (connect + accept + close) to a listener of our own on
  *                                  ADDR (numeric IPv4), in this process
  *   shim-bench spawn N PROG        N x (fork + execve PROG + wait)
- *   shim-bench spawn-ab PAIRS N PROG LIB RULES
- *                                  two drivers, one plain and one with LIB preloaded (rules
- *                                  RULES, log off), take turns spawning PROG once each, N
- *                                  times per pair; prints per pair "ns-without ns-with"
+ *   shim-bench spawn-ab PAIRS N PROG LIB:RULES...
+ *                                  a plain driver and one per LIB:RULES (LIB preloaded, rules
+ *                                  RULES, log off) take turns spawning PROG once each, N
+ *                                  times per pair; prints per pair "ns-plain ns-jailed..."
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
@@ -107,27 +107,41 @@ ask(struct driver *d)
 }
 
 /*
- * The spawn workload with the two sides interleaved spawn by spawn (plain, jailed, jailed,
- * plain, ...) on one CPU, so that the machine's slow and fast moments fall on both alike;
- * each pair is n spawns of each side.  The drivers are long-lived: what one measures is
- * fork + exec + wait of prog from a process that is (or is not) jailed.
+ * The spawn workload with the sides interleaved spawn by spawn, on one CPU, so that the
+ * machine's slow and fast moments (on this VM they last seconds to minutes) fall on all of
+ * them alike: a plain driver and one jailed driver per LIB:RULES, taking turns one spawn
+ * each, the order reversed every round; each pair is n spawns of every side.  The drivers are
+ * long-lived: what one measures is fork + exec + wait of prog from a process that is (or is
+ * not) jailed.  Prints, per pair, the plain side's nanoseconds and then each jailed side's.
  */
+#define MAXSIDES 8
 static int
-spawn_ab(char *self, long pairs, long n, char *prog, const char *lib, const char *rules)
+spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 {
-	struct driver d[2];
-	char *plain[256], *jailed[256], pre[4200], rul[4200];
+	struct driver d[MAXSIDES];
+	char *plain[256], *jailed[MAXSIDES][256], pre[MAXSIDES][4200], rul[MAXSIDES][4200];
 	size_t k = 0;
+	int sides = nj + 1;
 
+	if (sides > MAXSIDES)
+		return fprintf(stderr, "spawn-ab: at most %d sides\n", MAXSIDES - 1), 2;
 	for (char **e = environ; *e && k < 250; e++)
 		if (strncmp(*e, "LD_PRELOAD=", 11) && strncmp(*e, "NETJAIL_", 8))
-			plain[k] = jailed[k] = *e, k++;
+			plain[k++] = *e;
 	plain[k] = NULL;
-	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", lib);
-	snprintf(rul, sizeof(rul), "NETJAIL_RULES=%s", rules);
-	jailed[k] = pre, jailed[k + 1] = rul, jailed[k + 2] = "NETJAIL_LOG=off", jailed[k + 3] = NULL;
-	/* both drivers (and so their children) on the one CPU we are on: on a machine where one
-	 * CPU is busier than another, a driver on each would measure the CPUs, not the shim */
+	for (int j = 0; j < nj; j++) {
+		const char *colon = strchr(jails[j], ':');
+
+		if (colon == NULL)
+			return fprintf(stderr, "spawn-ab: LIB:RULES, not %s\n", jails[j]), 2;
+		memcpy(jailed[j], plain, k * sizeof(char *));
+		snprintf(pre[j], sizeof(pre[j]), "LD_PRELOAD=%.*s", (int)(colon - jails[j]), jails[j]);
+		snprintf(rul[j], sizeof(rul[j]), "NETJAIL_RULES=%s", colon + 1);
+		jailed[j][k] = pre[j], jailed[j][k + 1] = rul[j];
+		jailed[j][k + 2] = "NETJAIL_LOG=off", jailed[j][k + 3] = NULL;
+	}
+	/* every driver (and so every child) on the one CPU we are on: on a machine where one
+	 * CPU is busier than another, drivers on both would measure the CPUs, not the shim */
 	{
 		cpu_set_t one;
 		int cpu = sched_getcpu();
@@ -136,15 +150,15 @@ spawn_ab(char *self, long pairs, long n, char *prog, const char *lib, const char
 		CPU_SET(cpu < 0 ? 0 : cpu, &one);
 		(void)sched_setaffinity(0, sizeof(one), &one);
 	}
-	if (start_driver(&d[0], self, prog, plain) != 0 ||
-	    start_driver(&d[1], self, prog, jailed) != 0)
-		return perror("driver"), 2;
+	for (int j = 0; j < sides; j++)
+		if (start_driver(&d[j], self, prog, j ? jailed[j - 1] : plain) != 0)
+			return perror("driver"), 2;
 	for (long p = 0; p < pairs; p++) {
-		long long sum[2] = { 0, 0 };
+		long long sum[MAXSIDES] = { 0 };
 
 		for (long i = 0; i < n; i++) {
-			for (int j = 0; j < 2; j++) {
-				int side = (i & 1) ? 1 - j : j;
+			for (int j = 0; j < sides; j++) {
+				int side = (i & 1) ? sides - 1 - j : j;
 				long long t = ask(&d[side]);
 
 				if (t < 0)
@@ -152,7 +166,8 @@ spawn_ab(char *self, long pairs, long n, char *prog, const char *lib, const char
 				sum[side] += t;
 			}
 		}
-		printf("%lld %lld\n", sum[0], sum[1]);
+		for (int j = 0; j < sides; j++)
+			printf("%lld%c", sum[j], j + 1 < sides ? ' ' : '\n');
 		fflush(stdout);
 	}
 	return 0;
@@ -194,8 +209,8 @@ main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "spawn-serve") == 0)
 		return serve(argv[2]);
-	if (argc == 7 && strcmp(argv[1], "spawn-ab") == 0)
-		return spawn_ab(argv[0], n, strtol(argv[3], NULL, 10), argv[4], argv[5], argv[6]);
+	if (argc >= 6 && strcmp(argv[1], "spawn-ab") == 0)
+		return spawn_ab(argv[0], n, strtol(argv[3], NULL, 10), argv[4], argc - 5, argv + 5);
 	if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
 		char *args[] = { argv[3], NULL };
 
@@ -241,7 +256,7 @@ main(int argc, char **argv)
 		printf("%lld\n", now() - t0);
 		return 0;
 	}
-	fputs("usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB RULES |"
+	fputs("usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
 	    " deny N ADDR\n", stderr);
 	return 2;
 }
