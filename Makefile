@@ -34,6 +34,11 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# What runs in a fork child between fork and exec (the exec wrappers and the jailability
+# check) must not read .rodata: the child has none of the shim's read-only pages mapped, and
+# each one it touches is a page fault in every fork + exec.  A switch's jump table is .rodata.
+$(SHIM_OBJ) $(B)/rules/jailable.o: NJ_CFLAGS += -fno-jump-tables
+
 $(B)/libnjrules.a: $(RULES_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
