@@ -143,6 +143,15 @@ pid = os.posix_spawn(sys.argv[1], sys.argv[1:], {})
 sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))' "$P"
 fi
 
+# ---- a rules path longer than the shim's start-up buffer (1 KiB): kept all the same ----
+# ($LO's directory, then 700 "/." components: 1,400 characters more, the same file)
+LONG=$(dirname "$LO")$(printf '/.%.0s' $(seq 700))/$(basename "$LO")
+nj_deny long-rules-path "$LONG" "$NO" -- "$P" connect tcp 127.0.0.1 8081
+nj_allow long-rules-path-twin "$LONG" "$OK" -- "$P" connect tcp 127.0.0.1 8080
+# a child that scrubs its environment gets the long value back, whole
+nj_deny long-rules-path-env-i "$LONG" "$NO" -- "$X" execve-empty "$P" connect tcp 127.0.0.1 8081
+nj_allow long-rules-path-env-i-twin "$LONG" "$OK" -- "$X" execve-empty "$P" connect tcp 127.0.0.1 8080
+
 # ---- the sticky environment: the start-up values are put back ----
 # a child environment that points NETJAIL_RULES at an allow-everything file
 both rules-swapped "$X" execve-env "LD_PRELOAD=$SHIM" "NETJAIL_RULES=$ALL" -- "$P"
