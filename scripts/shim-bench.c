@@ -35,6 +35,18 @@ now(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* A fixed sequence (xorshift64): the same orders every run. */
+static unsigned long long
+next_random(void)
+{
+	static unsigned long long x = 0x9e3779b97f4a7c15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
 /* One fork + execve + wait of prog; its nanoseconds, or -1. */
 static long long
 spawn_one(char *prog)
@@ -110,7 +122,7 @@ ask(struct driver *d)
  * The spawn workload with the sides interleaved spawn by spawn, on one CPU, so that the
  * machine's slow and fast moments (on this VM they last seconds to minutes) fall on all of
  * them alike: a plain driver and one jailed driver per LIB:RULES, taking turns one spawn
- * each, the order reversed every round; each pair is n spawns of every side.  The drivers are
+ * each, in a new order every round; each pair is n spawns of every side.  The drivers are
  * long-lived: what one measures is fork + exec + wait of prog from a process that is (or is
  * not) jailed.  Prints, per pair, the plain side's nanoseconds and then each jailed side's.
  */
@@ -157,8 +169,19 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 		long long sum[MAXSIDES] = { 0 };
 
 		for (long i = 0; i < n; i++) {
+			int order[MAXSIDES];
+
+			/* each round in a new order: what runs next to what (a driver after
+			 * itself, or after the plain one) must not favour one side */
+			for (int j = 0; j < sides; j++)
+				order[j] = j;
+			for (int j = sides - 1; j > 0; j--) {
+				int r = (int)(next_random() % (unsigned long long)(j + 1)), x = order[j];
+
+				order[j] = order[r], order[r] = x;
+			}
 			for (int j = 0; j < sides; j++) {
-				int side = (i & 1) ? sides - 1 - j : j;
+				int side = order[j];
 				long long t = ask(&d[side]);
 
 				if (t < 0)
