@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 static void
 step_connect(const char *addr, const char *port)
 {
@@ -25,24 +27,7 @@ step_connect(const char *addr, const char *port)
 	socklen_t len;
 	int fd, rc;
 
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-			exit(2);
-		len = sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)(int)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
-			exit(2);
-		len = sizeof(*in);
-	}
+	len = mkaddr(addr, port, &ss);
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		perror("socket");
 		exit(2);

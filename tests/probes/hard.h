@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 static inline void
 hostport(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -25,26 +27,11 @@ hostport(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
 	if ((port = strrchr(buf, ':')) == NULL)
 		exit(2);
 	*port++ = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (addr[0] == '[') {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
+	if (addr[0] == '[') {	/* [V6] */
 		addr++;
 		addr[strlen(addr) - 1] = '\0';
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-			exit(2);
-		*len = sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
-			exit(2);
-		*len = sizeof(*in);
 	}
+	*len = mkaddr(addr, port, ss);
 }
 
 /* A destination taken from the command line. */

@@ -46,6 +46,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
@@ -80,29 +82,6 @@ result(long rc)
 	}
 	printf("ok\n");
 	return 0;
-}
-
-static socklen_t
-mkaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-			exit(2);
-		return sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)strtol(port, NULL, 10));
-		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
-			exit(2);
-		return sizeof(*in);
-	}
 }
 
 static int
