@@ -28,6 +28,14 @@ nj_streq(const char *a, const char *b)
 	return *a == *b;
 }
 
+__attribute__((hot)) int
+nj_starts(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return *prefix == '\0';
+}
+
 __attribute__((hot)) void
 nj_copy_bytes(void *dst, const void *src, size_t n)
 {

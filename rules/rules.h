@@ -291,6 +291,8 @@ void nj_jailable_init(void);
 
 /* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (jailable.c). */
 int nj_streq(const char *a, const char *b);
+/* Does s begin with prefix?  Without libc, likewise. */
+int nj_starts(const char *s, const char *prefix);
 /* memcpy without a call into libc (a page of libc a fork child or a start-up need not fault in) */
 void nj_copy_bytes(void *dst, const void *src, size_t n);
 

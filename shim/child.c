@@ -28,18 +28,9 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* String helpers of our own for env_ok(), which every exec runs, often in a fork child:
- * each libc string function it called would be one more page fault there (see jailable.c). */
-__attribute__((hot)) static int
-starts(const char *s, const char *prefix)
-{
-	while (*prefix && *s == *prefix)
-		s++, prefix++;
-	return *prefix == '\0';
-}
-
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
- * name us? */
+ * name us?  Without libc, as nj_starts: env_ok() runs at every exec, often in a fork child,
+ * where each libc string function it called would be one more page fault (see jailable.c). */
 __attribute__((hot)) static int
 first_is_us(const char *list, const char *us)
 {
@@ -58,13 +49,13 @@ env_ok(const struct nj_config *c, char *const envp[])
 	int seen[NENV] = { 0 }, preload = 0;
 
 	for (size_t i = 0; envp && envp[i]; i++) {
-		if (starts(envp[i], PRELOAD)) {
+		if (nj_starts(envp[i], PRELOAD)) {
 			if (preload++ || !first_is_us(envp[i] + sizeof(PRELOAD) - 1, c->shim_path))
 				return 0;
 			continue;
 		}
 		for (size_t k = 0; k < NENV; k++) {
-			if (!starts(envp[i], envnames[k]))
+			if (!nj_starts(envp[i], envnames[k]))
 				continue;
 			if (seen[k]++ || !nj_streq(envp[i], nj_env_entry(c, k)))
 				return 0;
@@ -96,13 +87,13 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	for (size_t i = 0; envp && envp[i]; i++) {
 		int ours = 0;
 
-		if (starts(envp[i], PRELOAD)) {
+		if (nj_starts(envp[i], PRELOAD)) {
 			if (others == NULL)
 				others = envp[i] + strlen(PRELOAD);
 			continue;
 		}
 		for (size_t k = 0; k < NENV && !ours; k++)
-			ours = starts(envp[i], envnames[k]);
+			ours = nj_starts(envp[i], envnames[k]);
 		if (ours)
 			continue;
 		if (n >= NJ_CHILD_ENV_MAX)

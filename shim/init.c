@@ -133,19 +133,14 @@ env_value(size_t i)
 	return nj_config_.env[i][0] ? nj_config_.env[i] + len(nj_env_names[i]) : NULL;
 }
 
-/* The value of ENTRY ("NAME=") in the environment, or NULL: what secure_getenv returns, read
- * without libc (see len).  The first entry of a name counts, as in getenv. */
+/* The value of ENTRY ("NAME=", n bytes) in the environment, or NULL: what secure_getenv
+ * returns, read without libc (see len).  The first entry of a name counts, as in getenv. */
 __attribute__((hot)) static const char *
-lookup(char *const *env, const char *entry)
+lookup(char *const *env, const char *entry, size_t n)
 {
-	for (; env && *env; env++) {
-		const char *a = *env, *b = entry;
-
-		while (*b && *a == *b)
-			a++, b++;
-		if (*b == '\0')
-			return a;
-	}
+	for (; env && *env; env++)
+		if (nj_starts(*env, entry))
+			return *env + n;
 	return NULL;
 }
 
@@ -167,7 +162,7 @@ remember_env(void)
 		return;	/* secure execution (setuid and the like): as secure_getenv, none set */
 	for (size_t i = 0; i < NJ_NENV; i++) {
 		size_t n = len(names[i]);
-		const char *v = lookup(environ, names[i]);
+		const char *v = lookup(environ, names[i], n);
 		size_t vn;
 		char *e;
 
