@@ -235,20 +235,10 @@ main(int argc, char **argv)
 	if (argc >= 6 && strcmp(argv[1], "spawn-ab") == 0)
 		return spawn_ab(argv[0], n, strtol(argv[3], NULL, 10), argv[4], argc - 5, argv + 5);
 	if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
-		char *args[] = { argv[3], NULL };
-
 		t0 = now();
-		for (long i = 0; i < n; i++) {
-			int st;
-			pid_t p = fork();
-
-			if (p == 0) {
-				execve(argv[3], args, environ);
-				_exit(127);
-			}
-			if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st))
+		for (long i = 0; i < n; i++)
+			if (spawn_one(argv[3]) < 0)
 				return fprintf(stderr, "spawn failed\n"), 2;
-		}
 		printf("%lld\n", now() - t0);
 		return 0;
 	}
