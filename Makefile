@@ -98,7 +98,7 @@ check: deps
 	$(MAKE) check-banned check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-learn check-supervise check-entrypoint \
 		check-clients check-api-examples \
-		check-hardening check-install
+		check-hardening check-install check-bench
 
 check-banned:
 	scripts/check-banned
@@ -186,7 +186,14 @@ $(B)/bench/shim-bench: scripts/shim-bench.c
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -o $@ $<
 
 bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
-	scripts/bench
+	B=$(B) scripts/bench
+
+# every step of make bench on tiny workloads, so the bench cannot break unnoticed (its
+# figures mean nothing; nothing is timed or asserted but that each step runs)
+check-bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
+	B=$(B) NJ_BENCH_SMOKE=1 scripts/bench > $(B)/bench-smoke.log 2>&1 || \
+		{ cat $(B)/bench-smoke.log; echo "make bench is broken (above)"; exit 1; }
+	@echo "bench: every step runs ($(B)/bench-smoke.log)"
 
 # ---- install ----
 
