@@ -6,7 +6,8 @@
  *   shim-bench spawn-ab PAIRS N PROG LIB:RULES...
  *                                  a plain driver and one per LIB:RULES (LIB preloaded, rules
  *                                  RULES, log off) take turns spawning PROG once each, N
- *                                  times per pair; prints per pair "ns-plain ns-jailed..."
+ *                                  times per pair (drivers replaced every 20 spawns); prints
+ *                                  per pair "ns-plain ns-jailed..."
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
@@ -14,6 +15,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -82,6 +84,7 @@ serve(char *prog)
 
 struct driver {
 	int to, from;
+	pid_t pid;
 };
 
 static int
@@ -91,13 +94,13 @@ start_driver(struct driver *d, char *self, char *prog, char **env)
 	char *args[] = { self, "spawn-serve", prog, NULL };
 	pid_t p;
 
-	if (pipe(in) != 0 || pipe(out) != 0)
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
 		return -1;
+	/* close-on-exec: a driver started later must not hold this one's pipe open, or this
+	 * one would never see the end of its input */
 	if ((p = fork()) == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
 		execve(self, args, env);
 		_exit(127);
 	}
@@ -105,7 +108,17 @@ start_driver(struct driver *d, char *self, char *prog, char **env)
 	close(out[1]);
 	d->to = in[1];
 	d->from = out[0];
+	d->pid = p;
 	return p < 0 ? -1 : 0;
+}
+
+/* End of input: the driver returns; wait for it. */
+static void
+stop_driver(struct driver *d)
+{
+	close(d->to);
+	close(d->from);
+	waitpid(d->pid, NULL, 0);
 }
 
 static long long
@@ -122,11 +135,16 @@ ask(struct driver *d)
  * The spawn workload with the sides interleaved spawn by spawn, on one CPU, so that the
  * machine's slow and fast moments (on this VM they last seconds to minutes) fall on all of
  * them alike: a plain driver and one jailed driver per LIB:RULES, taking turns one spawn
- * each, in a new order every round; each pair is n spawns of every side.  The drivers are
- * long-lived: what one measures is fork + exec + wait of prog from a process that is (or is
- * not) jailed.  Prints, per pair, the plain side's nanoseconds and then each jailed side's.
+ * each, in a new order every round; each pair is n spawns of every side.  What one measures
+ * is fork + exec + wait of prog from a process that is (or is not) jailed.  The drivers live
+ * for DRIVER_LIFE spawns each: on this VM the same driver, started twice, measured up to 2%
+ * apart for the whole of its life (where the kernel put its memory, we think), so drivers
+ * that lived through the whole run made that chance part of the result; many short-lived
+ * ones average it out.
+ * Prints, per pair, the plain side's nanoseconds and then each jailed side's.
  */
 #define MAXSIDES 8
+#define DRIVER_LIFE 20	/* spawns */
 static int
 spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 {
@@ -162,14 +180,20 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 		CPU_SET(cpu < 0 ? 0 : cpu, &one);
 		(void)sched_setaffinity(0, sizeof(one), &one);
 	}
-	for (int j = 0; j < sides; j++)
-		if (start_driver(&d[j], self, prog, j ? jailed[j - 1] : plain) != 0)
-			return perror("driver"), 2;
 	for (long p = 0; p < pairs; p++) {
 		long long sum[MAXSIDES] = { 0 };
 
 		for (long i = 0; i < n; i++) {
 			int order[MAXSIDES];
+
+			if (i % DRIVER_LIFE == 0) {
+				for (int j = 0; i > 0 && j < sides; j++)
+					stop_driver(&d[j]);
+				for (int j = 0; j < sides; j++)
+					if (start_driver(&d[j], self, prog,
+					    j ? jailed[j - 1] : plain) != 0)
+						return perror("driver"), 2;
+			}
 
 			/* each round in a new order: what runs next to what (a driver after
 			 * itself, or after the plain one) must not favour one side */
@@ -189,6 +213,8 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 				sum[side] += t;
 			}
 		}
+		for (int j = 0; j < sides; j++)
+			stop_driver(&d[j]);
 		for (int j = 0; j < sides; j++)
 			printf("%lld%c", sum[j], j + 1 < sides ? ' ' : '\n');
 		fflush(stdout);
