@@ -6,7 +6,7 @@
  *   shim-bench spawn-ab PAIRS N PROG LIB:RULES...
  *                                  a plain driver and one per LIB:RULES (LIB preloaded, rules
  *                                  RULES, log off) take turns spawning PROG once each, N
- *                                  times per pair (drivers replaced every 20 spawns); prints
+ *                                  times per pair (drivers replaced every 5 spawns); prints
  *                                  per pair "ns-plain ns-jailed..."
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *
@@ -140,11 +140,12 @@ ask(struct driver *d)
  * for DRIVER_LIFE spawns each: on this VM the same driver, started twice, measured up to 2%
  * apart for the whole of its life (where the kernel put its memory, we think), so drivers
  * that lived through the whole run made that chance part of the result; many short-lived
- * ones average it out.
+ * ones average it out (with 5, the same library in two columns of one run came out within
+ * 0.3% of itself; with 20, 0.5-0.8%; living the whole run, 1-2%).
  * Prints, per pair, the plain side's nanoseconds and then each jailed side's.
  */
 #define MAXSIDES 8
-#define DRIVER_LIFE 20	/* spawns */
+#define DRIVER_LIFE 5	/* spawns */
 static int
 spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 {
@@ -189,9 +190,12 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 			if (i % DRIVER_LIFE == 0) {
 				for (int j = 0; i > 0 && j < sides; j++)
 					stop_driver(&d[j]);
+				/* each new driver spawns once untimed: its first spawn binds
+				 * fork, execve and waitpid, which the plain and the jailed
+				 * drivers do differently */
 				for (int j = 0; j < sides; j++)
 					if (start_driver(&d[j], self, prog,
-					    j ? jailed[j - 1] : plain) != 0)
+					    j ? jailed[j - 1] : plain) != 0 || ask(&d[j]) < 0)
 						return perror("driver"), 2;
 			}
 
