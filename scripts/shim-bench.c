@@ -8,6 +8,9 @@
  *                                  RULES, log off) take turns spawning PROG once each, N
  *                                  times per pair (drivers replaced every 5 spawns); prints
  *                                  per pair "ns-plain ns-jailed..."
+ *   shim-bench connect-ab PAIRS N ADDR LIB:RULES...
+ *                                  the same for connect N ADDR: each side's driver does its
+ *                                  N connects 1,000 at a time, taking turns
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
@@ -67,14 +70,58 @@ spawn_one(char *prog)
 	return now() - t;
 }
 
-/* A driver: one spawn per byte on stdin, its time back on stdout. */
+/* A listener of our own on addr (numeric IPv4), port chosen by the kernel; its address in
+ * *in.  Returns the socket, or -1. */
 static int
-serve(char *prog)
+listener(const char *addr, struct sockaddr_in *in)
 {
+	socklen_t len = sizeof(*in);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	memset(in, 0, sizeof(*in));
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &in->sin_addr);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || bind(l, (struct sockaddr *)in, sizeof(*in)) != 0 || listen(l, 128) != 0 ||
+	    getsockname(l, (struct sockaddr *)in, &len) != 0)
+		return perror("listen"), -1;
+	return l;
+}
+
+/* n x (connect + accept + close) to the listener l at *in; its nanoseconds, or -1. */
+static long long
+connect_n(int l, const struct sockaddr_in *in, long n)
+{
+	long long t = now();
+
+	for (long i = 0; i < n; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), a;
+
+		if (connect(c, (const struct sockaddr *)in, sizeof(*in)) != 0)
+			return perror("connect"), -1;
+		if ((a = accept(l, NULL, NULL)) < 0)
+			return perror("accept"), -1;
+		/* the accepting side closes first, so TIME_WAIT sits on the listener's port and
+		 * 20,000 connects do not use up the ephemeral ports */
+		close(a);
+		close(c);
+	}
+	return now() - t;
+}
+
+/* A driver: one piece of work per byte on stdin (a spawn of prog, or, with addr, slice
+ * connects to a listener of its own on addr), its time back on stdout. */
+static int
+serve(char *prog, const char *addr, long slice)
+{
+	struct sockaddr_in in;
+	int l = addr ? listener(addr, &in) : -1;
 	char c;
 
+	if (addr && l < 0)
+		return 2;
 	while (read(0, &c, 1) == 1) {
-		long long t = spawn_one(prog);
+		long long t = addr ? connect_n(l, &in, slice) : spawn_one(prog);
 
 		if (t < 0 || write(1, &t, sizeof(t)) != (ssize_t)sizeof(t))
 			return 2;
@@ -88,10 +135,9 @@ struct driver {
 };
 
 static int
-start_driver(struct driver *d, char *self, char *prog, char **env)
+start_driver(struct driver *d, char **args, char **env)
 {
 	int in[2], out[2];
-	char *args[] = { self, "spawn-serve", prog, NULL };
 	pid_t p;
 
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
@@ -101,7 +147,7 @@ start_driver(struct driver *d, char *self, char *prog, char **env)
 	if ((p = fork()) == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		execve(self, args, env);
+		execve(args[0], args, env);
 		_exit(127);
 	}
 	close(in[0]);
@@ -132,22 +178,28 @@ ask(struct driver *d)
 }
 
 /*
- * The spawn workload with the sides interleaved spawn by spawn, on one CPU, so that the
- * machine's slow and fast moments (on this VM they last seconds to minutes) fall on all of
- * them alike: a plain driver and one jailed driver per LIB:RULES, taking turns one spawn
- * each, in a new order every round; each pair is n spawns of every side.  What one measures
- * is fork + exec + wait of prog from a process that is (or is not) jailed.  The drivers live
- * for DRIVER_LIFE spawns each: on this VM the same driver, started twice, measured up to 2%
- * apart for the whole of its life (where the kernel put its memory, we think), so drivers
+ * A workload with the sides interleaved piece by piece, on one CPU, so that the machine's
+ * slow and fast moments (on this VM they last seconds to minutes) fall on all of them alike:
+ * a plain driver and one jailed driver per LIB:RULES (LIB preloaded, rules RULES, log off)
+ * take turns, one piece of work each, in a new order every round; each pair is `rounds`
+ * pieces of every side.  Prints, per pair, the plain side's nanoseconds and then each jailed
+ * side's.
+ *
+ * life > 0 (spawns): a driver lives for `life` pieces, after one untimed piece of its own
+ * (the first spawn binds fork, execve and waitpid, which a plain and a jailed driver do
+ * differently), and is replaced.  On this VM the same driver, started twice, measured up to
+ * 2% apart for the whole of its life (where the kernel put its memory, we think), so drivers
  * that lived through the whole run made that chance part of the result; many short-lived
  * ones average it out (with 5, the same library in two columns of one run came out within
  * 0.3% of itself; with 20, 0.5-0.8%; living the whole run, 1-2%).
- * Prints, per pair, the plain side's nanoseconds and then each jailed side's.
+ * life == 0 (connects): one driver per side and pair does all the pair's pieces, since what
+ * is measured includes what its first connect does once (loading the rules).
  */
 #define MAXSIDES 8
 #define DRIVER_LIFE 5	/* spawns */
+#define SLICE 1000	/* connects per piece */
 static int
-spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
+run_ab(char **cmd, long pairs, long rounds, long life, int nj, char **jails)
 {
 	struct driver d[MAXSIDES];
 	char *plain[256], *jailed[MAXSIDES][256], pre[MAXSIDES][4200], rul[MAXSIDES][4200];
@@ -155,7 +207,7 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 	int sides = nj + 1;
 
 	if (sides > MAXSIDES)
-		return fprintf(stderr, "spawn-ab: at most %d sides\n", MAXSIDES - 1), 2;
+		return fprintf(stderr, "ab: at most %d sides\n", MAXSIDES - 1), 2;
 	for (char **e = environ; *e && k < 250; e++)
 		if (strncmp(*e, "LD_PRELOAD=", 11) && strncmp(*e, "NETJAIL_", 8))
 			plain[k++] = *e;
@@ -164,7 +216,7 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 		const char *colon = strchr(jails[j], ':');
 
 		if (colon == NULL)
-			return fprintf(stderr, "spawn-ab: LIB:RULES, not %s\n", jails[j]), 2;
+			return fprintf(stderr, "ab: LIB:RULES, not %s\n", jails[j]), 2;
 		memcpy(jailed[j], plain, k * sizeof(char *));
 		snprintf(pre[j], sizeof(pre[j]), "LD_PRELOAD=%.*s", (int)(colon - jails[j]), jails[j]);
 		snprintf(rul[j], sizeof(rul[j]), "NETJAIL_RULES=%s", colon + 1);
@@ -184,21 +236,17 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 	for (long p = 0; p < pairs; p++) {
 		long long sum[MAXSIDES] = { 0 };
 
-		for (long i = 0; i < n; i++) {
+		for (long i = 0; i < rounds; i++) {
 			int order[MAXSIDES];
 
-			if (i % DRIVER_LIFE == 0) {
+			if (i == 0 || (life > 0 && i % life == 0)) {
 				for (int j = 0; i > 0 && j < sides; j++)
 					stop_driver(&d[j]);
-				/* each new driver spawns once untimed: its first spawn binds
-				 * fork, execve and waitpid, which the plain and the jailed
-				 * drivers do differently */
 				for (int j = 0; j < sides; j++)
-					if (start_driver(&d[j], self, prog,
-					    j ? jailed[j - 1] : plain) != 0 || ask(&d[j]) < 0)
+					if (start_driver(&d[j], cmd, j ? jailed[j - 1] : plain) != 0 ||
+					    (life > 0 && ask(&d[j]) < 0))
 						return perror("driver"), 2;
 			}
-
 			/* each round in a new order: what runs next to what (a driver after
 			 * itself, or after the plain one) must not favour one side */
 			for (int j = 0; j < sides; j++)
@@ -213,7 +261,7 @@ spawn_ab(char *self, long pairs, long n, char *prog, int nj, char **jails)
 				long long t = ask(&d[side]);
 
 				if (t < 0)
-					return fprintf(stderr, "spawn failed\n"), 2;
+					return fprintf(stderr, "a driver failed\n"), 2;
 				sum[side] += t;
 			}
 		}
@@ -234,36 +282,32 @@ main(int argc, char **argv)
 
 	if (argc == 4 && strcmp(argv[1], "connect") == 0) {
 		struct sockaddr_in in;
-		socklen_t len = sizeof(in);
-		int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+		int l = listener(argv[3], &in);
+		long long t = l < 0 ? -1 : connect_n(l, &in, n);
 
-		memset(&in, 0, sizeof(in));
-		in.sin_family = AF_INET;
-		inet_pton(AF_INET, argv[3], &in.sin_addr);
-		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(l, (struct sockaddr *)&in, sizeof(in)) != 0 || listen(l, 128) != 0 ||
-		    getsockname(l, (struct sockaddr *)&in, &len) != 0)
-			return perror("listen"), 2;
-		t0 = now();
-		for (long i = 0; i < n; i++) {
-			int c = socket(AF_INET, SOCK_STREAM, 0), a;
-
-			if (connect(c, (struct sockaddr *)&in, sizeof(in)) != 0)
-				return perror("connect"), 2;
-			if ((a = accept(l, NULL, NULL)) < 0)
-				return perror("accept"), 2;
-			/* the accepting side closes first, so TIME_WAIT sits on the listener's
-			 * port and 20,000 connects do not use up the ephemeral ports */
-			close(a);
-			close(c);
-		}
-		printf("%lld\n", now() - t0);
+		if (t < 0)
+			return 2;
+		printf("%lld\n", t);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "spawn-serve") == 0)
-		return serve(argv[2]);
-	if (argc >= 6 && strcmp(argv[1], "spawn-ab") == 0)
-		return spawn_ab(argv[0], n, strtol(argv[3], NULL, 10), argv[4], argc - 5, argv + 5);
+		return serve(argv[2], NULL, 0);
+	if (argc == 4 && strcmp(argv[1], "connect-serve") == 0)
+		return serve(NULL, argv[2], strtol(argv[3], NULL, 10));
+	if (argc >= 6 && strcmp(argv[1], "spawn-ab") == 0) {
+		char *cmd[] = { argv[0], "spawn-serve", argv[4], NULL };
+
+		return run_ab(cmd, n, strtol(argv[3], NULL, 10), DRIVER_LIFE, argc - 5, argv + 5);
+	}
+	if (argc >= 6 && strcmp(argv[1], "connect-ab") == 0) {
+		long total = strtol(argv[3], NULL, 10), slice = total < SLICE ? total : SLICE;
+		char num[32], *cmd[] = { argv[0], "connect-serve", argv[4], num, NULL };
+
+		if (slice <= 0 || total % slice != 0)
+			return fprintf(stderr, "connect-ab: N a multiple of %d\n", SLICE), 2;
+		snprintf(num, sizeof(num), "%ld", slice);
+		return run_ab(cmd, n, total / slice, 0, argc - 5, argv + 5);
+	}
 	if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
 		t0 = now();
 		for (long i = 0; i < n; i++)
@@ -300,6 +344,6 @@ main(int argc, char **argv)
 		return 0;
 	}
 	fputs("usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
-	    " deny N ADDR\n", stderr);
+	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR\n", stderr);
 	return 2;
 }
