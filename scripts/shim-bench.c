@@ -81,8 +81,8 @@ listener(const char *addr, struct sockaddr_in *in)
 	memset(in, 0, sizeof(*in));
 	in->sin_family = AF_INET;
 	inet_pton(AF_INET, addr, &in->sin_addr);
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (l < 0 || bind(l, (struct sockaddr *)in, sizeof(*in)) != 0 || listen(l, 128) != 0 ||
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(l, (struct sockaddr *)in, sizeof(*in)) != 0 || listen(l, 128) != 0 ||
 	    getsockname(l, (struct sockaddr *)in, &len) != 0)
 		return perror("listen"), -1;
 	return l;
