@@ -214,6 +214,12 @@ int nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rul
  * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
 int nj_rules_compile(const struct nj_rules *r, int fd);
 
+/* Where a loaded rule set's arrays live: parsed here (malloc'd), or a compiled file's copy
+ * in huge pages, in a sealed memfd snapshot, or in anonymous 4 KiB pages (compiled.c says
+ * which is taken when).  For tests and the benchmark. */
+enum nj_held { NJ_HELD_PARSED = 0, NJ_HELD_HUGE, NJ_HELD_SNAPSHOT, NJ_HELD_COPY };
+int nj_rules_held(const struct nj_rules *r);
+
 /* I/O.  Gather @self (getifaddrs) and @resolvers (/etc/resolv.conf; a missing file gives an
  * empty set).  Returns 0 or -ENOMEM; *ret must be released with nj_sys_free. */
 int nj_sys_gather(struct nj_sys *ret);
