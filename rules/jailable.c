@@ -18,9 +18,10 @@
  * it touches that the parent did not share costs a page fault (15-30 us on a virtual
  * machine, more than the rest of the check).  So on the common path: system calls made
  * directly (sysraw.h), no libc string functions (the loops below), and what describes our
- * own process (machine, loader) worked out once, before any fork (nj_jailable_init).
+ * own process (machine, loader) worked out once, before any fork (nj_jailable_init), and
+ * the code of the common path on one page with the exec wrappers (NJ_CHILD_CODE).
  */
-__attribute__((hot)) int
+NJ_CHILD_CODE int
 nj_streq(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -28,7 +29,7 @@ nj_streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-__attribute__((hot)) int
+NJ_CHILD_CODE int
 nj_starts(const char *s, const char *prefix)
 {
 	while (*prefix && *s == *prefix)
@@ -36,7 +37,7 @@ nj_starts(const char *s, const char *prefix)
 	return *prefix == '\0';
 }
 
-__attribute__((hot)) void
+NJ_CHILD_CODE void
 nj_copy_bytes(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;	/* volatile: not turned into a memcpy call */
@@ -57,7 +58,7 @@ say(char *why, size_t size, const char *a, const char *b)
 	nj_buf_mem(&o, "", 0);
 }
 
-__attribute__((hot)) static const char *
+NJ_CHILD_CODE static const char *
 base(const char *p)
 {
 	const char *b = p;
@@ -124,7 +125,7 @@ nj_jailable_init(void)
 }
 
 /* Judge one ELF file already open on fd whose first bytes are in hdr[0..n). */
-__attribute__((hot)) static int
+NJ_CHILD_CODE static int
 judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 {
 	const ElfW(Ehdr) *eh = (const void *)hdr;
@@ -181,7 +182,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 static int judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t size);
 
 /* Judge the file open on fd (not closed here). */
-__attribute__((hot)) static int
+NJ_CHILD_CODE static int
 judge_fd(int fd, int depth, char *why, size_t size)
 {
 	unsigned char hdr[1024];
@@ -246,7 +247,7 @@ judge_fd(int fd, int depth, char *why, size_t size)
 	return 1;	/* not ELF, not #!: exec fails with ENOEXEC (a shell then runs sh) */
 }
 
-__attribute__((hot)) static int
+NJ_CHILD_CODE static int
 judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t size)
 {
 	int fd, rc;
@@ -277,7 +278,7 @@ judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t si
 	return rc;
 }
 
-__attribute__((hot)) int
+NJ_CHILD_CODE int
 nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t size)
 {
 	if (size)

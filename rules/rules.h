@@ -295,6 +295,14 @@ int nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t siz
  * work (the shim's constructor does). */
 void nj_jailable_init(void);
 
+/* What runs in a fork child between fork and exec, on the common path (a program the
+ * preload can follow): the exec wrappers, the environment check and the jailability check.
+ * The linker sorts .text.sorted.* sections by name, across files, so these functions land
+ * together, nj_exec_check first (NJ_CHILD_FIRST, aligned to a page) and the others after it:
+ * on one page of code, not three (scripts/check-layout fails when they no longer fit). */
+#define NJ_CHILD_FIRST __attribute__((section(".text.sorted.nj_child.0"), aligned(4096), hot))
+#define NJ_CHILD_CODE __attribute__((section(".text.sorted.nj_child.1"), hot))
+
 /* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (jailable.c). */
 int nj_streq(const char *a, const char *b);
 /* Does s begin with prefix?  Without libc, likewise. */

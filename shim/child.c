@@ -31,7 +31,7 @@ is_dir(const char *path)
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
  * name us?  Without libc, as nj_starts: env_ok() runs at every exec, often in a fork child,
  * where each libc string function it called would be one more page fault (see jailable.c). */
-__attribute__((hot)) static int
+NJ_CHILD_CODE static int
 first_is_us(const char *list, const char *us)
 {
 	while (*list == ':' || *list == ' ')
@@ -43,7 +43,7 @@ first_is_us(const char *list, const char *us)
 
 /* 1 when envp already carries what a child must inherit: us first in LD_PRELOAD and every
  * NETJAIL_* variable as it was at start-up (present once, same value; absent if unset). */
-__attribute__((hot)) static int
+NJ_CHILD_CODE static int
 env_ok(const struct nj_config *c, char *const envp[])
 {
 	int seen[NENV] = { 0 }, preload = 0;
@@ -226,7 +226,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	return 0;
 }
 
-__attribute__((hot)) int
+NJ_CHILD_FIRST int
 nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 {
 	char why[200];
@@ -283,7 +283,7 @@ nj_exec_check_search(const char *call, const char *file)
 }
 
 /* The real call that starts the program, with the environment it is to have. */
-__attribute__((hot)) static long
+NJ_CHILD_CODE static long
 start(const struct nj_start *s, char *const env[])
 {
 	switch (s->how) {
@@ -316,7 +316,7 @@ start_rebuilt(const struct nj_start *s, char *const envp[])
 	return start(s, env);
 }
 
-__attribute__((hot)) long
+NJ_CHILD_CODE long
 nj_start(const struct nj_start *s, char *const envp[])
 {
 	const struct nj_config *c = nj_shim();

@@ -15,7 +15,7 @@
 #include "shim.h"
 
 /* via_syscall: syscall(SYS_execve) instead of libc's execve. */
-__attribute__((hot)) long
+NJ_CHILD_CODE long
 nj_do_execve(int via_syscall, const char *call, const char *path, char *const argv[],
     char *const envp[])
 {
@@ -61,13 +61,13 @@ do_execvpe(const char *call, const char *file, char *const argv[], char *const e
 	return (int)nj_start(&s, envp);
 }
 
-__attribute__((hot)) NJ_EXPORT int
+NJ_CHILD_CODE NJ_EXPORT int
 execve(const char *path, char *const argv[], char *const envp[])
 {
 	return (int)nj_do_execve(0, "execve", path, argv, envp);
 }
 
-__attribute__((hot)) NJ_EXPORT int
+NJ_CHILD_CODE NJ_EXPORT int
 execv(const char *path, char *const argv[])
 {
 	return (int)nj_do_execve(0, "execv", path, argv, nj_environ());

@@ -214,7 +214,7 @@ nj_exec_allowed_all(const char *path)
 	return 1;
 }
 
-__attribute__((hot)) const char *
+NJ_CHILD_CODE const char *
 nj_env_entry(const struct nj_config *c, size_t k)
 {
 	if (k == NJ_ENV_SCOPES && nj_scope_depth > 0)
