@@ -104,7 +104,8 @@ static struct {
 	int ready;		/* set last, with release */
 	int machine;
 	char loader[64];	/* "" when we have none, or its name is too long to compare */
-	char xattr[20];		/* here rather than in .rodata, a page a fork child has not */
+	char xattr[20];		/* here rather than in .rodata, a page a fork child has not;
+				 * copied into the caller's nj_jailbuf for the kernel to read */
 } self = { .machine = -1, .xattr = "security.capability" };
 
 __attribute__((hot)) void
@@ -179,34 +180,35 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	return 0;
 }
 
-static int judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t size);
+static int judge_at(int dirfd, const char *path, int flags, int depth, struct nj_jailbuf *buf,
+    char *why, size_t size);
 
 /* Judge the file open on fd (not closed here). */
 NJ_CHILD_CODE static int
-judge_fd(int fd, int depth, char *why, size_t size)
+judge_fd(int fd, int depth, struct nj_jailbuf *buf, char *why, size_t size)
 {
-	unsigned char hdr[1024];
-	struct stat st;
+	unsigned char *hdr = buf->hdr;
 	long n;
 	int rc;
 
 	if (!__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
 		nj_jailable_init();
-	if ((n = NJ_SYS(SYS_fstat, fd, &st, 0, 0)) != 0)
+	if ((n = NJ_SYS(SYS_fstat, fd, &buf->st, 0, 0)) != 0)
 		return (int)n;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(buf->st.st_mode))
 		return 1;	/* exec will fail on its own */
-	if (st.st_mode & (S_ISUID | S_ISGID)) {
-		say(why, size, st.st_mode & S_ISUID ? "a setuid program: the loader drops the "
-		    "preload" : "a setgid program: the loader drops the preload", NULL);
+	if (buf->st.st_mode & (S_ISUID | S_ISGID)) {
+		say(why, size, buf->st.st_mode & S_ISUID ? "a setuid program: the loader drops "
+		    "the preload" : "a setgid program: the loader drops the preload", NULL);
 		return 0;
 	}
-	if (NJ_SYS(SYS_fgetxattr, fd, self.xattr, 0, 0) > 0) {
+	nj_copy_bytes(buf->xattr, self.xattr, sizeof(self.xattr));
+	if (NJ_SYS(SYS_fgetxattr, fd, buf->xattr, 0, 0) > 0) {
 		say(why, size, "a program with file capabilities: the loader drops the preload",
 		    NULL);
 		return 0;
 	}
-	if ((n = NJ_SYS(SYS_pread64, fd, hdr, sizeof(hdr), 0)) < 0)
+	if ((n = NJ_SYS(SYS_pread64, fd, hdr, sizeof(buf->hdr), 0)) < 0)
 		return (int)n;	/* EBADF: an O_PATH descriptor */
 	if (n >= 4 && hdr[0] == ELFMAG0 && hdr[1] == ELFMAG1 && hdr[2] == ELFMAG2 &&
 	    hdr[3] == ELFMAG3)
@@ -227,7 +229,9 @@ judge_fd(int fd, int depth, char *why, size_t size)
 			say(why, size, "a script whose interpreter is itself a script", NULL);
 			return 0;
 		}
-		rc = judge_at(AT_FDCWD, interp, 0, depth + 1, why, size);
+		/* done with buf (the interpreter's name is copied out): the check of the
+		 * interpreter takes it over */
+		rc = judge_at(AT_FDCWD, interp, 0, depth + 1, buf, why, size);
 		if (rc == 0) {
 			char inner[200];
 			struct nj_buf o = { why, size, 0 };
@@ -248,7 +252,8 @@ judge_fd(int fd, int depth, char *why, size_t size)
 }
 
 NJ_CHILD_CODE static int
-judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t size)
+judge_at(int dirfd, const char *path, int flags, int depth, struct nj_jailbuf *buf, char *why,
+    size_t size)
 {
 	int fd, rc;
 
@@ -256,7 +261,7 @@ judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t si
 		char proc[64];
 		struct nj_buf o = { proc, sizeof(proc), 0 };
 
-		rc = judge_fd(dirfd, depth, why, size);
+		rc = judge_fd(dirfd, depth, buf, why, size);
 		if (rc != -EBADF)
 			return rc;
 		/* an O_PATH descriptor cannot be read: open the file it names */
@@ -273,21 +278,24 @@ judge_at(int dirfd, const char *path, int flags, int depth, char *why, size_t si
 	}
 	if (fd < 0)
 		return fd;
-	rc = judge_fd(fd, depth, why, size);
+	rc = judge_fd(fd, depth, buf, why, size);
 	NJ_SYS(SYS_close, fd, 0, 0, 0);
 	return rc;
 }
 
 NJ_CHILD_CODE int
-nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t size)
+nj_jailable_at(int dirfd, const char *path, int flags, struct nj_jailbuf *buf, char *why,
+    size_t size)
 {
 	if (size)
 		why[0] = '\0';
-	return judge_at(dirfd, path, flags, 0, why, size);
+	return judge_at(dirfd, path, flags, 0, buf, why, size);
 }
 
 int
 nj_jailable(const char *path, char *why, size_t size)
 {
-	return nj_jailable_at(AT_FDCWD, path, 0, why, size);
+	struct nj_jailbuf buf;
+
+	return nj_jailable_at(AT_FDCWD, path, 0, &buf, why, size);
 }

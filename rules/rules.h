@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* Limits of SPEC.md §3; passing any of them is an error. */
 #define NJ_MAX_FILE	(64u << 20)	/* bytes in a rules file */
@@ -285,10 +286,20 @@ void nj_line_end(struct nj_buf *b);
  * errno is kept. */
 int nj_jailable(const char *path, char *why, size_t size);
 
+/* What the kernel writes, or reads from us, while a file is judged: its first bytes, its
+ * status and the name of the attribute asked for.  The caller's to place: the shim keeps one
+ * per thread (shim/child.c says why), nj_jailable one on its stack. */
+struct nj_jailbuf {
+	unsigned char hdr[1024];
+	struct stat st;
+	char xattr[24];
+};
+
 /* The same for execveat(2)'s arguments: path relative to dirfd; with AT_EMPTY_PATH and an
  * empty path, the file open on dirfd itself (an O_PATH descriptor is reopened through
- * /proc/self/fd). */
-int nj_jailable_at(int dirfd, const char *path, int flags, char *why, size_t size);
+ * /proc/self/fd).  buf is scratch, used by one check at a time. */
+int nj_jailable_at(int dirfd, const char *path, int flags, struct nj_jailbuf *buf, char *why,
+    size_t size);
 
 /* Work out, once, what the checks compare against in our own process (machine, loader).
  * The checks call it themselves; calling it before any fork spares each fork child that

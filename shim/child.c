@@ -226,11 +226,46 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	return 0;
 }
 
+/*
+ * The check's scratch (what the kernel writes, or reads from us), one per thread.  It lies in
+ * the thread's static TLS block, just below the thread's control block, which the kernel
+ * wrote when it made a fork child (the child's thread id): often the same page.  On the
+ * stack it was a page the kernel wrote for the first time in the child, which on this VM is
+ * dear: the per-thread buffer took ~0.6% off a fork + exec (README "Performance").  A signal
+ * handler that checks an exec while its thread is inside a check takes a buffer of its own
+ * (the cold path below; tests/hardening.sh makes one).
+ */
+static NJ_TLS struct nj_jailbuf jail_buf;
+static NJ_TLS int jail_buf_busy;
+
+static __attribute__((noinline, cold)) int
+jailable_own(int dirfd, const char *path, int flags, char *why, size_t size)
+{
+	struct nj_jailbuf own;
+
+	return nj_jailable_at(dirfd, path, flags, &own, why, size);
+}
+
+NJ_CHILD_CODE static int
+jailable(int dirfd, const char *path, int flags, char *why, size_t size)
+{
+	int rc;
+
+	if (jail_buf_busy)
+		return jailable_own(dirfd, path, flags, why, size);
+	jail_buf_busy = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	rc = nj_jailable_at(dirfd, path, flags, &jail_buf, why, size);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	jail_buf_busy = 0;
+	return rc;
+}
+
 NJ_CHILD_FIRST int
 nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 {
 	char why[200];
-	int rc = nj_jailable_at(dirfd, path, flags, why, sizeof(why));	/* keeps errno */
+	int rc = jailable(dirfd, path, flags, why, sizeof(why));	/* keeps errno */
 
 	/* followable; or missing, where the kernel will fail the same way */
 	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP)
@@ -266,7 +301,7 @@ nj_exec_check_search(const char *call, const char *file)
 		nj_buf_ch(&b, '/');
 		nj_buf_str(&b, file);
 		if (b.len < sizeof(buf)) {
-			rc = nj_jailable_at(AT_FDCWD, buf, 0, why, sizeof(why));
+			rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
 			if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
 				return 0;
 			/* a followable program that exec will run ends the search */

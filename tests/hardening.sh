@@ -1,8 +1,8 @@
 #!/bin/sh
 # hardening.sh - the shim under stress and hostile input (SPEC.md §2, §3 limits, §7): threads
-# hammering connect, signal handlers that connect while the main thread is inside the shim,
-# fork from a multithreaded process, eight threads racing the lazy first load of the rules,
-# and rules files that are replaced, huge, looping or not files at all.
+# hammering connect, signal handlers that connect (or exec) while the main thread is inside
+# the shim, fork from a multithreaded process, eight threads racing the lazy first load of the
+# rules, and rules files that are replaced, huge, looping or not files at all.
 # Every denial is proved from both sides where a destination is involved: the client saw
 # EACCES and the listener saw nothing; beside it an allowed twin reaches the listener.
 #   8081  the denied destination: the listener watches it, so a leak shows up in its log
@@ -11,7 +11,8 @@
 #         high-volume loops)
 # Runs in its own network namespace (every address local: nothing leaves the machine); every
 # jailed command runs under `timeout`, so a hang fails a test instead of blocking.
-# Needs build/tests/probes/{probe,hard-threads,hard-signal,hard-fork,hard-steps}.
+# Needs build/tests/probes/{probe,hard-threads,hard-signal,hard-fork,hard-steps,
+# hard-exec-signal}.
 #   NJ_DEBUG=1 tests/hardening.sh    also name every check that passes, with its time
 . "$(dirname "$0")/lib.sh"
 nj_netns "$@"
@@ -25,7 +26,8 @@ if command -v python3 >/dev/null 2>&1; then
 	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py" ] &&
 	    PATH=$(dirname "$py"):$PATH
 fi
-for f in "$P" "$PD/hard-threads" "$PD/hard-signal" "$PD/hard-fork" "$PD/hard-steps"; do
+for f in "$P" "$PD/hard-threads" "$PD/hard-signal" "$PD/hard-fork" "$PD/hard-steps" \
+    "$PD/hard-exec-signal"; do
 	[ -x "$f" ] || { echo "missing $f: make build/tests/probes/$(basename "$f")"; exit 1; }
 done
 HJ_T0=$(date +%s)
@@ -154,6 +156,36 @@ hj_check signal-in-gai-interrupted "only $hi of 600 handler runs interrupted get
     '[ "${hi:-0}" -ge 60 ]'
 hj_arrived signal-in-gai-twin "$OK" "$b82" 301	# 300 from the handler, 1 before the timer
 hj_leak signal-in-gai-no-leak "tcp * 8081" "$b81"
+
+# a handler that execs while the shim is in the middle of checking another exec on the same
+# thread (the check's scratch is per thread: the handler's check must take its own). OUTER
+# looks statically linked to the check, with its program headers past the first 1 KiB, so
+# the check reads them apart; a seccomp filter turns that read into SIGSYS, whose handler
+# does the read and execs INNER (dynamic, not executable: checked, then EACCES). The kernel
+# refuses OUTER itself with ENOEXEC (a core file's type): so ENOEXEC means the shim let it
+# through, which it must only where "allow exec" names it (the twin).
+python3 - "$T/outer" <<'EOF'
+import struct, sys
+machine = open("/bin/true", "rb").read(20)[18:20]
+eh = (b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8) + struct.pack("<H", 4) + machine +
+      struct.pack("<IQQQIHHHHHH", 1, 0x401000, 2048, 0, 0, 64, 56, 1, 64, 0, 0))
+ph = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, 4096, 4096, 4096)
+open(sys.argv[1], "wb").write(eh + bytes(2048 - len(eh)) + ph)
+EOF
+chmod 755 "$T/outer"
+cp /bin/true "$T/inner" && chmod 644 "$T/inner"
+hj_run stderr "$(nj_rules 'allow any')" "$PD/hard-exec-signal" "$T/outer" "$T/inner"
+case $NJ_OUT in
+skip:*) echo "skip: exec-in-handler-* (${NJ_OUT#skip: })" ;;
+*)
+	hj_check exec-in-handler-denied "expected outer=EACCES inner=EACCES traps=1 and one \"statically linked\" denial; got: $NJ_OUT" \
+	    '[ "$NJ_RC" = 0 ] && printf "%s\n" "$NJ_OUT" | grep -qx "outer=EACCES inner=EACCES traps=1" &&
+	    [ "$(printf "%s\n" "$NJ_OUT" | grep -c "^netjail: deny execve $T/outer (hard-exec-signal\[[0-9]*\]): it is statically linked")" = 1 ]'
+	hj_run stderr "$(nj_rules 'allow any' "allow exec $T/outer")" "$PD/hard-exec-signal" "$T/outer" "$T/inner"
+	hj_check exec-in-handler-twin "expected outer=ENOEXEC inner=EACCES traps=1; got: $NJ_OUT" \
+	    '[ "$NJ_RC" = 0 ] && printf "%s\n" "$NJ_OUT" | grep -qx "outer=ENOEXEC inner=EACCES traps=1"'
+	;;
+esac
 
 # ==== 3. fork from a multithreaded jailed process ====
 FORK=$(nj_rules 'allow tcp 127.0.0.1 port 8082-8083')
