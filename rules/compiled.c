@@ -271,11 +271,12 @@ huge_page_size(void)
 static unsigned char *
 read_huge(int fd, size_t size, size_t *len)
 {
-	size_t hp = huge_page_size(), n;
+	size_t hp, n;
 	unsigned char *q, *p;
 	int e;
 
-	if (hp == 0 || size < hp)
+	/* no huge page is smaller than 2 MiB: a smaller file (most policies) skips sysfs */
+	if (size < ((size_t)2 << 20) || (hp = huge_page_size()) == 0 || size < hp)
 		return MAP_FAILED;
 	n = (size + hp - 1) / hp * hp;
 	if (n - size > size / 4)
