@@ -108,7 +108,7 @@ nj_rules_compile(const struct nj_rules *r, int fd)
 	static const char zero[16];
 	int rc;
 
-	if (r->dyn_merged || r->mapped)
+	if (r->dyn_merged || r->held)
 		return -EINVAL;	/* this machine's @self/@resolvers inside: not portable */
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);
@@ -155,7 +155,7 @@ nj_rules_compile(const struct nj_rules *r, int fd)
 int
 nj_rules_held(const struct nj_rules *r)
 {
-	return r ? r->mapped : NJ_HELD_PARSED;
+	return r ? r->held : NJ_HELD_PARSED;
 }
 
 int
@@ -192,11 +192,13 @@ nj_rules_is_compiled(const void *head, size_t n)
  * here (the caller tries the next), or NULL with errno set (EIO: the file ended early).
  */
 
-/* Read size bytes of fd into p (len bytes mapped, writable) and make them read-only. */
-static int
+/* Read size bytes of fd into p (len bytes mapped, writable) and make them read-only: p, or
+ * NULL with p unmapped and errno set. */
+static unsigned char *
 fill_readonly(int fd, unsigned char *p, size_t size, size_t len)
 {
 	size_t got = 0;
+	int e;
 
 	while (got < size) {
 		ssize_t k = pread(fd, p + got, size - got, (off_t)got);
@@ -204,13 +206,18 @@ fill_readonly(int fd, unsigned char *p, size_t size, size_t len)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			return -1;
+			e = k == 0 ? EIO : errno;
+			goto fail;
 		}
 		got += (size_t)k;
 	}
-	return mprotect(p, len, PROT_READ);
+	if (mprotect(p, len, PROT_READ) == 0)
+		return p;
+	e = errno;
+fail:
+	munmap(p, len);
+	errno = e;
+	return NULL;
 }
 
 static unsigned char *
@@ -218,16 +225,9 @@ read_anonymous(int fd, size_t size, size_t *len)
 {
 	unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int e;
 
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || (p = fill_readonly(fd, p, size, size)) == NULL)
 		return NULL;
-	if (fill_readonly(fd, p, size, size) != 0) {
-		e = errno;
-		munmap(p, size);
-		errno = e;
-		return NULL;
-	}
 	*len = size;
 	return p;
 }
@@ -273,7 +273,6 @@ read_huge(int fd, size_t size, size_t *len)
 {
 	size_t hp, n;
 	unsigned char *q, *p;
-	int e;
 
 	/* no huge page is smaller than 2 MiB: a smaller file (most policies) skips sysfs */
 	if (size < ((size_t)2 << 20) || (hp = huge_page_size()) == 0 || size < hp)
@@ -293,13 +292,8 @@ read_huge(int fd, size_t size, size_t *len)
 		munmap(p, n);
 		return MAP_FAILED;
 	}
-	if (fill_readonly(fd, p, size, n) != 0) {
-		e = errno;
-		munmap(p, n);
-		errno = e;
-		return NULL;
-	}
-	*len = n;
+	if ((p = fill_readonly(fd, p, size, n)) != NULL)
+		*len = n;
 	return p;
 }
 
@@ -546,7 +540,7 @@ nj_rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **re
 		munmap(base, len);
 		return -ENOMEM;
 	}
-	r->mapped = held;
+	r->held = held;
 	r->map = base;
 	r->maplen = len;
 	r->nrules = h.nrules, r->nports = h.nports, r->nstr = h.nstr, r->nother = h.nother;

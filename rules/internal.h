@@ -91,7 +91,7 @@ struct nj_rules {
 	int dyn_merged;		/* @self/@resolvers prefixes are in t4/t6 (not portable) */
 	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
 	 * presets' rules have tables of their own, built where the policy loads */
-	int mapped;		/* enum nj_held: how (0: not compiled, parsed here) */
+	int held;		/* enum nj_held: NJ_HELD_PARSED, or how the map was made */
 	void *map;
 	size_t maplen;
 	struct nj_table t4d, t6d;

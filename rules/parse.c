@@ -593,7 +593,7 @@ nj_rules_free(struct nj_rules *r)
 	nj_table_free(&r->t4d);
 	nj_table_free(&r->t6d);
 	free(r->file);
-	if (r->mapped) {
+	if (r->held) {
 		/* every other array lives in the mapping */
 		munmap(r->map, r->maplen);
 		free(r);

@@ -217,7 +217,7 @@ int nj_rules_compile(const struct nj_rules *r, int fd);
 
 /* Where a loaded rule set's arrays live: parsed here (malloc'd), or a compiled file's copy
  * in huge pages, in a sealed memfd snapshot, or in anonymous 4 KiB pages (compiled.c says
- * which is taken when).  For tests and the benchmark. */
+ * which is taken when).  For the tests. */
 enum nj_held { NJ_HELD_PARSED = 0, NJ_HELD_HUGE, NJ_HELD_SNAPSHOT, NJ_HELD_COPY };
 int nj_rules_held(const struct nj_rules *r);
 

@@ -191,7 +191,7 @@ ask(struct driver *d)
  * 2% apart for the whole of its life (where the kernel put its memory, we think), so drivers
  * that lived through the whole run made that chance part of the result; many short-lived
  * ones average it out (with 5, the same library in two columns of one run came out within
- * 0.3% of itself; with 20, 0.5-0.8%; living the whole run, 1-2%).
+ * 0.1-0.7% of itself; with 20, 0.5-0.8%; living the whole run, 1-2%).
  * life == 0 (connects): one driver per side and pair does all the pair's pieces, since what
  * is measured includes what its first connect does once (loading the rules).
  */
