@@ -89,7 +89,8 @@ if have python3; then
 	nj_allow python-socket-v6 "$LO" "$OK6" -- python3 "$C/py.py" tcp ::1 8080
 	nj_deny python-socket-v6-addr "$LO" "$NO6" -- python3 "$C/py.py" tcp 2001:db8::1 8080
 	# create_connection("localhost") walks getaddrinfo's answers: the denied ones are removed
-	nj_allow python-socket-localhost "$LO" "$OK4" -- python3 "$C/py.py" tcp localhost 8080
+	# (::1 first with a stock hosts file, 127.0.0.1 without its "::1 localhost" line)
+	nj_allow python-socket-localhost "$LO" "tcp * 8080" -- python3 "$C/py.py" tcp localhost 8080
 	nj_deny python-socket-localhost-port "$LO" "$NOP" -- python3 "$C/py.py" tcp localhost 8081
 	nj_allow python-udp "$LO" "$UOK" -- python3 "$C/py.py" udp 127.0.0.1 9000
 	nj_deny python-udp-addr "$LO" "$UNO" -- python3 "$C/py.py" udp 127.0.0.2 9000

@@ -5,14 +5,21 @@
 #   nj_netns "$@"                   re-run the script inside a new network namespace where
 #                                   every IPv4 and IPv6 address is local (so nothing can
 #                                   leave the machine: a leak lands on our own listener),
-#                                   and a private mount namespace (for /etc bind mounts)
+#                                   a private mount namespace and a private host name, with
+#                                   /etc/hosts, /etc/resolv.conf, /etc/nsswitch.conf and
+#                                   /etc/host.conf of its own (nj_etc): no test reads this
+#                                   machine's.  NJ_HOSTS picks the hosts file: "stock"
+#                                   (default: Debian's, localhost on 127.0.0.1 and ::1) or
+#                                   "v4" (localhost on 127.0.0.1 only); make check runs the
+#                                   suites that resolve names with each
 #   nj_listen tcp:8080 udp:9000 unix:/path ...   start the listener (once per script)
 #   nj_rules 'allow ...' ...        write a rules file, print its path
 #   nj_deny NAME RULES ENDPOINT -- CMD...   CMD (run under the shim with RULES) must fail
 #                                   with EACCES (its output shows "EACCES", "Permission
 #                                   denied" or a netjail deny line) and the listener must
 #                                   never see ENDPOINT ("tcp 127.0.0.1 8080")
-#   nj_allow NAME RULES ENDPOINT -- CMD...  CMD must succeed and ENDPOINT must arrive
+#   nj_allow NAME RULES ENDPOINT -- CMD...  CMD must succeed and ENDPOINT must arrive (a "*"
+#                                   in ENDPOINT stands for any one word, as for nj_deny_cmd)
 #   nj_reach NAME RULES ENDPOINT -- CMD...  ENDPOINT must arrive and CMD must print no netjail
 #                                   deny line; CMD's exit status is not checked (a real client
 #                                   fails after connecting: the listener speaks no protocol)
@@ -45,18 +52,77 @@ nj_netns() {
 	if [ -z "${NJ_IN_NETNS:-}" ]; then
 		rm -rf "$NJ_TMP"
 		if [ "$(id -u)" = 0 ]; then
-			exec env NJ_IN_NETNS=1 unshare -n -m -- "$0" "$@"
+			exec env NJ_IN_NETNS=1 unshare -n -m -u -- "$0" "$@"
 		fi
-		exec env NJ_IN_NETNS=1 unshare -r -n -m -- "$0" "$@"
+		exec env NJ_IN_NETNS=1 unshare -r -n -m -u -- "$0" "$@"
 	fi
 	ip link set lo up
 	ip route add local 0.0.0.0/0 dev lo
 	ip -6 route add local ::/0 dev lo
 	trap nj_cleanup EXIT
+	nj_etc
+}
+
+# The host name and the resolver's files the suite runs with, whatever this machine has.
+# The host name is the namespace's own; the files are bind-mounted over the machine's (in the
+# private mount namespace: the machine's stay as they are), so a test that needs other
+# contents writes to /etc/FILE itself.  A file that is a symbolic link
+# (systemd-resolved's resolv.conf) or missing cannot take a bind mount of its own, so then
+# /etc is overlaid instead; when neither can be done the suite stops, rather than run against
+# the machine's configuration.
+NJ_HOSTNAME=njtest-host
+nj_etc() {
+	e=$NJ_TMP/etc
+	mkdir -p "$e"
+	python3 -c 'import socket, sys; socket.sethostname(sys.argv[1])' "$NJ_HOSTNAME" || {
+		echo "nj_etc: cannot set the namespace's host name" >&2
+		exit 1
+	}
+	case ${NJ_HOSTS:-stock} in
+	stock)
+		printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n\n' "$NJ_HOSTNAME"
+		printf '# The following lines are desirable for IPv6 capable hosts\n'
+		printf '::1     localhost ip6-localhost ip6-loopback\n'
+		printf 'ff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n' ;;
+	v4)
+		printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$NJ_HOSTNAME" ;;
+	*)
+		echo "nj_etc: NJ_HOSTS must be stock or v4, not \"$NJ_HOSTS\"" >&2
+		exit 1 ;;
+	esac > "$e/hosts"
+	# nothing listens on port 53 here: a query that reaches the network fails at once
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$e/resolv.conf"
+	printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'gshadow: files' \
+	    'hosts: files dns' 'networks: files' 'protocols: files' 'services: files' \
+	    'ethers: files' 'rpc: files' 'netgroup: files' > "$e/nsswitch.conf"
+	printf 'multi on\n' > "$e/host.conf"
+	for f in hosts resolv.conf nsswitch.conf host.conf; do
+		if [ -f "/etc/$f" ] && [ ! -L "/etc/$f" ]; then
+			mount --bind "$e/$f" "/etc/$f" && continue
+		fi
+		nj_etc_overlay && return 0
+		echo "nj_etc: cannot put a test /etc/$f in place (not a plain file, and /etc" \
+		    "cannot be overlaid)" >&2
+		exit 1
+	done
+}
+
+# /etc overlaid (private mount namespace): our files replace the machine's, links and all.
+nj_etc_overlay() {
+	for f in hosts resolv.conf nsswitch.conf host.conf; do
+		mountpoint -q "/etc/$f" && umount "/etc/$f"
+	done
+	mkdir -p "$NJ_TMP/etc-upper" "$NJ_TMP/etc-work"
+	cp "$NJ_TMP/etc/hosts" "$NJ_TMP/etc/resolv.conf" "$NJ_TMP/etc/nsswitch.conf" \
+	    "$NJ_TMP/etc/host.conf" "$NJ_TMP/etc-upper/" &&
+	mount -t overlay overlay \
+	    -o "lowerdir=/etc,upperdir=$NJ_TMP/etc-upper,workdir=$NJ_TMP/etc-work" /etc
 }
 
 nj_cleanup() {
 	[ -n "$NJ_LISTENER" ] && kill "$NJ_LISTENER" 2>/dev/null
+	umount -l /etc/hosts /etc/resolv.conf /etc/nsswitch.conf /etc/host.conf /etc \
+	    2>/dev/null
 	rm -rf "$NJ_TMP"
 }
 
@@ -129,10 +195,10 @@ nj_deny() { nj__deny nj_run "$@"; }
 nj_allow() {
 	name=$1 rules=$2 ep=$3
 	shift 4
-	before=$(nj_count "$ep")
+	before=$(nj_count_ep "$ep")
 	nj_run "$rules" "$@"
 	nj_sync
-	after=$(nj_count "$ep")
+	after=$(nj_count_ep "$ep")
 	if [ "$NJ_RC" != 0 ]; then
 		nj_bad "$name: the client failed (exit $NJ_RC)"
 	elif [ "$after" = "$before" ]; then
@@ -237,7 +303,7 @@ nj_output() {
 
 nj_done() {
 	NJ_FAIL=$((NJ_FAIL + ${NJ_VG_ERRORS:-0}))
-	echo "$(basename "$0" .sh): $NJ_PASS passed, $NJ_FAIL failed"
+	echo "$(basename "$0" .sh) (hosts ${NJ_HOSTS:-stock}): $NJ_PASS passed, $NJ_FAIL failed"
 	[ "$NJ_FAIL" = 0 ]
 	exit $?
 }
