@@ -1,4 +1,5 @@
-/* resolve.c - interposed name resolution: answers the rules deny are removed, order kept.
+/* resolve.c - interposed name resolution: answers the rules deny are removed, order kept;
+ * a lookup that only parses an address is not filtered.
  *
  * While the real resolver runs, this thread is marked (nj_in_resolver): connections that NSS
  * modules make while answering (to nscd, systemd-resolved, an LDAP server) are not the
@@ -8,6 +9,28 @@
 #include <string.h>
 
 #include "shim.h"
+
+/* Is name an address literal, as the resolver reads one (IPv4 in every form it takes, 127.1
+ * and 0x7f.0.0.1 too; IPv6 with or without a scope id)?  The resolver itself is asked, so the
+ * answer is its own.  Such a lookup only parses text (SPEC.md §5): servers parse their
+ * configuration this way (PostgreSQL's pg_hba.conf), so its answer is not filtered.  A
+ * connection to it is judged as every connection is. */
+static int
+literal(const char *name)
+{
+	struct addrinfo hints, *res = NULL;
+	int saved = errno, rc;
+
+	if (name == NULL || nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	rc = nj_real.getaddrinfo(name, NULL, &hints, &res);
+	if (rc == 0)
+		nj_real.freeaddrinfo(res);
+	errno = saved;
+	return rc == 0;
+}
 
 /* One removed answer list for the log line: "169.254.169.254, ::1". */
 struct removed {
@@ -131,9 +154,10 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	rc = nj_real.getaddrinfo(node, service, hints, res);
 	nj_in_resolver--;
 	/* AI_PASSIVE asks for addresses to bind, not destinations (a server's own 0.0.0.0 and
-	 * ::, or the address it listens on): nothing to filter.  A connect to one is still
-	 * checked, as every connect is. */
-	if (rc != 0 || res == NULL || nj_in_resolver || (hints && (hints->ai_flags & AI_PASSIVE)))
+	 * ::, or the address it listens on), and AI_NUMERICHOST or a literal only parses:
+	 * nothing to filter.  A connect to one is still checked, as every connect is. */
+	if (rc != 0 || res == NULL || nj_in_resolver ||
+	    (hints && (hints->ai_flags & (AI_PASSIVE | AI_NUMERICHOST))) || literal(node))
 		return rc;
 	removed_init(&rm);
 	head = *res;
@@ -202,7 +226,7 @@ filter_hostent(const char *call, const char *name, struct hostent *h)
 static struct hostent *
 host_result(const char *call, const char *name, struct hostent *h)
 {
-	if (h == NULL || nj_in_resolver)
+	if (h == NULL || nj_in_resolver || literal(name))
 		return h;
 	if (filter_hostent(call, name, h) == 0) {
 		h_errno = NO_RECOVERY;
@@ -244,7 +268,7 @@ static int
 host_result_r(const char *call, const char *name, int rc, struct hostent **result,
     int *h_errnop)
 {
-	if (rc != 0 || result == NULL || *result == NULL || nj_in_resolver)
+	if (rc != 0 || result == NULL || *result == NULL || nj_in_resolver || literal(name))
 		return rc;
 	if (filter_hostent(call, name, *result) == 0) {
 		*result = NULL;

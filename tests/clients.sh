@@ -40,7 +40,7 @@ if [ -n "${NJ_DEBUG:-}" ]; then
 	nj_ok() { NJ_PASS=$((NJ_PASS + 1)); printf '%s\n' "--- ok (exit $NJ_RC)" "$NJ_OUT"; }
 fi
 
-nj_listen tcp:8080 tcp:8081 tcp:8088 udp:9000 udp:9001
+nj_listen tcp:8080 tcp:8081 tcp:8088 udp:9000 udp:9001 udp:5353
 
 LO=$(nj_rules 'allow tcp 127.0.0.1 port 8080' 'allow udp 127.0.0.1 port 9000' \
     'allow tcp ::1 port 8080')
@@ -161,6 +161,73 @@ if have ssh; then
 	nj_reach ssh "$LO" "$OK4" -- $SSH -p 8080 127.0.0.1 true
 	nj_deny ssh-addr "$LO" "$NO4" -- $SSH -p 8080 127.0.0.2 true
 	nj_deny ssh-port "$LO" "$NOP" -- $SSH -p 8081 127.0.0.1 true
+fi
+
+# ---- dig: it parses /etc/resolv.conf's nameserver lines with numeric lookups, which the
+# jail does not filter, even when they name a server the rules deny ----
+if have dig; then
+	cp /etc/resolv.conf "$NJ_TMP/resolv.conf.suite"
+	printf 'nameserver 192.0.2.53\n' > /etc/resolv.conf	# the suite's own copy (nj_etc)
+	DIG="dig +tries=1 +time=1 -p 5353"
+	DR=$(nj_rules 'allow udp 127.0.0.1 port 5353')
+	nj_reach_cmd dig-server "$DR" "udp 127.0.0.1 5353" -- $DIG @127.0.0.1 njtest.example
+	nj_deny_cmd dig-server-addr "$DR" "udp 127.0.0.2 5353" -- $DIG @127.0.0.2 njtest.example
+	cat "$NJ_TMP/resolv.conf.suite" > /etc/resolv.conf
+fi
+
+# ---- PostgreSQL: initdb writes the pg_hba.conf it always writes, and the server, which
+# parses "::1" in it, starts under a narrow policy; psql reaches it and nothing else ----
+set +f
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+set -f
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+	echo "skip: postgresql not installed"
+	skipped="$skipped postgresql"
+elif ! awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
+	echo "skip: postgresql (the server refuses root, and only root is mapped here)"
+else
+	PG=$NJ_TMP/pg
+	mkdir -p "$PG/sock"
+	chmod 755 "$NJ_TMP"
+	chown -R nobody "$PG"
+	PGR=$(nj_rules "allow unix $PG/sock/*" 'allow tcp 127.0.0.1 port 5434')
+	chmod 644 "$PGR"
+	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+	nj_run_cmd "$PGR" $AS "$PGBIN/initdb" -D "$PG/data" -U postgres --auth=trust --no-locale \
+	    -E UTF8
+	if [ "$NJ_RC" = 0 ] && grep -q '^host[[:space:]].*::1/128' "$PG/data/pg_hba.conf"; then
+		nj_ok
+	else
+		nj_bad "postgres-initdb: initdb failed or commented out the ::1 line (exit $NJ_RC)"
+	fi
+	# the server gets the ::1 line whatever initdb did (as it has outside the jail)
+	grep -q '^host[[:space:]].*::1/128' "$PG/data/pg_hba.conf" ||
+	    echo 'host all all ::1/128 trust' >> "$PG/data/pg_hba.conf"
+	env -u LD_PRELOAD "$NJ_NETJAIL" run -r "$PGR" -- $AS "$PGBIN/postgres" -D "$PG/data" \
+	    -k "$PG/sock" -p 5434 -c listen_addresses=127.0.0.1 > "$PG/server.log" 2>&1 &
+	pgpid=$!
+	for _ in $(seq 100); do
+		[ -S "$PG/sock/.s.PGSQL.5434" ] && break
+		kill -0 "$pgpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ -S "$PG/sock/.s.PGSQL.5434" ]; then
+		nj_ok
+	else
+		NJ_OUT=$(cat "$PG/server.log")
+		nj_bad "postgres-starts: the server did not start under $PGR"
+	fi
+	if have psql; then
+		PSQL="psql -X -A -t -U postgres -p 5434 -c"
+		nj_run_cmd "$PGR" $AS psql -X -A -t -U postgres -h 127.0.0.1 -p 5434 -c 'select 41+1'
+		if [ "$NJ_OUT" = 42 ]; then nj_ok; else nj_bad "psql-tcp: no answer over TCP"; fi
+		nj_run_cmd "$PGR" $AS psql -X -A -t -U postgres -h "$PG/sock" -p 5434 -c 'select 41+1'
+		if [ "$NJ_OUT" = 42 ]; then nj_ok; else nj_bad "psql-unix: no answer over the socket"; fi
+		nj_deny_cmd psql-port "$PGR" "tcp 127.0.0.1 8081" -- $AS psql -X -U postgres \
+		    -h 127.0.0.1 -p 8081 -c 'select 1'
+	fi
+	kill -INT "$pgpid" 2>/dev/null
+	wait "$pgpid" 2>/dev/null
 fi
 
 # ---- SSRF spellings under `netjail run` and its default policy ----

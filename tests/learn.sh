@@ -257,6 +257,11 @@ valid default "$T/default.out"
 learn -r "$BASE" -o "$T/gai.rules" -- "$P" gai localhost
 hasre gai "$T/gai.rules" '^# getaddrinfo localhost: every answer denied \(.*127\.0\.0\.1.*\) \(1 time, by probe\)$'
 hasnt gai-no-rule "$T/gai.rules" '^# allow'
+# a lookup that only parses an address is no name: nothing to list (the connect it leads to
+# is learned as any connect is)
+learn -r "$BASE" -o "$T/gai-literal.rules" -- "$P" gai-connect ::1 5432
+hasnt gai-literal-not-a-name "$T/gai-literal.rules" '^# getaddrinfo'
+has gai-literal-connect "$T/gai-literal.rules" '# allow tcp ::1 port 5432'
 
 # ---- the static command itself: it runs unjailed, and allow exec is suggested ----
 if [ -n "$S" ]; then

@@ -140,7 +140,21 @@ except OSError as e: print("err", e)'
 ACTIVE=$(printf '%s' "$PASSIVE" | sed 's/, socket.AI_PASSIVE//')
 nj_expect gai-passive '^answers [12]$' "$PUB" python3 -c "$PASSIVE"
 nj_expect gai-not-passive '^err ' "$PUB" python3 -c "$ACTIVE"
-nj_expect gai-mapped-answer '^err EAI_SYSTEM EACCES$' "$(nj_rules 'allow ::/0' 'block ::1')" $P gai ::ffff:127.0.0.1
+# a lookup that only parses an address (AI_NUMERICHOST, or a literal) is not filtered: the
+# connection it leads to is judged, as every connection is (SPEC.md §5)
+NARROW=$(nj_rules 'allow tcp 127.0.0.1 port 80,8080')
+nj_output gai-literal-v6 'ok ::1' "$NARROW" $P gai ::1
+nj_expect gai-numerichost '^ok ::1$' "$NARROW" $P gai-numeric ::1
+nj_expect gai-literal-v4-short-form '^ok 127.0.0.2$' "$NARROW" $P gai 127.2
+nj_expect gai-literal-scoped '^ok fe80::1$' "$NARROW" $P gai fe80::1%lo
+nj_expect ghbn-literal '^ok 127.0.0.2$' "$NARROW" $P ghbn 127.0.0.2
+nj_expect gai-name-still-filtered '^ok 127.0.0.1$' "$NARROW" $P gai localhost
+nj_deny gai-literal-connect-judged "$NARROW" "tcp ::1 8080" -- $P gai-connect ::1 8080
+nj_allow gai-literal-connect-twin "$NARROW" "tcp 127.0.0.1 8080" -- $P gai-connect 127.0.0.1 8080
+nj_deny gai-mapped-literal-judged "$(nj_rules 'allow ::/0' 'block ::1')" "tcp 127.0.0.1 8080" -- \
+    $P gai-connect ::ffff:127.0.0.1 8080
+nj_allow gai-mapped-literal-twin "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" -- \
+    $P gai-connect ::ffff:127.0.0.1 8080
 # (glibc answers a stock hosts file's "::1 localhost" line too, as 127.0.0.1, for AF_INET)
 nj_expect ghbn-allowed '^ok 127.0.0.1\( 127.0.0.1\)*$' "$LO" $P ghbn localhost
 nj_expect ghbn-denied '^err h_errno=3 EACCES$' "$PUB" $P ghbn localhost

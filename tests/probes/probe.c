@@ -25,6 +25,10 @@
  *   badlen tcp ADDR PORT LEN         connect with an address length of LEN
  *   io_uring                         syscall(SYS_io_uring_setup, 1, params)
  *   gai HOST                         getaddrinfo; prints "ok ADDR..." or "err EAI..."
+ *   gai-numeric HOST                 the same with AI_NUMERICHOST (parse only)
+ *   gai-connect HOST PORT            getaddrinfo(HOST, PORT, SOCK_STREAM), then connect to
+ *                                    each answer in order until one connects, as a client
+ *                                    does; prints "ok ADDR" or "err EAI..." / "err ERRNO"
  *   ghbn HOST                        gethostbyname; prints "ok ADDR..." or "err ..."
  *   signal ADDR PORT ADDR2 PORT2     a SIGALRM handler connects to ADDR2 while the main
  *                                    thread connects to ADDR (both printed)
@@ -171,6 +175,48 @@ unix_connect(const char *path)
 	return result(connect(fd, (struct sockaddr *)&un, len));
 }
 
+static void
+print_gai_error(int rc)
+{
+	if (rc == EAI_SYSTEM)
+		printf("err EAI_SYSTEM %s\n", ename(errno));
+	else
+		printf("err %s\n", gai_strerror(rc));
+}
+
+static int
+gai_connect(const char *host, const char *port)
+{
+	struct addrinfo hints, *res, *ai;
+	char a[INET6_ADDRSTRLEN];
+	int rc, e = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		print_gai_error(rc);
+		return 1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		void *p = ai->ai_family == AF_INET ?
+		    (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+		    (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			printf("ok %s\n", inet_ntop(ai->ai_family, p, a, sizeof(a)));
+			freeaddrinfo(res);
+			return 0;
+		}
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	freeaddrinfo(res);
+	printf("err %s\n", ename(e));
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,7 +239,10 @@ main(int argc, char **argv)
 			return perror("chdir"), 2;
 		return unix_connect(argv[3]);
 	}
-	if ((strcmp(op, "gai") == 0 || strcmp(op, "ghbn") == 0) && argc == 3) {
+	if (strcmp(op, "gai-connect") == 0 && argc == 4)
+		return gai_connect(argv[2], argv[3]);
+	if ((strcmp(op, "gai") == 0 || strcmp(op, "gai-numeric") == 0 ||
+	    strcmp(op, "ghbn") == 0) && argc == 3) {
 		char a[INET6_ADDRSTRLEN];
 
 		if (op[0] == 'g' && op[1] == 'a') {
@@ -202,10 +251,11 @@ main(int argc, char **argv)
 
 			memset(&hints, 0, sizeof(hints));
 			hints.ai_socktype = SOCK_STREAM;
+			if (strcmp(op, "gai-numeric") == 0)
+				hints.ai_flags = AI_NUMERICHOST;
 			rc = getaddrinfo(argv[2], "80", &hints, &res);
 			if (rc != 0) {
-				printf("err %s%s%s\n", rc == EAI_SYSTEM ? "EAI_SYSTEM " : gai_strerror(rc),
-				    rc == EAI_SYSTEM ? "" : "", rc == EAI_SYSTEM ? ename(errno) : "");
+				print_gai_error(rc);
 				return 1;
 			}
 			printf("ok");
