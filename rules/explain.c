@@ -595,6 +595,27 @@ out:
 	return rc;
 }
 
+/* "allow any" reads as "allow everything", but it is every IP address: a program's unix
+ * sockets (a database's, syslog's, D-Bus's) stay closed unless a rule names them. */
+static void
+lint_any_without_unix(const struct nj_rules *r, struct nj_diags *diags)
+{
+	uint32_t any = NJ_NORULE;
+
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct nj_rule *ru = &r->rule[i];
+
+		if (ru->target == NJ_T_UNIX && ru->action == NJ_ALLOW)
+			return;
+		if (ru->target == NJ_T_ANY && ru->action == NJ_ALLOW && any == NJ_NORULE)
+			any = (uint32_t)i;
+	}
+	if (any != NJ_NORULE)
+		nj_diag_add(diags, 0, r->rule[any].line, 1, "\"allow any\" allows every IP "
+		    "address, not unix sockets: they stay closed unless an \"allow unix PATH\" "
+		    "rule names them");
+}
+
 int
 nj_rules_lint(const struct nj_rules *r, struct nj_diags *diags)
 {
@@ -607,7 +628,8 @@ nj_rules_lint(const struct nj_rules *r, struct nj_diags *diags)
 		nj_diag_add(diags, 0, 0, 0, "no allow rules: every destination is denied");
 	if (r == NULL)
 		return 0;
-	if ((rc = lint_duplicates(r, diags)) != 0)
+	if ((rc = lint_duplicates(r, diags)) != 0 || (rc = lint_useless_allows(r, diags)) != 0)
 		return rc;
-	return lint_useless_allows(r, diags);
+	lint_any_without_unix(r, diags);
+	return 0;
 }

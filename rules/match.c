@@ -212,11 +212,13 @@ path_matches(const struct nj_rules *r, const struct nj_rule *ru, const char *pat
 	return n == rn && memcmp(path, rp, rn) == 0;
 }
 
-/* unix and family destinations: the same formula over the (short) list of such rules. */
+/* unix and family destinations: the same formula over the (short) list of such rules.  A
+ * netlink message to the kernel itself reaches no service, on this host or beyond: it is
+ * allowed by any valid rule set unless a block rule names netlink (README, "Decisions"). */
 static int
 decide_other(const struct nj_rules *r, const struct nj_dest *d, uint32_t *ret_rule)
 {
-	int allowed = 0;
+	int allowed = d->kind == NJ_DEST_FAMILY && d->kernel;
 
 	for (size_t i = 0; i < r->nother; i++) {
 		const struct nj_rule *ru = &r->rule[r->other[i]];

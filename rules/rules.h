@@ -56,6 +56,9 @@ struct nj_dest {
 	int port;		/* 0..65535, or NJ_PORT_ANY */
 	struct nj_ip ip;	/* NJ_DEST_IP */
 	int family;		/* NJ_DEST_FAMILY: the AF_* number */
+	int kernel;		/* NJ_DEST_FAMILY: 1 for a netlink message to the kernel itself
+				 * (port id 0, no multicast groups): no network destination,
+				 * allowed unless a block rule names its family */
 	const char *path;	/* NJ_DEST_UNIX: absolute path, or abstract name without its NUL */
 	size_t pathlen;		/* 0 with abstract == 0: an unnamed socket (always allowed) */
 	int abstract;		/* NJ_DEST_UNIX: 1 for the abstract namespace */

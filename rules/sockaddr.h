@@ -10,6 +10,7 @@
 #define NJ_SOCKADDR_H
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <string.h>
@@ -36,7 +37,8 @@ nj_sockaddr_copy(struct sockaddr_storage *ss, const struct sockaddr *sa, socklen
  * AF_UNSPEC, which the kernel reads that way.  Sets d->kind and what that kind reads: ip
  * and port (IP; scope id and flow label play no part), path, pathlen and abstract (UNIX,
  * pointing into *ss: a pathname up to its NUL or len, an abstract name without its leading
- * NUL; pathlen 0 and not abstract is an unnamed socket), family (any other af).  Nothing
+ * NUL; pathlen 0 and not abstract is an unnamed socket), family and kernel (any other af;
+ * kernel for a netlink message to the kernel itself).  Nothing
  * else is written: d->proto is left alone.  Returns 0, or -EINVAL with d->kind 0 when len is too short for af: IPv4
  * needs sizeof(struct sockaddr_in), IPv6 24 bytes (SIN6_LEN_RFC2133, the kernel's minimum). */
 static inline __attribute__((always_inline)) int
@@ -85,9 +87,18 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
 		}
 		return 0;
 	}
+	case AF_NETLINK: {
+		const struct sockaddr_nl *nl = (const struct sockaddr_nl *)(const void *)ss;
+
+		d->kind = NJ_DEST_FAMILY;
+		d->family = af;
+		d->kernel = len >= sizeof(*nl) && nl->nl_pid == 0 && nl->nl_groups == 0;
+		return 0;
+	}
 	default:
 		d->kind = NJ_DEST_FAMILY;
 		d->family = af;
+		d->kernel = 0;
 		return 0;
 	}
 }

@@ -89,6 +89,15 @@ nj_deny unix-symlink-to-blocked "$(nj_rules "allow unix $U/dir/*" "block unix $U
 nj_allow unix-abstract "$UR" "unix @nj-abstract-ok" -- $P unix @nj-abstract-ok
 nj_deny unix-abstract-deny "$UR" "unix @nj-abstract-no" -- $P unix @nj-abstract-no
 
+# ---- netlink: a message to the kernel itself is no network destination (README,
+# "Decisions"): allowed by any valid rules unless a block names netlink; to a process, a rule
+# is needed ----
+nj_expect netlink-kernel '^ok$' "$LO" $P netlink 0
+nj_expect netlink-kernel-blocked '^err EACCES$' "$(nj_rules 'allow any' 'block family netlink')" $P netlink 0
+nj_expect netlink-kernel-no-rules '^err EACCES$' "$NJ_TMP/none.rules" $P netlink 0
+nj_expect netlink-process '^err EACCES$' "$LO" $P netlink 4242
+nj_expect netlink-process-allowed '^err ECONNREFUSED$' "$(nj_rules 'allow family netlink')" $P netlink 4242
+
 # ---- io_uring, signals, errno ----
 nj_expect io_uring-denied '^err EACCES' "$(nj_rules 'allow any')" $P io_uring
 nj_expect io_uring-logged 'netjail: deny io_uring_setup' "$(nj_rules 'allow any')" $P io_uring

@@ -306,7 +306,8 @@ START_TEST(test_lint_duplicate_names_earlier_line)
 	uint32_t line;
 	char msg[256];
 
-	ck_assert_uint_eq(lint("allow any\n# c\nallow any\n", &line, msg, sizeof(msg)), 1);
+	ck_assert_uint_eq(lint("allow any\n# c\nallow any\nallow unix /s\n", &line, msg,
+	    sizeof(msg)), 1);
 	ck_assert_uint_eq(line, 3);
 	ck_assert_str_eq(msg, "duplicate rule: \"allow any\" is already on line 1");
 	/* the same rule however written */
@@ -320,6 +321,23 @@ START_TEST(test_lint_duplicate_names_earlier_line)
 	ck_assert_uint_eq(lint("allow tcp any port 80\nallow udp any port 80\nallow any port 80\n"
 	    "allow any port 81\nallow any\nallow unix /x\nallow unix /x*\nallow unix @x\n"
 	    "allow exec /x\n", &line, msg, sizeof(msg)), 0);
+}
+END_TEST
+
+/* "allow any" is every IP address: a policy that has it and no allow unix rule hears so */
+START_TEST(test_lint_allow_any_leaves_unix_closed)
+{
+	uint32_t line;
+	char msg[256];
+
+	ck_assert_uint_eq(lint("block @metadata\nallow any\n", &line, msg, sizeof(msg)), 1);
+	ck_assert_uint_eq(line, 2);
+	ck_assert_ptr_nonnull(strstr(msg, "not unix sockets"));
+	ck_assert_uint_eq(lint("allow tcp any port 443\n", &line, msg, sizeof(msg)), 1);
+	ck_assert_uint_eq(lint("allow any\nallow unix /run/postgresql/*\n", &line, msg,
+	    sizeof(msg)), 0);
+	ck_assert_uint_eq(lint("allow @public\n", &line, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(lint("allow unix /x\nblock any\n", &line, msg, sizeof(msg)), 0);
 }
 END_TEST
 
@@ -457,6 +475,7 @@ explain_suite(void)
 
 	tc = tcase_create("lint");
 	tcase_add_test(tc, test_lint_duplicate_names_earlier_line);
+	tcase_add_test(tc, test_lint_allow_any_leaves_unix_closed);
 	tcase_add_test(tc, test_lint_duplicate_long_paths);
 	tcase_add_loop_test(tc, test_lint_allow_inside_block, 0, (int)NELEM(useless));
 	tcase_add_test(tc, test_lint_no_allow_rules);

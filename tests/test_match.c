@@ -362,6 +362,39 @@ START_TEST(test_family_names)
 }
 END_TEST
 
+/* A netlink message to the kernel itself reaches no service: any valid rule set allows it,
+ * a block on netlink denies it, no rules deny it; netlink to a process needs a rule. */
+START_TEST(test_netlink_to_the_kernel)
+{
+	struct nj_rules *narrow = rules_ok("allow tcp 127.0.0.1 port 5432\n");
+	struct nj_rules *empty = rules_ok("");
+	struct nj_rules *blocked = rules_ok("allow any\nblock family netlink\n");
+	struct nj_rules *fam = rules_ok("allow family netlink\n");
+	struct nj_dest k, p;
+	struct nj_verdict v;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = NJ_DEST_FAMILY;
+	k.family = AF_NETLINK;
+	k.kernel = 1;
+	p = k;
+	p.kernel = 0;	/* another process, or a multicast group */
+	ck_assert_int_eq(nj_decide(narrow, &k, NULL), 1);
+	ck_assert_int_eq(nj_decide(empty, &k, NULL), 1);
+	ck_assert_int_eq(nj_decide(NULL, &k, NULL), 0);
+	ck_assert_int_eq(nj_decide(blocked, &k, &v), 0);
+	ck_assert_uint_eq(v.rule, 1);
+	ck_assert_int_eq(nj_decide(narrow, &p, &v), 0);
+	ck_assert_uint_eq(v.rule, NJ_NORULE);
+	ck_assert_int_eq(nj_decide(fam, &p, NULL), 1);
+	ck_assert_int_eq(nj_decide(fam, &k, NULL), 1);
+	nj_rules_free(narrow);
+	nj_rules_free(empty);
+	nj_rules_free(blocked);
+	nj_rules_free(fam);
+}
+END_TEST
+
 /* ---- exec ---- */
 
 START_TEST(test_exec_allowed)
@@ -702,6 +735,7 @@ match_suite(void)
 	tc = tcase_create("family-exec");
 	tcase_add_loop_test(tc, test_families, 0, (int)NELEM(families));
 	tcase_add_test(tc, test_family_names);
+	tcase_add_test(tc, test_netlink_to_the_kernel);
 	tcase_add_test(tc, test_exec_allowed);
 	suite_add_tcase(s, tc);
 

@@ -24,6 +24,8 @@
  *   unix-chdir DIR PATH              chdir(DIR), then unix PATH
  *   badlen tcp ADDR PORT LEN         connect with an address length of LEN
  *   io_uring                         syscall(SYS_io_uring_setup, 1, params)
+ *   netlink PID                      a NETLINK_ROUTE link dump request sent to port id PID
+ *                                    (0: the kernel itself)
  *   gai HOST                         getaddrinfo; prints "ok ADDR..." or "err EAI..."
  *   gai-numeric HOST                 the same with AI_NUMERICHOST (parse only)
  *   gai-connect HOST PORT            getaddrinfo(HOST, PORT, SOCK_STREAM), then connect to
@@ -36,6 +38,8 @@
  */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -231,6 +235,24 @@ main(int argc, char **argv)
 
 		memset(params, 0, sizeof(params));
 		return result(syscall(SYS_io_uring_setup, 1, params));
+	}
+	if (strcmp(op, "netlink") == 0 && argc == 3) {
+		struct {
+			struct nlmsghdr nh;
+			struct rtgenmsg g;
+		} req;
+		struct sockaddr_nl nl;
+
+		memset(&req, 0, sizeof(req));
+		req.nh.nlmsg_len = sizeof(req);
+		req.nh.nlmsg_type = RTM_GETLINK;
+		req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		req.g.rtgen_family = AF_UNSPEC;
+		memset(&nl, 0, sizeof(nl));
+		nl.nl_family = AF_NETLINK;
+		nl.nl_pid = (unsigned)strtoul(argv[2], NULL, 10);
+		fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		return result(sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)));
 	}
 	if (strcmp(op, "unix") == 0 && argc == 3)
 		return unix_connect(argv[2]);
