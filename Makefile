@@ -32,7 +32,7 @@ all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_CFLAGS_LAST) -c -o $@ $<
 
 # What runs in a fork child between fork and exec (the exec wrappers and the jailability
 # check) must not read .rodata: the child has none of the shim's read-only pages mapped, and
@@ -44,6 +44,10 @@ $(SHIM_OBJ) $(B)/rules/jailable.o: NJ_CFLAGS += -fno-jump-tables
 # the lazy resolver just for them.  Measured with NJ_CHILD_CODE (rules.h), in one run:
 # 0.1-0.5% off a fork + exec.
 $(B)/shim/init.o $(B)/rules/jailable.o: NJ_CFLAGS += -fno-plt
+# The jailability check (ELF headers, notes, #! scripts) is the bulk of the fork-child code:
+# built for size, so that with the exec wrappers it fits one page (scripts/check-layout).  Its
+# time is its system calls'.
+$(B)/rules/jailable.o: NJ_CFLAGS_LAST = -Os
 
 $(B)/libnjrules.a: $(RULES_OBJ)
 	@rm -f $@

@@ -24,6 +24,8 @@ struct nj_launch {
 	char shim[PATH_MAX];	/* libnetjail.so, absolute and canonical */
 	char rpath[PATH_MAX];	/* the rules file, absolute and canonical */
 	char cmd[PATH_MAX];	/* the command's file, as execv takes it */
+	char canon[PATH_MAX];	/* the same, absolute and canonical: what an allow exec rule
+				 * for it names */
 	char why[300];		/* "" when the preload can follow the command or an allow exec
 				 * rule names it; else why it cannot ("statically linked: ...") */
 	struct nj_rules *set;	/* the rules, loaded and valid; owned by the caller */

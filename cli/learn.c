@@ -487,7 +487,7 @@ short_why(const char *reason, char *buf, size_t size)
 static int
 learn_decision(struct learned *L, const struct nj_rules *r, char *s, int cut)
 {
-	static const char hint[] = "; to allow it: allow exec /";
+	static const char hint[] = " to allow it: allow exec /";
 	const char *prog, *reason, *p, *next;
 	char *call, *dest, why[200];
 	size_t progn;
@@ -1080,13 +1080,11 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	memset(&L, 0, sizeof(L));
 	if (l.why[0]) {
-		char canon[PATH_MAX];
-
 		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed, so what it connects "
 		    "to cannot be learned (the suggestions include \"allow exec\" for it)\n", l.cmd,
 		    l.why);
 		L.decisions++;
-		learn_exec(&L, l.set, "exec", l.cmd, realpath(l.cmd, canon) ? canon : l.cmd,
+		learn_exec(&L, l.set, "exec", l.cmd, l.canon,
 		    "the command itself, which netjail cannot follow", "netjail", 7);
 	}
 	if ((fd = make_log(dir, sizeof(dir), logpath, sizeof(logpath))) < 0 ||

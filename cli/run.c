@@ -162,6 +162,8 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 		l->set = NULL;
 		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
 	}
+	if (realpath(l->cmd, l->canon) == NULL)
+		snprintf(l->canon, sizeof(l->canon), "%s", l->cmd);
 	if (nj_jailable(l->cmd, l->why, sizeof(l->why)) != 0 || exec_allowed(l->set, l->cmd))
 		l->why[0] = '\0';
 	else if (l->why[0] == '\0')
@@ -235,8 +237,9 @@ nj_cmd_run(int argc, char **argv)
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {
 			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
-			    "check its connections (allow it with \"allow exec %s\" in the rules, "
-			    "or --allow-unjailed)\n", l.cmd, l.why, l.cmd);
+			    "check its connections (run it with netjail run --supervise, which can; "
+			    "or let it run unjailed with \"allow exec %s\" in the rules, or "
+			    "--allow-unjailed)\n", l.cmd, l.why, l.canon);
 			nj_rules_free(l.set);
 			return EXIT_CANNOT;
 		}

@@ -217,7 +217,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	}
 	nj_buf_str(&w, "it is ");
 	nj_buf_str(&w, why);
-	nj_buf_str(&w, "; to allow it: allow exec ");
+	nj_buf_str(&w, "; netjail run --supervise can jail it, or to allow it: allow exec ");
 	nj_buf_str(&w, canon);
 	if (nj_deny_msg(call, lit, text)) {
 		errno = saved;

@@ -230,6 +230,37 @@ else
 	wait "$pgpid" 2>/dev/null
 fi
 
+# ---- sudo: started by root it changes no credentials, so the loader keeps the preload and
+# sudo is jailed like any program; its PAM and audit messages to the kernel (netlink) are no
+# network destination and pass; what it starts is jailed too.  Started by another user it
+# would run as root, where the loader drops the preload: refused, saying so ----
+if ! have sudo; then
+	:
+elif ! awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
+	echo "skip: sudo (only root is mapped here)"
+else
+	chmod 755 "$NJ_TMP"
+	chmod 644 "$LO"
+	SUDO="sudo -n -u nobody $NJ_PROBE connect tcp 127.0.0.1"
+	before=$(nj_count "$OK4")
+	nj_run_cmd "$LO" $SUDO 8080
+	nj_sync
+	if [ "$NJ_RC" = 0 ] && printf '%s\n' "$NJ_OUT" | grep -q '^ok$' &&
+	    [ "$(nj_count "$OK4")" != "$before" ]; then nj_ok; else
+		nj_bad "sudo-by-root: sudo or its child failed under the jail (exit $NJ_RC)"; fi
+	if printf '%s\n' "$NJ_OUT" | grep -q -e 'family netlink' -e 'PAM'; then
+		nj_bad "sudo-by-root-netlink: its messages to the kernel were denied"; else nj_ok; fi
+	nj_deny_cmd sudo-child-jailed "$LO" "$NOP" -- $SUDO 8081
+	NJ_OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups -- env -u LD_PRELOAD \
+	    "$NJ_NETJAIL" run -r "$LO" -- sudo -n true 2>&1)
+	NJ_RC=$?
+	if [ "$NJ_RC" = 126 ] && printf '%s\n' "$NJ_OUT" | grep -q 'refusing to run /usr/bin/sudo: it is a setuid program (it would run as another user): the loader drops the preload'; then
+		nj_ok; else nj_bad "sudo-by-user: not refused with the true reason (exit $NJ_RC)"; fi
+	nj_run_cmd "$LO" setpriv --reuid=nobody --regid=nogroup --clear-groups -- sudo -n true
+	if [ "$NJ_RC" = 126 ] && printf '%s\n' "$NJ_OUT" | grep -q 'deny execvp /usr/bin/sudo (setpriv\[[0-9]*\]): it is a setuid program (it would run as another user): the loader drops the preload'; then
+		nj_ok; else nj_bad "sudo-by-user-child: the jailed exec not refused with the true reason (exit $NJ_RC)"; fi
+fi
+
 # ---- SSRF spellings under `netjail run` and its default policy ----
 # (allow @public; allow @resolvers port 53; block @metadata; block @self).  Each URL names
 # loopback, an unspecified address (which lands on loopback) or the metadata address; the

@@ -257,11 +257,11 @@ if cc -static -O1 -o "$S" "$SRC/probes/exec-static.c" 2>"$T/cc.err"; then
 	nj_deny static-env-jail-intact "$LO" "$OK" -- "$X" execve-env "LD_PRELOAD=$SHIM" "NETJAIL_RULES=$LO" -- "$S" 8080
 	nj_deny_cmd static-run-sh "$LO" "$OK" -- sh -c '"$0" 8080' "$S"
 	nj_output static-errno "err EACCES
-netjail: deny execve $S (exec-child[PID]): it is statically linked: the preload cannot follow it; to allow it: allow exec $S" \
+netjail: deny execve $S (exec-child[PID]): it is statically linked: the preload cannot follow it; netjail run --supervise can jail it, or to allow it: allow exec $S" \
 	    "$LO" sh -c '"$0" execve-empty "$1" 8080 2>&1 | sed "s/\[[0-9]*\]/[PID]/" | sort' "$X" "$S"
-	nj_expect static-log "^netjail: deny execve $S (exec-child\[[0-9]*\]): .*statically linked.*; to allow it: allow exec $S\$" \
+	nj_expect static-log "^netjail: deny execve $S (exec-child\[[0-9]*\]): .*statically linked.*, or to allow it: allow exec $S\$" \
 	    "$LO" "$X" execve-empty "$S" 8081
-	nj_expect static-log-posix_spawn "^netjail: deny posix_spawn $S (exec-child\[[0-9]*\]): .*statically linked.*; to allow it: allow exec $S\$" \
+	nj_expect static-log-posix_spawn "^netjail: deny posix_spawn $S (exec-child\[[0-9]*\]): .*statically linked.*, or to allow it: allow exec $S\$" \
 	    "$LO" "$X" posix_spawn-empty "$S" 8081
 	# allowed by "allow exec": the path, a glob over its directory, or through a symbolic link
 	AX=$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $S")
@@ -295,25 +295,89 @@ else
 	sed 's/^/    /' "$T/cc.err"
 fi
 
-# setuid, setgid, file capabilities: the loader drops the preload, so they are refused
-cp "$P" "$T/suid-probe" && chmod u+s "$T/suid-probe"
-cp "$P" "$T/sgid-probe" && chmod g+s "$T/sgid-probe"
-nj_deny setuid-refused "$LO" "$OK" -- "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
-nj_deny setuid-refused-posix_spawn "$LO" "$OK" -- "$X" posix_spawn-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
-nj_deny setuid-refused-sh "$LO" "$OK" -- sh -c '"$0" connect tcp 127.0.0.1 8080' "$T/suid-probe"
-nj_expect setuid-log "^netjail: deny execve $T/suid-probe (exec-child\[[0-9]*\]): it is a setuid program: the loader drops the preload; to allow it: allow exec $T/suid-probe\$" \
-    "$LO" "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
-nj_deny setgid-refused "$LO" "$OK" -- "$X" execve-empty "$T/sgid-probe" connect tcp 127.0.0.1 8080
-nj_allow setuid-allow-exec "$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $T/suid-probe")" \
-    "$OK" -- "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
-nj_allow setuid-copy-without-bit "$LO" "$OK" -- "$X" execve-empty "$P" connect tcp 127.0.0.1 8080
-cp "$P" "$T/cap-probe"
-if command -v setcap >/dev/null 2>&1 && setcap cap_net_raw+ep "$T/cap-probe" 2>/dev/null; then
-	nj_deny filecap-refused "$LO" "$OK" -- "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8080
-	nj_expect filecap-log 'netjail: deny execve .*file capabilities' "$LO" \
-	    "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8080
+# setuid, setgid, file capabilities: when the exec changes the process's credentials (a secure
+# exec), the loader drops the preload, so they are refused; when it does not (root starting a
+# setuid-root program), the preload stays and the program is jailed like any other
+if awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
+	chmod 755 "$T"
+	chmod 644 "$LO"
+	# owned by another user: running them changes who we are
+	cp "$P" "$T/suid-probe" && chown nobody "$T/suid-probe" && chmod u+s "$T/suid-probe"
+	cp "$P" "$T/sgid-probe" && chgrp nogroup "$T/sgid-probe" && chmod g+s "$T/sgid-probe"
+	nj_deny setuid-refused "$LO" "$OK" -- "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
+	nj_deny setuid-refused-posix_spawn "$LO" "$OK" -- "$X" posix_spawn-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
+	nj_deny setuid-refused-sh "$LO" "$OK" -- sh -c '"$0" connect tcp 127.0.0.1 8080' "$T/suid-probe"
+	nj_expect setuid-log "^netjail: deny execve $T/suid-probe (exec-child\[[0-9]*\]): it is a setuid program (it would run as another user): the loader drops the preload; netjail run --supervise can jail it, or to allow it: allow exec $T/suid-probe\$" \
+	    "$LO" "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
+	nj_deny setgid-refused "$LO" "$OK" -- "$X" execve-empty "$T/sgid-probe" connect tcp 127.0.0.1 8080
+	nj_expect setgid-log "it is a setgid program (it would run with another group): the loader drops the preload" \
+	    "$LO" "$X" execve-empty "$T/sgid-probe" connect tcp 127.0.0.1 8080
+	nj_allow setuid-allow-exec "$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $T/suid-probe")" \
+	    "$OK" -- "$X" execve-empty "$T/suid-probe" connect tcp 127.0.0.1 8080
+	nj_allow setuid-copy-without-bit "$LO" "$OK" -- "$X" execve-empty "$P" connect tcp 127.0.0.1 8080
+	# setuid-root, started by root: nothing changes, so it is jailed (denied, and its twin)
+	cp "$P" "$T/suidroot-probe" && chmod u+s "$T/suidroot-probe"
+	nj_deny setuid-root-by-root-jailed "$LO" "$NO" -- "$X" execve-empty "$T/suidroot-probe" connect tcp 127.0.0.1 8081
+	nj_allow setuid-root-by-root-twin "$LO" "$OK" -- "$X" execve-empty "$T/suidroot-probe" connect tcp 127.0.0.1 8080
+	nj_run_cmd "$LO" "$T/suidroot-probe" connect tcp 127.0.0.1 8080
+	if [ "$NJ_RC" = 0 ] && [ "$NJ_OUT" = ok ]; then nj_ok; else nj_bad "run-setuid-root-by-root: refused or failed (exit $NJ_RC)"; fi
+	# the same program started by an unprivileged user: it would run as root, unjailed
+	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+	nj_deny setuid-root-by-user-refused "$LO" "$OK" -- $AS "$X" execve-empty "$T/suidroot-probe" connect tcp 127.0.0.1 8080
+	nj_run_cmd "$LO" $AS "$T/suidroot-probe" connect tcp 127.0.0.1 8080
+	if [ "$NJ_RC" = 126 ] && printf '%s\n' "$NJ_OUT" | grep -q 'it is a setuid program (it would run as another user)'; then
+		nj_ok; else nj_bad "run-setuid-root-by-user: not refused with its reason (exit $NJ_RC)"; fi
+	cp "$P" "$T/cap-probe"
+	if command -v setcap >/dev/null 2>&1 && setcap cap_net_raw+ep "$T/cap-probe" 2>/dev/null; then
+		# capabilities raise an unprivileged user, not root
+		nj_deny filecap-refused "$LO" "$OK" -- $AS "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8080
+		nj_expect filecap-log 'netjail: deny execve .*file capabilities' "$LO" \
+		    $AS "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8080
+		nj_deny filecap-by-root-jailed "$LO" "$NO" -- "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8081
+		nj_allow filecap-by-root-twin "$LO" "$OK" -- "$X" execve-empty "$T/cap-probe" connect tcp 127.0.0.1 8080
+	else
+		echo "skip: cannot set file capabilities here (setcap)"
+	fi
 else
-	echo "skip: cannot set file capabilities here (setcap)"
+	echo "skip: setuid, setgid and capability programs (only root is mapped here)"
+fi
+
+# ---- Go: its runtime makes its own system calls, even when linked dynamically ----
+if have go; then
+	GOSRC=$T/go
+	mkdir -p "$GOSRC"
+	cp "$SRC/probes/go-dial.go" "$GOSRC/main.go"
+	GO="env HOME=$T GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS= GO111MODULE=off CGO_ENABLED=1 go build"
+	if (cd "$GOSRC" && $GO -o "$T/go-dyn" . && $GO -ldflags=-buildid= -o "$T/go-nobid" . &&
+	    $GO -ldflags=-linkmode=external -o "$T/go-ext" .) >"$T/go.err" 2>&1 &&
+	    file "$T/go-dyn" | grep -q 'dynamically linked'; then
+		for g in go-dyn go-nobid go-ext; do
+			nj_deny "$g-refused" "$LO" "$NO" -- "$X" execve-empty "$T/$g" 127.0.0.1:8081
+			nj_deny "$g-refused-sh" "$LO" "$NO" -- sh -c '"$0" 127.0.0.1:8081' "$T/$g"
+			before=$(nj_count "$NO")
+			nj_run_cmd "$LO" "$T/$g" 127.0.0.1:8081
+			nj_sync
+			if [ "$NJ_RC" = 126 ] && [ "$(nj_count "$NO")" = "$before" ]; then nj_ok; else
+				nj_bad "$g-run-refused: netjail run did not refuse it (exit $NJ_RC)"; fi
+			nj_allow "$g-allow-exec-twin" "$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $T/$g")" \
+			    "$OK" -- "$X" execve-empty "$T/$g" 127.0.0.1:8080
+		done
+		nj_expect go-log "it is a Go program, which makes its own system calls: the preload cannot see its connections; netjail run --supervise can jail it, or to allow it: allow exec $T/go-dyn" \
+		    "$LO" "$X" execve-empty "$T/go-dyn" 127.0.0.1:8081
+		nj_run_cmd "$LO" "$T/go-dyn" 127.0.0.1:8081
+		if [ "$NJ_RC" = 126 ] && printf '%s\n' "$NJ_OUT" | grep -q 'refusing to run .*: it is a Go program.*netjail run --supervise'; then
+			nj_ok; else nj_bad "go-run-says-why: no refusal with the reason and the advice (exit $NJ_RC)"; fi
+		# the suggestion names the program absolute and canonical, even when given relative
+		(cd "$T" && env -u LD_PRELOAD "$NJ_NETJAIL" run -r "$LO" -- ./go-dyn 127.0.0.1:8081) > "$T/rel.out" 2>&1
+		if grep -q "\"allow exec $T/go-dyn\"" "$T/rel.out"; then nj_ok; else
+			NJ_OUT=$(cat "$T/rel.out"); nj_bad "go-run-relative: the suggestion is not absolute"; fi
+		sed -n 's/.*"\(allow exec [^"]*\)".*/\1/p' "$T/rel.out" > "$T/rel.rules"
+		if [ -s "$T/rel.rules" ] && "$NJ_NETJAIL" check "$T/rel.rules" >/dev/null 2>&1; then nj_ok; else
+			nj_bad "go-run-relative: netjail check rejects the suggestion"; fi
+	else
+		echo "skip: cannot build a dynamically linked Go program:"
+		sed 's/^/    /' "$T/go.err"
+	fi
 fi
 
 nj_done

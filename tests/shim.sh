@@ -234,9 +234,15 @@ if cc -static -o "$NJ_TMP/static" "$NJ_TMP/static.c" 2>/dev/null; then
 else
 	echo "skip: no static libc (libc6-dev) to link a static test binary"
 fi
-cp /bin/true "$NJ_TMP/suid-true" && chmod u+s "$NJ_TMP/suid-true"
-$NJ run -r "$LO" -- "$NJ_TMP/suid-true" 2>"$NJ_TMP/err"
-if [ $? = 126 ] && grep -q setuid "$NJ_TMP/err"; then nj_ok; else nj_bad "run: refuses a setuid binary"; fi
+# (a setuid program of another user: running it changes who we are, so the loader drops the
+# preload; tests/exec.sh has the cases where nothing changes)
+if cp /bin/true "$NJ_TMP/suid-true" && chown nobody "$NJ_TMP/suid-true" 2>/dev/null; then
+	chmod u+s "$NJ_TMP/suid-true"
+	$NJ run -r "$LO" -- "$NJ_TMP/suid-true" 2>"$NJ_TMP/err"
+	if [ $? = 126 ] && grep -q setuid "$NJ_TMP/err"; then nj_ok; else nj_bad "run: refuses a setuid binary"; fi
+else
+	echo "skip: run refusing a setuid program (only root is mapped here)"
+fi
 $NJ run -r "$LO" -- no-such-command-here 2>/dev/null
 if [ $? = 127 ]; then nj_ok; else nj_bad "run: command not found is 127"; fi
 
