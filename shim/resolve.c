@@ -38,6 +38,7 @@ struct removed {
 	struct nj_buf b;
 	int n, total;
 	struct nj_dest first;	/* the first answer removed, as it was decided */
+	struct nj_ip last;	/* the last one named */
 };
 
 static void
@@ -55,8 +56,14 @@ removed_add(struct removed *r, const struct nj_dest *d)
 {
 	char a[64];
 
+	/* getaddrinfo without a socket type answers each address once per type: name it once */
+	if (r->n > 0 && memcmp(&r->last, &d->ip, sizeof(d->ip)) == 0) {
+		r->n++;
+		return;
+	}
 	if (r->n == 0)
 		r->first = *d;
+	r->last = d->ip;
 	nj_ip_format(&d->ip, a, sizeof(a));
 	if (r->n++)
 		nj_buf_str(&r->b, ", ");
@@ -89,6 +96,17 @@ log_removed(const char *call, const char *host, const struct removed *r)
 	nj_decide(rules, &r->first, &v);
 	nj_verdict_why(&b, rules, &r->first, &v);
 	nj_log_text(call, host ? host : "(null)", why, nj_shim()->audit);
+}
+
+/* A lookup that still returns an allowed answer fails nothing: the machine's own name, a
+ * dual-stack name under a policy for one family.  Its line goes where a record is kept (a
+ * NETJAIL_LOG file, audit mode: what netjail learn reads), never to the terminal. */
+static int
+worth_a_line(const struct removed *r)
+{
+	const struct nj_config *c = nj_shim();
+
+	return r->n == r->total || c->audit || c->logdest == NJ_LOG_FILE;
 }
 
 /* Is an answer of this family and address allowed for proto, on some port when port is
@@ -182,7 +200,7 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		ai->ai_next = NULL;
 		nj_real.freeaddrinfo(ai);
 	}
-	if (rm.n)
+	if (rm.n && worth_a_line(&rm))
 		log_removed("getaddrinfo", node, &rm);
 	if (head == NULL) {
 		*res = NULL;
@@ -218,7 +236,7 @@ filter_hostent(const char *call, const char *name, struct hostent *h)
 			h->h_addr_list[keep++] = h->h_addr_list[i];
 	}
 	h->h_addr_list[keep] = NULL;
-	if (rm.n)
+	if (rm.n && worth_a_line(&rm))
 		log_removed(call, name, &rm);
 	return keep;
 }

@@ -257,6 +257,10 @@ valid default "$T/default.out"
 learn -r "$BASE" -o "$T/gai.rules" -- "$P" gai localhost
 hasre gai "$T/gai.rules" '^# getaddrinfo localhost: every answer denied \(.*127\.0\.0\.1.*\) \(1 time, by probe\)$'
 hasnt gai-no-rule "$T/gai.rules" '^# allow'
+# a lookup that kept an answer prints nothing to the terminal, yet learn hears of it
+printf 'allow 127.0.0.21\n' > "$T/two.rules"
+learn -r "$T/two.rules" -o "$T/gai-two.rules" -- "$P" gai njtest-two
+hasre gai-partial "$T/gai-two.rules" '^# getaddrinfo njtest-two: removed 1 of 2 answers \(127\.0\.0\.22\)'
 # a lookup that only parses an address is no name: nothing to list (the connect it leads to
 # is learned as any connect is)
 learn -r "$BASE" -o "$T/gai-literal.rules" -- "$P" gai-connect ::1 5432

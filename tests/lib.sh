@@ -90,6 +90,8 @@ nj_etc() {
 		echo "nj_etc: NJ_HOSTS must be stock or v4, not \"$NJ_HOSTS\"" >&2
 		exit 1 ;;
 	esac > "$e/hosts"
+	# and names of the suites' own: one with two answers (a lookup that keeps one)
+	printf '127.0.0.21\tnjtest-two\n127.0.0.22\tnjtest-two\n' >> "$e/hosts"
 	# nothing listens on port 53 here: a query that reaches the network fails at once
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$e/resolv.conf"
 	printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'gshadow: files' \

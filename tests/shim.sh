@@ -141,6 +141,20 @@ nj_expect gai-logged 'netjail: deny getaddrinfo localhost (probe\[[0-9]*\]): eve
 # stock hosts file localhost is ::1 and 127.0.0.1, in the order the resolver sorts them)
 nj_expect gai-logged-why 'every answer denied ([^)]*127\.0\.0\.1[^)]*): no allow rule matches (.*); to allow it: allow tcp \(127\.0\.0\.1\|::1\)' "$PUB" $P gai localhost
 nj_expect gai-logged-block 'every answer denied ([^)]*127\.0\.0\.1[^)]*): block \(127\.0\.0\.0/8\|::1\) (' "$(nj_rules 'allow any' 'block 127.0.0.0/8' 'block ::1')" $P gai localhost
+# a lookup that keeps an allowed answer prints nothing to the terminal; its line is kept where
+# records are (a NETJAIL_LOG file, audit mode)
+TWO=$(nj_rules 'allow 127.0.0.21')
+nj_output gai-partial-quiet 'ok 127.0.0.21' "$TWO" $P gai njtest-two
+nj_output ghbn-partial-quiet 'ok 127.0.0.21' "$TWO" $P ghbn njtest-two
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/partial.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$TWO $P gai njtest-two 2>&1)
+if [ "$NJ_OUT" = "ok 127.0.0.21" ] && grep -q 'deny getaddrinfo njtest-two (probe\[[0-9]*\]): removed 1 of 2 answers (127.0.0.22)' "$NJ_TMP/partial.log"; then
+	nj_ok; else nj_bad "gai-partial-log-file: not recorded in NETJAIL_LOG"; fi
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$TWO $P gai njtest-two 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q 'would deny getaddrinfo njtest-two (probe\[[0-9]*\]): removed 1 of 2 answers (127.0.0.22)'; then
+	nj_ok; else nj_bad "gai-partial-audit: not shown in audit mode"; fi
+# one address per socket type is named once
+nj_expect gai-answers-named-once 'every answer denied (127\.0\.0\.21, 127\.0\.0\.22):' "$PUB" \
+    python3 -c 'import socket; socket.getaddrinfo("njtest-two", 80)'
 # AI_PASSIVE asks for addresses to bind (a server's own 0.0.0.0 and ::): nothing is removed,
 # while the same lookup without it is filtered
 PASSIVE='import socket
