@@ -137,12 +137,10 @@ who(const struct call *c, char *prog, size_t size)
 /* Write one line where --log or NETJAIL_LOG says: a file is opened, written and closed per
  * line, as the preload does. */
 static void
-put(const struct call *c, struct nj_buf *b)
+sink(const char *log, const struct nj_buf *b)
 {
-	const char *log = c->s->log;
 	int fd;
 
-	nj_line_end(b);
 	if (log == NULL || strcmp(log, "stderr") == 0 || log[0] != '/') {
 		if (log == NULL || strcmp(log, "off") != 0)
 			(void)!write(2, b->p, b->len);
@@ -153,6 +151,41 @@ put(const struct call *c, struct nj_buf *b)
 		(void)!write(fd, b->p, b->len);
 		close(fd);
 	}
+}
+
+/* A held line's summary (ratelimit.c): the line, and how many like it were left out. */
+static void
+summary(const char *line, size_t len, unsigned long held, void *log)
+{
+	char buf[NJ_LINE_MAX];
+	struct nj_buf b = { buf, sizeof(buf), 0 };
+
+	if (held)
+		nj_rl_summary(&b, line, len, held);
+	else
+		nj_buf_mem(&b, line, len);
+	nj_line_end(&b);
+	sink(log, &b);
+}
+
+/* As the preload: identical lines from one process are rate-limited, but in audit mode. */
+static void
+put(const struct call *c, struct nj_buf *b)
+{
+	unsigned long held;
+
+	nj_line_end(b);
+	if (c->s->audit)
+		sink(c->s->log, b);
+	else if (nj_rl_note(b->p, b->len, &held) == NJ_RL_WRITE)
+		held ? summary(b->p, b->len, held, (void *)c->s->log) : sink(c->s->log, b);
+}
+
+void
+nj_notify_flush(const struct nj_super *s)
+{
+	if (!s->audit && !(s->log && strcmp(s->log, "off") == 0))
+		nj_rl_flush(summary, (void *)s->log);
 }
 
 /* One denial line: "netjail: deny CALL DEST (prog[pid]): WHY" for a destination d and its

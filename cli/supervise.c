@@ -191,6 +191,7 @@ wait_tree(pid_t pid)
 		else if (WIFSIGNALED(st))
 			status = 128 + WTERMSIG(st);
 	}
+	nj_notify_flush(&sup);
 	if (status > 128 && status < 128 + NSIG) {
 		/* die as the command did (without a core of our own) */
 		int sig = status - 128;

@@ -29,4 +29,7 @@ struct nj_super {
  * blocking connect takes. */
 void nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req);
 
+/* When the tree has exited: the lines rate-limiting held back since their last summary. */
+void nj_notify_flush(const struct nj_super *s);
+
 #endif

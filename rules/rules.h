@@ -273,6 +273,23 @@ void nj_line_dest(struct nj_buf *b, const struct nj_dest *d);
  * whole line, ready for one write(2). */
 void nj_line_end(struct nj_buf *b);
 
+/* ---- ratelimit.c: identical lines from one process, written a few times, then summarised
+ * (the first 3; then one at the 10th, 100th, 1000th..., or an hour after the last written,
+ * with the count of those held back).  Lock-free and allocation-free once its table is
+ * mapped (on the first line): async-signal-safe. ---- */
+enum { NJ_RL_WRITE = 1, NJ_RL_HOLD = 0 };
+/* Note one line (its text, with or without the newline).  NJ_RL_WRITE: write it, and when
+ * *ret_held is not 0, say that many like it were held back since the last one written
+ * (nj_rl_summary); NJ_RL_HOLD: do not write it. */
+int nj_rl_note(const char *line, size_t len, unsigned long *ret_held);
+/* At exit: fn(text, len, held, arg) for each line with some held back since it was last
+ * written: the line itself stands for the last of them, held counts the others (it may be
+ * 0).  text is the line as first held. */
+void nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *arg),
+    void *arg);
+/* line[0..len) followed by " [N more like it not shown]", cut to fit b. */
+void nj_rl_summary(struct nj_buf *b, const char *line, size_t len, unsigned long held);
+
 /* netjail run --supervise (cli/seccomp.c) answers this probe in its seccomp filter, so the
  * shim can tell that the kernel checks this process's connections and may let it start
  * programs the preload cannot follow: connect(-1, NULL, NJ_SUPERVISED_PROBE) fails with

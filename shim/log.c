@@ -10,15 +10,11 @@
 /* Write one whole line where NETJAIL_LOG says.  A log file is opened, written and closed per
  * line: programs such as ssh close every descriptor above 2 at start-up and reuse the
  * numbers, so a descriptor kept open could end up being someone else's. */
-void
-nj_log_line(const char *line, size_t len)
+static void
+sink(const struct nj_config *c, const char *line, size_t len)
 {
-	const struct nj_config *c = nj_shim();
-	int saved = errno;
 	int fd;
 
-	if (c->logdest == NJ_LOG_OFF)
-		return;
 	if (c->logdest == NJ_LOG_FILE) {
 		fd = open(c->logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0) {
@@ -28,6 +24,51 @@ nj_log_line(const char *line, size_t len)
 	} else {
 		(void)!write(2, line, len);
 	}
+}
+
+/* A held line's summary: the line, and how many like it were left out. */
+static void
+summary(const char *line, size_t len, unsigned long held, void *arg)
+{
+	char buf[NJ_LINE_MAX];
+	struct nj_buf b = { buf, sizeof(buf), 0 };
+
+	if (held)
+		nj_rl_summary(&b, line, len, held);
+	else
+		nj_buf_mem(&b, line, len);
+	nj_line_end(&b);
+	sink(arg, b.p, b.len);
+}
+
+/* Every line goes through here.  In enforce mode identical lines are rate-limited (a program
+ * that retries for ever would write one a second, for ever); audit mode writes every one,
+ * since what it records is the point (netjail learn counts them). */
+void
+nj_log_line(const char *line, size_t len)
+{
+	const struct nj_config *c = nj_shim();
+	unsigned long held;
+	int saved = errno;
+
+	if (c->logdest == NJ_LOG_OFF)
+		return;
+	if (c->audit)
+		sink(c, line, len);
+	else if (nj_rl_note(line, len, &held) == NJ_RL_WRITE)
+		held ? summary(line, len, held, (void *)c) : sink(c, line, len);
+	errno = saved;
+}
+
+/* At exit, the lines held back since their last summary. */
+__attribute__((destructor)) static void
+flush_held(void)
+{
+	const struct nj_config *c = nj_shim();
+	int saved = errno;
+
+	if (c->logdest != NJ_LOG_OFF && !c->audit)
+		nj_rl_flush(summary, (void *)c);
 	errno = saved;
 }
 

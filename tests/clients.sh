@@ -230,6 +230,27 @@ else
 	wait "$pgpid" 2>/dev/null
 fi
 
+# ---- redis-server as a replica of a primary it may not reach: it retries once a second, for
+# ever; the jail writes the first lines, then a count when it stops (SIGTERM), and the
+# listener sees nothing.  Its twin reaches an allowed primary ----
+if have redis-server; then
+	REDIS="redis-server --port 0 --unixsocket $NJ_TMP/redis.sock --save  --appendonly no
+	    --dir $NJ_TMP --logfile /dev/null --replicaof"
+	before=$(nj_count "tcp 192.0.2.99 8080")
+	NJ_OUT=$(env -u LD_PRELOAD timeout 8 "$NJ_NETJAIL" run -r "$LO" -- $REDIS 192.0.2.99 8080 2>&1)
+	nj_sync
+	# about 7 tries in 8 seconds: 3 lines, then one line counting the rest at exit
+	n=$(printf '%s\n' "$NJ_OUT" | grep -c '^netjail: deny connect tcp 192.0.2.99:8080 ')
+	if [ "$n" = 4 ] && printf '%s\n' "$NJ_OUT" | grep -q 'more like it not shown\]$' &&
+	    [ "$(nj_count "tcp 192.0.2.99 8080")" = "$before" ]; then nj_ok; else
+		nj_bad "redis-replica-ratelimited: $n lines, or no count, or the primary saw a connection"; fi
+	before=$(nj_count "$OK4")
+	NJ_OUT=$(env -u LD_PRELOAD timeout 2 "$NJ_NETJAIL" run -r "$LO" -- $REDIS 127.0.0.1 8080 2>&1)
+	nj_sync
+	if [ "$(nj_count "$OK4")" -gt "$before" ] && ! printf '%s\n' "$NJ_OUT" | grep -q 'netjail: deny'; then
+		nj_ok; else nj_bad "redis-replica-twin: the allowed primary saw nothing"; fi
+fi
+
 # ---- sudo: started by root it changes no credentials, so the loader keeps the preload and
 # sudo is jailed like any program; its PAM and audit messages to the kernel (netlink) are no
 # network destination and pass; what it starts is jailed too.  Started by another user it

@@ -303,6 +303,29 @@ nj_output() {
 	fi
 }
 
+# nj_rl_check WHAT EVENTS: the deny lines of NJ_OUT for WHAT ("connect tcp 127.0.0.1:8081")
+# are rate-limited and account for EVENTS denials: at most 8 lines, each standing for itself
+# and the N of its "[N more like it not shown]".  Prints "ok", or what it found.
+nj_rl_check() {
+	printf '%s\n' "$NJ_OUT" | awk -v what="netjail: deny $1 " -v want="$2" '
+	index($0, what) == 1 { n++; t++
+		if (match($0, /\[[0-9]+ more like it not shown\]$/))
+			t += substr($0, RSTART + 1, RLENGTH - 1) + 0 }
+	END { if (n <= 8 && t == want) print "ok"; else print "lines " n+0 " events " t+0 }'
+}
+
+# nj_rl_events FILE REGEX: of FILE's lines, how many are whole lines matching REGEX (an ERE
+# for the line without the rate limit's " [N more like it not shown]"), and how many events
+# they stand for (each itself and its N): prints "LINES EVENTS".
+nj_rl_events() {
+	awk -v re="$2" '
+	{ n = 0; l = $0
+	  if (match(l, / \[[0-9]+ more like it not shown\]$/)) {
+		n = substr(l, RSTART + 2, RLENGTH - 2) + 0; l = substr(l, 1, RSTART - 1) }
+	  if (l ~ re) { lines++; events += 1 + n } }
+	END { print lines + 0, events + 0 }' "$1"
+}
+
 nj_done() {
 	NJ_FAIL=$((NJ_FAIL + ${NJ_VG_ERRORS:-0}))
 	echo "$(basename "$0" .sh) (hosts ${NJ_HOSTS:-stock}): $NJ_PASS passed, $NJ_FAIL failed"

@@ -133,6 +133,31 @@ NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/deny.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P c
 if [ "$NJ_OUT" = "err EACCES" ] && grep -q 'deny connect tcp 127.0.0.1:8081' "$NJ_TMP/deny.log" &&
     [ "$(stat -c %a "$NJ_TMP/deny.log")" = 600 ]; then nj_ok; else nj_bad "NETJAIL_LOG=file"; fi
 
+# ---- a program that retries: identical lines are rate-limited, every call still denied ----
+# (each line written stands for itself and the N of its "[N more like it not shown]")
+lines_for() { nj_rl_check "connect tcp 127.0.0.1:8081" "$1"; }
+before=$(nj_count "tcp 127.0.0.1 8081")
+nj_run "$LO" $P repeat 1234 tcp 127.0.0.1 8081
+nj_sync
+if printf '%s\n' "$NJ_OUT" | grep -q '^connected 0 denied 1234$' && [ "$(lines_for 1234)" = ok ] &&
+    [ "$(nj_count "tcp 127.0.0.1 8081")" = "$before" ]; then nj_ok; else
+	nj_bad "ratelimit: $(lines_for 1234), or a call was not denied, or one arrived"; fi
+before=$(nj_count "tcp 127.0.0.1 8080")
+nj_run "$LO" $P repeat 50 tcp 127.0.0.1 8080
+nj_sync
+if [ "$NJ_OUT" = "connected 50 denied 0" ] && [ "$(nj_count "tcp 127.0.0.1 8080")" = $((before + 50)) ]; then
+	nj_ok; else nj_bad "ratelimit-twin: the allowed connects did not all arrive"; fi
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P repeat 40 tcp 127.0.0.1 8081 2>&1)
+if [ "$(printf '%s\n' "$NJ_OUT" | grep -c '^netjail: would deny connect tcp 127.0.0.1:8081 .*port 8081$')" = 40 ]; then
+	nj_ok; else nj_bad "ratelimit-audit: audit mode does not write every line"; fi
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/rl.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P repeat 1234 tcp 127.0.0.1 8081 2>&1)
+NJ_OUT=$(cat "$NJ_TMP/rl.log")
+if [ "$(lines_for 1234)" = ok ]; then nj_ok; else nj_bad "ratelimit-log-file: $(lines_for 1234)"; fi
+# two processes: each has its own lines
+NJ_OUT=$(LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO sh -c '"$0" repeat 5 tcp 127.0.0.1 8081; "$0" repeat 5 tcp 127.0.0.1 8081' $P 2>&1)
+if [ "$(lines_for 10)" = ok ] && [ "$(printf '%s\n' "$NJ_OUT" | grep -c '^netjail: deny')" = 8 ]; then
+	nj_ok; else nj_bad "ratelimit-per-process: $(lines_for 10)"; fi
+
 # ---- name resolution: denied answers removed, order kept ----
 nj_expect gai-filtered '^ok 127.0.0.1$' "$(nj_rules 'allow 127.0.0.0/8')" $P gai localhost
 nj_expect gai-all-denied '^err EAI_SYSTEM EACCES$' "$PUB" $P gai localhost

@@ -58,6 +58,20 @@ else
 	echo "skip: static probes: cc -static failed (is libc.a installed? Debian: libc6-dev)"
 fi
 if [ -n "$STATIC" ]; then
+	# a program that retries: identical lines are rate-limited, every call still denied
+	before=$(nj_count "$NO")
+	nj_run_sup "$LO" "$STATIC" repeat 1234 tcp 127.0.0.1 8081
+	nj_sync
+	rl=$(nj_rl_check "connect tcp 127.0.0.1:8081" 1234)
+	if printf '%s\n' "$NJ_OUT" | grep -q '^connected 0 denied 1234$' && [ "$rl" = ok ] &&
+	    [ "$(nj_count "$NO")" = "$before" ]; then nj_ok; else
+		nj_bad "static-ratelimit: $rl, or a call was not denied, or one arrived"; fi
+	before=$(nj_count "$OK")
+	nj_run_sup "$LO" "$STATIC" repeat 30 tcp 127.0.0.1 8080
+	nj_sync
+	if printf '%s\n' "$NJ_OUT" | grep -q '^connected 30 denied 0$' &&
+	    [ "$(nj_count "$OK")" = $((before + 30)) ]; then nj_ok; else
+		nj_bad "static-ratelimit-twin: the allowed connects did not all arrive"; fi
 	nj_deny_sup static-connect "$LO" "$NO" -- "$STATIC" connect tcp 127.0.0.1 8081
 	check static-connect-err '^err EACCES'
 	# the line reads as the preload's would

@@ -27,6 +27,7 @@ Suite *explain_suite(void);
 Suite *vectors_suite(void);
 Suite *compiled_suite(void);
 Suite *api_suite(void);
+Suite *ratelimit_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -35,6 +35,8 @@
  *   signal ADDR PORT ADDR2 PORT2     a SIGALRM handler connects to ADDR2 while the main
  *                                    thread connects to ADDR (both printed)
  *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
+ *   repeat N tcp|udp ADDR PORT       connect N times, a new socket each time, as a program
+ *                                    that retries does; prints "connected C denied D"
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -357,6 +359,21 @@ main(int argc, char **argv)
 			    (struct sockaddr *)&ss, len);
 		}
 		return result(rc);
+	}
+	if (strcmp(op, "repeat") == 0 && argc == 6) {
+		long n = strtol(argv[2], NULL, 10), connected = 0, denied = 0;
+
+		len = mkaddr(argv[4], argv[5], &ss);
+		for (long i = 0; i < n; i++) {
+			fd = sock(ss.ss_family, argv[3]);
+			if (connect(fd, (struct sockaddr *)&ss, len) == 0)
+				connected++;
+			else if (errno == EACCES)
+				denied++;
+			close(fd);
+		}
+		printf("connected %ld denied %ld\n", connected, denied);
+		return 0;
 	}
 	if (argc < 5)
 		return fprintf(stderr, "usage: see the top of probe.c\n"), 2;
