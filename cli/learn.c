@@ -108,6 +108,7 @@ enum section {
 struct entry {
 	char *key;
 	const char *text;	/* points into key: the rule, or the note */
+	char *why;		/* NULL, or why the rule is wider than what was seen */
 	unsigned long count;
 	struct names progs, calls, dests;
 };
@@ -118,6 +119,10 @@ struct learned {
 	unsigned long decisions, skipped, said;
 	struct names shim_said;	/* the shim's own error and warning lines, once each */
 	int oom;
+	/* what changes from one run to the next (learn_machine) */
+	int eph_lo, eph_hi;	/* this machine's ephemeral port range; 0 0: unknown */
+	char tmpdir[PATH_MAX];	/* $TMPDIR, when it is one */
+	struct timespec start;	/* when the command started (CLOCK_REALTIME) */
 };
 
 static uint64_t
@@ -157,8 +162,9 @@ grow(struct learned *L)
 	return 0;
 }
 
-/* Count one decision for the entry (section, sortkey, text), made by call on dest by prog. */
-static void
+/* Count one decision for the entry (section, sortkey, text), made by call on dest by prog.
+ * Returns the entry, or NULL when out of memory (then L->oom). */
+static struct entry *
 add(struct learned *L, int section, const char *sortkey, const char *text, const char *call,
     const char *dest, const char *prog, size_t progn)
 {
@@ -167,7 +173,7 @@ add(struct learned *L, int section, const char *sortkey, const char *text, const
 	char *key;
 
 	if (L->oom)
-		return;
+		return NULL;
 	if ((key = malloc(1 + klen + 1 + tlen + 1)) == NULL)
 		goto oom;
 	key[0] = (char)section;
@@ -196,9 +202,21 @@ add(struct learned *L, int section, const char *sortkey, const char *text, const
 	    names_add(&e->calls, call, strlen(call)) != 0 ||
 	    (dest && names_add(&e->dests, dest, strlen(dest)) != 0))
 		goto oom;
-	return;
+	return e;
 oom:
 	L->oom = 1;
+	return NULL;
+}
+
+/* add, for a rule wider than what was seen: why says why (the first one given is kept). */
+static void
+add_wide(struct learned *L, const char *sortkey, const char *rule, const char *why,
+    const char *call, const char *dest, const char *prog, size_t progn)
+{
+	struct entry *e = add(L, S_ALLOW, sortkey, rule, call, dest, prog, progn);
+
+	if (e && e->why == NULL && (e->why = strdup(why)) == NULL)
+		L->oom = 1;
 }
 
 static void
@@ -213,6 +231,7 @@ learned_free(struct learned *L)
 		names_free(&e->calls);
 		names_free(&e->dests);
 		free(e->key);
+		free(e->why);
 		free(e);
 	}
 	free(L->slot);
@@ -225,7 +244,8 @@ learned_free(struct learned *L)
  * no '*' (a glob would widen it) and matches the destination it is for (for an IP address,
  * addr: one of those the destination stands for; for a program, exec). */
 static int
-rule_ok(const char *rule, const struct nj_dest *d, const struct nj_ip *addr, const char *exec)
+rule_check(const char *rule, const struct nj_dest *d, const struct nj_ip *addr, const char *exec,
+    int glob)
 {
 	struct nj_rules *one = NULL;
 	char back[TEXT_MAX];
@@ -233,7 +253,8 @@ rule_ok(const char *rule, const struct nj_dest *d, const struct nj_ip *addr, con
 	size_t n = strlen(rule);
 	int ok;
 
-	if (n == 0 || n >= sizeof(back) || strchr(rule, '*') || strchr(rule, '#'))
+	if (n == 0 || n >= sizeof(back) || strchr(rule, '#') ||
+	    (strchr(rule, '*') && !(glob && strchr(rule, '*') == rule + n - 1)))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)rule[i] < 0x20 || rule[i] == 0x7f)
@@ -246,6 +267,100 @@ rule_ok(const char *rule, const struct nj_dest *d, const struct nj_ip *addr, con
 		ok = exec ? nj_exec_allowed(one, exec) : nj_matches(one, d, addr, m, 2) == 1;
 	nj_rules_free(one);
 	return ok;
+}
+
+static int
+rule_ok(const char *rule, const struct nj_dest *d, const struct nj_ip *addr, const char *exec)
+{
+	return rule_check(rule, d, addr, exec, 0);
+}
+
+/* ---- what changes from one run to the next ----
+ *
+ * A test suite starts its own servers (mocks) on ports the kernel picks from the ephemeral
+ * range, and puts sockets in directories mktemp(1) makes: both differ at the next run, so an
+ * exact rule for them fails then.  Such destinations get the rule that holds next time: the
+ * whole ephemeral range of that address, or a glob over the temporary directory's name. */
+
+/* The ephemeral port range of this machine (this network namespace): the command ran in it. */
+static void
+learn_machine(struct learned *L)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	const char *t = getenv("TMPDIR");
+	char buf[PATH_MAX];
+
+	L->eph_lo = L->eph_hi = 0;
+	if (f) {
+		if (fscanf(f, "%d %d", &L->eph_lo, &L->eph_hi) != 2 || L->eph_lo < 1 ||
+		    L->eph_hi > 65535 || L->eph_lo > L->eph_hi)
+			L->eph_lo = L->eph_hi = 0;
+		fclose(f);
+	}
+	L->tmpdir[0] = '\0';
+	if (t && t[0] == '/' && realpath(t, buf) != NULL && strcmp(buf, "/") != 0)
+		fmt(L->tmpdir, sizeof(L->tmpdir), "%s", buf);
+	clock_gettime(CLOCK_REALTIME, &L->start);
+}
+
+static int
+ephemeral(const struct learned *L, int port)
+{
+	return L->eph_lo > 0 && port >= L->eph_lo && port <= L->eph_hi;
+}
+
+/* Does name (one path component) look made by mktemp: a prefix ending in '.', '-' or '_'
+ * (mktemp's "tmp.", a test's "pgtest-") and at least 6 letters and digits (its X's), or
+ * Python's "tmp" and 8 of [a-z0-9_]?  The length of the prefix to keep, or 0. */
+static size_t
+mktemp_prefix(const char *name, size_t n)
+{
+	size_t k = n, rnd;
+
+	if (n == 11 && strncmp(name, "tmp", 3) == 0 && strspn(name + 3,
+	    "abcdefghijklmnopqrstuvwxyz0123456789_") >= 8)
+		return 3;
+	while (k > 0 && ((name[k - 1] >= 'a' && name[k - 1] <= 'z') ||
+	    (name[k - 1] >= 'A' && name[k - 1] <= 'Z') || (name[k - 1] >= '0' && name[k - 1] <= '9')))
+		k--;
+	rnd = n - k;
+	if (k < 2 || rnd < 6 || (name[k - 1] != '.' && name[k - 1] != '-' && name[k - 1] != '_'))
+		return 0;
+	return k;
+}
+
+/* A unix path inside a directory made for the run under a temporary directory (TMPDIR,
+ * /tmp, /var/tmp, /dev/shm): its name looks made by mktemp, and it is gone now or was made
+ * after the command started.  Then glob is the rule's path, "/tmp/tmp.*", and 1. */
+static int
+temp_glob(const struct learned *L, const char *path, char *glob, size_t size)
+{
+	const char *roots[] = { L->tmpdir, "/tmp", "/var/tmp", "/dev/shm" };
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		size_t rn = strlen(roots[i]), cn, keep;
+		const char *c = path + rn + 1;
+		char dir[PATH_MAX];
+		struct statx st;
+
+		if (rn == 0 || strncmp(path, roots[i], rn) != 0 || path[rn] != '/')
+			continue;
+		cn = strcspn(c, "/");
+		if (c[cn] != '/' || (keep = mktemp_prefix(c, cn)) == 0)
+			continue;	/* not a directory of its own, or no mktemp name */
+		fmt(dir, sizeof(dir), "%.*s", (int)(rn + 1 + cn), path);
+		/* made for the run: gone now, or born after it started (a directory's change
+		 * time moves with every entry made in it: it does not tell) */
+		if (statx(AT_FDCWD, dir, 0, STATX_BTIME, &st) == 0 &&
+		    (!(st.stx_mask & STATX_BTIME) || st.stx_btime.tv_sec < L->start.tv_sec ||
+		    (st.stx_btime.tv_sec == L->start.tv_sec &&
+		    st.stx_btime.tv_nsec < L->start.tv_nsec)))
+			continue;
+		if ((size_t)snprintf(glob, size, "%.*s*", (int)(rn + 1 + keep), path) >= size)
+			return 0;
+		return 1;
+	}
+	return 0;
 }
 
 /* The sort key of an IP destination: family, address, proto, port, all fixed width. */
@@ -309,6 +424,31 @@ unwritable(struct learned *L, const char *call, const char *dest, const char *wh
 	add(L, S_NOTE, "", text, call, NULL, prog, progn);
 }
 
+/* A destination on this machine's ephemeral range: the rule for the range of its address
+ * (one for every such port of it).  1 when suggested. */
+static int
+wide_port(struct learned *L, const struct nj_dest *d, const struct nj_ip *a, const char *ip,
+    const char *call, const char *dest, const char *prog, size_t progn)
+{
+	char rule[200], key[64], why[TEXT_MAX / 2];
+	struct nj_dest one = *d;
+
+	fmt(rule, sizeof(rule), "allow %s %s port %d-%d", d->proto == NJ_PROTO_UDP ? "udp" :
+	    d->proto == NJ_PROTO_TCP ? "tcp" : "", ip, L->eph_lo, L->eph_hi);
+	if (d->proto != NJ_PROTO_UDP && d->proto != NJ_PROTO_TCP)
+		fmt(rule, sizeof(rule), "allow %s port %d-%d", ip, L->eph_lo, L->eph_hi);
+	one.port = d->port;
+	if (!rule_ok(rule, &one, a, NULL))
+		return 0;
+	one.port = L->eph_lo;	/* one key for every port of the range */
+	ip_key(key, sizeof(key), a, &one);
+	fmt(why, sizeof(why), "the port is in this machine's ephemeral range (%d-%d, "
+	    "/proc/sys/net/ipv4/ip_local_port_range): a server the command started itself takes "
+	    "a new one each run, so the whole range is suggested", L->eph_lo, L->eph_hi);
+	add_wide(L, key, rule, why, call, dest, prog, progn);
+	return 1;
+}
+
 /* An IP destination: every address it stands for is decided on its own (SPEC.md §3: all
  * must be allowed), and each one that is not gets its own exact rule or block note. */
 static void
@@ -343,6 +483,9 @@ learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const c
 			fmt(why, sizeof(why), "port 0 cannot be named in a rule; the nearest "
 			    "one, \"%s\", would allow every port of %s: decide yourself", rule, ip);
 			unwritable(L, call, dest, why, prog, progn);
+		} else if (ephemeral(L, d->port) && wide_port(L, d, &a[k], ip, call, dest, prog,
+		    progn)) {
+			;
 		} else if (rule_ok(rule, d, &a[k], NULL)) {
 			add(L, S_ALLOW, key, rule, call, dest, prog, progn);
 		} else {
@@ -359,7 +502,7 @@ learn_other(struct learned *L, const struct nj_rules *r, const struct nj_dest *d
     const char *call, const char *dtext, const char *prog, size_t progn)
 {
 	struct nj_verdict v;
-	char rule[TEXT_MAX / 2], key[TEXT_MAX / 2];
+	char rule[TEXT_MAX / 2], key[TEXT_MAX / 2], glob[PATH_MAX];
 
 	if (nj_decide(r, d, &v)) {
 		allowed_now(L, call, dtext, prog, progn);
@@ -368,14 +511,25 @@ learn_other(struct learned *L, const struct nj_rules *r, const struct nj_dest *d
 	nj_suggest_allow(d, NULL, rule, sizeof(rule));
 	fmt(key, sizeof(key), "%c%s", d->kind == NJ_DEST_UNIX ? (d->abstract ? 'v' : 'u') :
 	    'w', rule);
-	if (v.rule != NJ_NORULE)
+	if (v.rule != NJ_NORULE) {
 		blocked(L, r, v.rule, rule, key, call, dtext, prog, progn);
-	else if (rule_ok(rule, d, NULL, NULL))
+	} else if (d->kind == NJ_DEST_UNIX && !d->abstract &&
+	    temp_glob(L, d->path, glob, sizeof(glob))) {
+		fmt(rule, sizeof(rule), "allow unix %s", glob);
+		fmt(key, sizeof(key), "u%s", rule);
+		if (rule_check(rule, d, NULL, NULL, 1))
+			add_wide(L, key, rule, "a directory made for the run (mktemp): its name "
+			    "differs each time, so a glob over its name is suggested", call, dtext,
+			    prog, progn);
+		else
+			unwritable(L, call, dtext, "cannot be written as a rule", prog, progn);
+	} else if (rule_ok(rule, d, NULL, NULL)) {
 		add(L, S_ALLOW, key, rule, call, dtext, prog, progn);
-	else
+	} else {
 		unwritable(L, call, dtext, d->kind == NJ_DEST_UNIX ? "cannot be written as a rule "
 		    "(a path with a space, '#', '*' or a control character, or too long)" :
 		    "cannot be written as a rule", prog, progn);
+	}
 }
 
 /* A program the preload cannot follow: lit as the shim saw it (made absolute), canon where
@@ -673,6 +827,8 @@ write_entries(FILE *f, struct entry **v, size_t n)
 		join(&e->dests, ", ", dests, sizeof(dests));
 		fputc('\n', f);
 		comment(f, "%s %s: %s", calls, dests, t);
+		if (e->why)
+			comment(f, "(%s)", e->why);
 		comment(f, "%s", e->text);
 	}
 }
@@ -1098,6 +1254,7 @@ nj_cmd_learn(int argc, char **argv)
 		learned_free(&L);
 		return EXIT_USAGE;
 	}
+	learn_machine(&L);
 	status = run_child(l.cmd, argv + i);
 
 	rc = EXIT_LEARN;

@@ -305,6 +305,46 @@ has forge-loopback-why "$T/forge.rules" '# connect tcp 0.0.0.0:80 (which stands 
 hasnt forge-ambiguous-unix "$T/forge.rules" '^# allow unix'
 valid forge "$T/forge.rules"
 
+# ---- a suite that starts its own servers: a mock on an ephemeral port, a socket in a
+# directory made by mktemp; the learned policy, uncommented, passes the next run ----
+cat > "$T/suite.py" <<'EOF'
+import os, socket, subprocess
+mock = socket.socket()
+mock.bind(("127.0.0.1", 0))
+mock.listen()
+socket.create_connection(mock.getsockname()).close()
+d = subprocess.check_output(["mktemp", "-d"], text=True).strip()
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(d + "/db.sock")
+srv.listen()
+c = socket.socket(socket.AF_UNIX)
+c.connect(d + "/db.sock")
+c.close()
+os.unlink(d + "/db.sock")
+os.rmdir(d)
+print("suite passed")
+EOF
+range=$(cat /proc/sys/net/ipv4/ip_local_port_range)	# (dash's read of /proc stops short)
+eph_lo=${range%%[!0-9]*} eph_hi=${range##*[!0-9]}
+: > "$T/suite-base.rules"
+learn -r "$T/suite-base.rules" -o "$T/suite.rules" -- python3 "$T/suite.py"
+status suite-learn 0
+has suite-ephemeral "$T/suite.rules" "# allow tcp 127.0.0.1 port $eph_lo-$eph_hi"
+hasre suite-ephemeral-why "$T/suite.rules" "^# \(the port is in this machine's ephemeral range \($eph_lo-$eph_hi, /proc/sys/net/ipv4/ip_local_port_range\)"
+has suite-mktemp "$T/suite.rules" '# allow unix /tmp/tmp.*'
+hasre suite-mktemp-why "$T/suite.rules" '^# \(a directory made for the run \(mktemp\)'
+hasnt suite-no-exact-port "$T/suite.rules" '^# allow tcp 127\.0\.0\.1 port [0-9]+$'
+valid suite "$T/suite.rules"
+# the next run, under the learned rules uncommented (its ports and directory are new)
+sed 's/^# allow /allow /' "$T/suite.rules" > "$T/suite.on"
+NJ_OUT=$(timeout 60 env -u LD_PRELOAD "$NJ" run -r "$T/suite.on" -- python3 "$T/suite.py" 2>&1)
+NJ_RC=$?
+if [ "$NJ_RC" = 0 ] && [ "$NJ_OUT" = "suite passed" ]; then ok; else
+	bad "suite-next-run: the learned rules do not pass the next run (exit $NJ_RC)"; fi
+# and what the suite never did stays denied
+nj_deny_cmd suite-other-port "$T/suite.on" "tcp 127.0.0.1 8081" -- "$P" connect tcp 127.0.0.1 8081
+nj_deny_cmd suite-other-socket "$T/suite.on" "unix $T/other.sock" -- "$P" unix "$T/other.sock"
+
 # learning from an empty file, as README's CI recipe does: no warning that nothing is allowed
 : > "$T/empty.rules"
 learn -r "$T/empty.rules" -o "$T/from-empty.rules" -- "$P" connect tcp 127.0.0.1 5432
