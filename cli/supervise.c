@@ -106,13 +106,27 @@ worker(void *arg)
 	}
 }
 
-/* SIGTERM and SIGHUP are passed on to the command; SIGINT and SIGQUIT come from the terminal
- * to the whole process group, the command included, and are ignored here. */
+/* SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are passed on to the command.  SIGINT and SIGQUIT
+ * from a terminal reach the whole process group, the command included, and are ignored here;
+ * without a controlling terminal (a container's PID 1) whoever sends them means us, and they
+ * are passed on too. */
 static void
 forward(int sig)
 {
 	if (child > 0)
 		kill(child, sig);
+}
+
+/* Do we have a controlling terminal? */
+static int
+terminal(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
 }
 
 /* The child's side: filter, report the listener's number, wait for the go, exec. */
@@ -263,8 +277,10 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
+	signal(SIGUSR1, forward);
+	signal(SIGUSR2, forward);
+	signal(SIGINT, terminal() ? SIG_IGN : forward);
+	signal(SIGQUIT, terminal() ? SIG_IGN : forward);
 	if (write(go[1], "g", 1) != 1) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -22,7 +22,8 @@ PORT=8091
 for f in "$EP" "$NJ_NETJAIL" "$P"; do
 	[ -x "$f" ] || { echo "missing $f (make all build/tests/probes/probe)"; exit 1; }
 done
-unset LD_PRELOAD NETJAIL_RULES NETJAIL_MODE NETJAIL_LOG NETJAIL_BIN NETJAIL_ENTRYPOINT_RULES
+unset LD_PRELOAD NETJAIL_RULES NETJAIL_MODE NETJAIL_LOG NETJAIL_BIN NETJAIL_ENTRYPOINT_RULES \
+    NETJAIL_SUPERVISE
 export NETJAIL_BIN="$NJ_NETJAIL"
 export NETJAIL_ENTRYPOINT_RULES="$T/etc-netjail-rules"	# the default path, for these tests
 
@@ -193,6 +194,8 @@ refused "rules file is a directory" 2 "not a regular file" -- \
     env NETJAIL_RULES="$T/dir.rules" "$EP" sh -c "$MARK"
 refused "bad NETJAIL_MODE" 2 "NETJAIL_MODE must be enforce or audit" -- \
     env NETJAIL_RULES="$GOOD" NETJAIL_MODE=permissive "$EP" sh -c "$MARK"
+refused "bad NETJAIL_SUPERVISE" 2 "NETJAIL_SUPERVISE must be 1 or 0" -- \
+    env NETJAIL_RULES="$GOOD" NETJAIL_SUPERVISE=yes "$EP" sh -c "$MARK"
 refused "NETJAIL_BIN not executable" 127 "NETJAIL_BIN=$T/nope is not an executable" -- \
     env NETJAIL_RULES="$GOOD" NETJAIL_BIN="$T/nope" "$EP" sh -c "$MARK"
 expect "no command: usage" 2 "^usage: netjail-entrypoint COMMAND" -- env NETJAIL_RULES="$GOOD" "$EP"
@@ -274,5 +277,44 @@ net "the default path's rules deny 127.0.0.1:$PORT" deny "" "tcp 127.0.0.1 $PORT
     "$P" connect tcp 127.0.0.1 "$PORT"
 net "a child of the service is denied too" deny "$DENY" "tcp 127.0.0.1 $PORT" -- \
     sh -c "\"$P\" connect tcp 127.0.0.1 $PORT"
+
+# ---- NETJAIL_SUPERVISE=1: a statically linked service, which no preload can follow, runs
+# under the supervisor, jailed by the kernel; without it the service is refused ----
+SRC=$(cd "$(dirname "$0")" && pwd)
+if cc -static -O1 -D_GNU_SOURCE -o "$T/probe-static" "$SRC/probes/probe.c" >"$T/cc.log" 2>&1; then
+	PS=$T/probe-static
+	expect "a static service is refused without NETJAIL_SUPERVISE" 126 \
+	    "refusing to run $PS: it is statically linked" -- env NETJAIL_RULES="$GOOD" "$EP" \
+	    "$PS" connect tcp 127.0.0.1 "$PORT"
+	export NETJAIL_SUPERVISE=1
+	net "NETJAIL_SUPERVISE=1: a static service is denied 127.0.0.1:$PORT" deny "$DENY" \
+	    "tcp 127.0.0.1 $PORT" -- "$PS" connect tcp 127.0.0.1 "$PORT"
+	net "NETJAIL_SUPERVISE=1: its allowed twin reaches it" reach "$GOOD" "tcp 127.0.0.1 $PORT" -- \
+	    "$PS" connect tcp 127.0.0.1 "$PORT"
+	NETJAIL_RULES=$GOOD "$EP" sh -c 'exit 3'
+	got=$?
+	if [ "$got" = 3 ]; then ok "NETJAIL_SUPERVISE=1: exit 3 comes back"; else bad "NETJAIL_SUPERVISE=1: exit $got, want 3"; fi
+	# SIGTERM to the supervisor (PID 1 in a container) reaches the service
+	rm -f "$S.ready" "$S.log"
+	NETJAIL_RULES=$GOOD "$EP" sh -c 'trap "echo TERM >> $0.log; exit 7" TERM; echo $$ > $0.ready
+	    while :; do sleep 0.1; done' "$S" &
+	pid=$!
+	if wait_for "$S.ready"; then
+		kill -TERM "$pid"
+		wait "$pid"
+		got=$?
+		if [ "$got" = 7 ] && [ "$(cat "$S.log" 2>/dev/null)" = TERM ]; then
+			ok "NETJAIL_SUPERVISE=1: SIGTERM reaches the service, its exit 7 comes back"
+		else
+			bad "NETJAIL_SUPERVISE=1: after SIGTERM exit $got, the service logged $(cat "$S.log" 2>/dev/null)"
+		fi
+	else
+		bad "NETJAIL_SUPERVISE=1: the service never became ready"
+		kill -KILL "$pid"
+	fi
+	unset NETJAIL_SUPERVISE
+else
+	echo "skip: NETJAIL_SUPERVISE with a static service (cc -static failed: no libc.a?)"
+fi
 
 nj_done
