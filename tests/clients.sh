@@ -186,9 +186,9 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
 elif ! awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
 	echo "skip: postgresql (the server refuses root, and only root is mapped here)"
 else
+	nj_for_anyone		# (the server runs as nobody)
 	PG=$NJ_TMP/pg
 	mkdir -p "$PG/sock"
-	chmod 755 "$NJ_TMP"
 	chown -R nobody "$PG"
 	PGR=$(nj_rules "allow unix $PG/sock/*" 'allow tcp 127.0.0.1 port 5434')
 	chmod 644 "$PGR"
@@ -260,7 +260,7 @@ if ! have sudo; then
 elif ! awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
 	echo "skip: sudo (only root is mapped here)"
 else
-	chmod 755 "$NJ_TMP"
+	nj_for_anyone		# (what sudo starts runs as nobody)
 	chmod 644 "$LO"
 	SUDO="sudo -n -u nobody $NJ_PROBE connect tcp 127.0.0.1"
 	before=$(nj_count "$OK4")

@@ -299,7 +299,8 @@ fi
 # exec), the loader drops the preload, so they are refused; when it does not (root starting a
 # setuid-root program), the preload stays and the program is jailed like any other
 if awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
-	chmod 755 "$T"
+	nj_for_anyone		# (nobody runs some of these)
+	P=$NJ_PROBE X=$NJ_PROBES/exec-child
 	chmod 644 "$LO"
 	# owned by another user: running them changes who we are
 	cp "$P" "$T/suid-probe" && chown nobody "$T/suid-probe" && chmod u+s "$T/suid-probe"

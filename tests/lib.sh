@@ -303,6 +303,22 @@ nj_output() {
 	fi
 }
 
+# nj_for_anyone: from here on, the shim, netjail and the probes are copies every user can
+# read and run, in NJ_TMP (made enterable): for tests that become another user (nobody), who
+# could not load a shim from a build in a private home directory.  Sets NJ_SHIM, NJ_NETJAIL,
+# NJ_PROBE and NJ_PROBES (the probes' directory).
+nj_for_anyone() {
+	NJ_PROBES=$NJ_TMP/anyone/tests/probes
+	mkdir -p "$NJ_PROBES"
+	cp "$NJ_BUILD/netjail" "$NJ_BUILD/libnetjail.so" "$NJ_BUILD/default.rules" "$NJ_TMP/anyone/"
+	cp -R "$NJ_BUILD/tests/probes/." "$NJ_PROBES/"	# (no glob: suites may run with set -f)
+	chmod -R a+rX "$NJ_TMP/anyone"
+	chmod 755 "$NJ_TMP"
+	NJ_SHIM=$NJ_TMP/anyone/libnetjail.so
+	NJ_NETJAIL=$NJ_TMP/anyone/netjail
+	NJ_PROBE=$NJ_PROBES/probe
+}
+
 # nj_rl_check WHAT EVENTS: the deny lines of NJ_OUT for WHAT ("connect tcp 127.0.0.1:8081")
 # are rate-limited and account for EVENTS denials: at most 8 lines, each standing for itself
 # and the N of its "[N more like it not shown]".  Prints "ok", or what it found.
