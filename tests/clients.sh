@@ -218,10 +218,9 @@ else
 		nj_bad "postgres-starts: the server did not start under $PGR"
 	fi
 	if have psql; then
-		PSQL="psql -X -A -t -U postgres -p 5434 -c"
-		nj_run_cmd "$PGR" $AS psql -X -A -t -U postgres -h 127.0.0.1 -p 5434 -c 'select 41+1'
+		nj_run_cmd "$PGR" $AS env -C / psql -X -A -t -U postgres -h 127.0.0.1 -p 5434 -c 'select 41+1'
 		if [ "$NJ_OUT" = 42 ]; then nj_ok; else nj_bad "psql-tcp: no answer over TCP"; fi
-		nj_run_cmd "$PGR" $AS psql -X -A -t -U postgres -h "$PG/sock" -p 5434 -c 'select 41+1'
+		nj_run_cmd "$PGR" $AS env -C / psql -X -A -t -U postgres -h "$PG/sock" -p 5434 -c 'select 41+1'
 		if [ "$NJ_OUT" = 42 ]; then nj_ok; else nj_bad "psql-unix: no answer over the socket"; fi
 		nj_deny_cmd psql-port "$PGR" "tcp 127.0.0.1 8081" -- $AS psql -X -U postgres \
 		    -h 127.0.0.1 -p 8081 -c 'select 1'
