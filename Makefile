@@ -1,73 +1,96 @@
-# netjail - plain GNU make.  `make` builds build/netjail (and build/libnetjail.so once the shim
-# exists); `make check` runs every test; `make bench` prints the performance figures.
+# netjail - plain GNU make.
+#
+#   make                 build/netjail, build/libnetjail.so, the library and the default policy
+#   make check           every test (installs what it needs that is missing, as root)
+#   make check-SUITE     one suite: unit cli man shim exec scope learn supervise entrypoint
+#                        clients api-examples hardening install bench (ONLY=NAME: one test)
+#   make install         PREFIX, BINDIR, LIBDIR, MANDIR, INCLUDEDIR, DATADIR, DESTDIR
+#   make bench           the performance figures (docs/performance.md)
 
-PREFIX  ?= /usr/local
-DESTDIR ?=
-CC      ?= cc
-CFLAGS  ?= -O2 -g
-LDFLAGS ?=
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SHIMDIR    ?= $(LIBDIR)/netjail
+DESTDIR    ?=
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
 
-# Project flags live apart from CFLAGS so `make CFLAGS=-O0` cannot drop them.
+# Project flags live apart from CFLAGS so `make CFLAGS=-O0` cannot drop them.  Includes are
+# written with their folder ("engine/engine.h"): the one include path is the top.
 NJ_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wconversion -fvisibility=hidden -fPIC -fstack-protector-strong \
-	-D_FORTIFY_SOURCE=2 -MMD -MP -Irules -ffunction-sections -fdata-sections
+	-D_FORTIFY_SOURCE=2 -MMD -MP -I. -ffunction-sections -fdata-sections
 NJ_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--no-undefined
 
 B := build
 
-RULES_SRC := $(wildcard rules/*.c)
-RULES_OBJ := $(RULES_SRC:%.c=$(B)/%.o)
-SHIM_SRC  := $(wildcard shim/*.c)
-SHIM_OBJ  := $(SHIM_SRC:%.c=$(B)/%.o)
-CLI_SRC   := $(wildcard cli/*.c)
-CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
-TEST_SRC  := $(wildcard tests/*.c)
-TEST_OBJ  := $(TEST_SRC:%.c=$(B)/%.o)
+ENGINE_SRC := $(wildcard engine/*.c)
+SYS_SRC    := $(wildcard sys/*.c)
+LIB_SRC    := $(wildcard lib/*.c)
+SHIM_SRC   := $(wildcard shim/*.c)
+CLI_SRC    := $(wildcard cli/*.c cli/learn/*.c cli/supervise/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+# the engine, the platform layer and the public library: one archive, one shared library
+CORE_OBJ   := $(patsubst %.c,$(B)/%.o,$(ENGINE_SRC) $(SYS_SRC) $(LIB_SRC))
+SHIM_OBJ   := $(SHIM_SRC:%.c=$(B)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_OBJ   := $(UNIT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all check check-unit check-cli check-presets check-exports check-shim check-exec check-clients \
-	check-banned check-hardening check-install check-man check-entrypoint check-scope check-learn check-supervise check-asan check-valgrind check-clang fuzz bench clean \
-	install uninstall deps
+LIB_SONAME  := libnetjail-rules.so.1
+LIB_VERSION := 0.1.0
+LIB_MAP     := lib/libnetjail-rules.map
 
-all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules
+.PHONY: all check clean install uninstall bench fuzz deps check-perf check-layers check-banned \
+	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
+	check-exec check-scope check-learn check-supervise check-entrypoint check-clients \
+	check-api-examples check-hardening check-install check-bench check-asan check-clang \
+	check-valgrind
+
+all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules $(B)/libnetjail-rules.a \
+	$(B)/libnetjail-rules.so
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_CFLAGS_LAST) -c -o $@ $<
 
-# What runs in a fork child between fork and exec (the exec wrappers and the jailability
-# check) must not read .rodata: the child has none of the shim's read-only pages mapped, and
-# each one it touches is a page fault in every fork + exec.  A switch's jump table is .rodata.
-$(SHIM_OBJ) $(B)/rules/jailable.o: NJ_CFLAGS += -fno-jump-tables
-# The constructor's calls into libc (getauxval, strlen, dlsym, dladdr...) go through the GOT,
-# bound when the shim loads, not through the PLT: in a program that binds everything at load
-# (Debian builds with -z now) they were the only lazy bindings, so every jailed process ran
-# the lazy resolver just for them.  Measured with NJ_CHILD_CODE (rules.h), in one run:
-# 0.1-0.5% off a fork + exec.
-$(B)/shim/init.o $(B)/rules/jailable.o: NJ_CFLAGS += -fno-plt
-# The jailability check (ELF headers, notes, #! scripts) is the bulk of the fork-child code:
-# built for size, so that with the exec wrappers it fits one page (scripts/check-layout).  Its
-# time is its system calls'.
-$(B)/rules/jailable.o: NJ_CFLAGS_LAST = -Os
+# The code a fork child runs between fork and exec (sys/exec.c, and the shim's exec paths):
+# see sys/exec.h for why it avoids jump tables (.rodata) and lazy binding.
+$(SHIM_OBJ) $(B)/sys/exec.o: NJ_CFLAGS += -fno-jump-tables
+$(B)/shim/init.o $(B)/sys/exec.o: NJ_CFLAGS += -fno-plt
+$(B)/sys/exec.o: NJ_CFLAGS_LAST = -Os
 
-$(B)/libnjrules.a: $(RULES_OBJ)
+$(B)/libnetjail-rules.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/netjail: $(CLI_OBJ) $(B)/libnjrules.a
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnjrules.a -pthread
+$(B)/netjail: $(CLI_OBJ) $(B)/libnetjail-rules.a
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) \
+		$(B)/libnetjail-rules.a -pthread
 
-# The shim: the rules objects linked in, only the names of the version script exported.
-# It is loaded into every process it jails, so its layout is chosen for start-up cost (each
-# page fault counts; README "Performance"): code and read-only data in one segment, all its
-# writable data in one page (no RELRO: that would split it in two), functions bound on first
-# call rather than all at load.  scripts/check-layout keeps it so.
+# netjail run finds the shim beside itself (the build tree), then where `make install` puts it
+$(B)/cli/run.o: NJ_CFLAGS += -DNJ_SHIMDIR='"$(SHIMDIR)"'
+
+# The shim: the core objects linked in, only the names of the version script exported.  Its
+# layout keeps start-up cheap in every process it jails (docs/performance.md; make check-perf).
 SHIM_LDFLAGS = -Wl,-z,norelro,-z,lazy,-z,noseparate-code -Wl,--no-undefined
-$(B)/libnetjail.so: $(SHIM_OBJ) $(RULES_OBJ) shim/libnetjail.map
+$(B)/libnetjail.so: $(SHIM_OBJ) $(CORE_OBJ) shim/libnetjail.map
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(SHIM_LDFLAGS) $(LDFLAGS) \
-		-nostartfiles -Wl,--gc-sections -Wl,--version-script=shim/libnetjail.map -o $@ $(SHIM_OBJ) $(RULES_OBJ) -ldl
+		-nostartfiles -Wl,--gc-sections -Wl,--version-script=shim/libnetjail.map -o $@ \
+		$(SHIM_OBJ) $(CORE_OBJ) -ldl
+
+$(B)/$(LIB_SONAME): $(CORE_OBJ) $(LIB_MAP)
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(NJ_LDFLAGS) $(LDFLAGS) -Wl,--gc-sections \
+		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=$(LIB_MAP) -o $@ $(CORE_OBJ)
+
+$(B)/libnetjail-rules.so: $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 
 # netjail run without -r points the shim at this copy of the built-in policy
-$(B)/default.rules: rules/examples/default.rules
+$(B)/default.rules: examples/default.rules
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -76,20 +99,20 @@ $(B)/default.rules: rules/examples/default.rules
 deps:
 	@scripts/install-deps
 
-$(B)/tests/%.o: tests/%.c
+$(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -Wno-conversion $$(pkg-config --cflags check) -c -o $@ $<
 
-$(B)/tests/unit: $(TEST_OBJ) $(B)/libnjrules.a
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libnjrules.a \
+$(B)/tests/unit/unit: $(UNIT_OBJ) $(B)/libnetjail-rules.a
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libnetjail-rules.a \
 		$$(pkg-config --libs check)
 
-# probes: small programs the shim tests run under LD_PRELOAD (plain flags: test code)
+# probes: small programs the shell suites run under the jail (plain flags: test code)
 $(B)/tests/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -Irules -pthread -o $@ $<
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -I. -pthread -o $@ $<
 
-# an NSS module whose lookups connect to a unix socket (tests/shim.sh)
+# an NSS module whose lookups connect to a unix socket (tests/shell/shim.sh)
 $(B)/tests/nss/libnss_njtest.so.2: tests/nss/nss_njtest.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
@@ -99,219 +122,186 @@ $(B)/tests/libs/libearly.so: tests/libs/early.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
 
+# the examples, built against build/ as a user builds against the installed library (the
+# pkg-config path itself is tried by tests/shell/api-examples.sh); found at run time beside us
+EXAMPLES := $(B)/examples/webhook-sender
+$(B)/examples/%: examples/%.c $(B)/libnetjail-rules.so
+	@mkdir -p $(dir $@)
+	$(CC) $(NJ_CFLAGS) -Ilib $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $< -L$(B) -lnetjail-rules \
+		-Wl,-rpath,'$$ORIGIN/..'
+
 PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c)) \
 	$(B)/tests/nss/libnss_njtest.so.2 $(B)/tests/libs/libearly.so
 
 check: deps
-	$(MAKE) check-presets
-	$(MAKE) all $(B)/tests/unit $(PROBES)
-	$(MAKE) check-banned check-exports check-lib-exports check-unit check-cli check-man \
+	$(MAKE) check-presets check-banned
+	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
+	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-learn check-supervise check-entrypoint \
-		check-clients check-api-examples \
-		check-hardening check-install check-bench
+		check-clients check-api-examples check-hardening check-install check-bench
+
+# what the folders promise: the engine makes no system call, and no layer includes one above it
+check-layers: $(ENGINE_SRC:%.c=$(B)/%.o)
+	@scripts/check-layers $^
 
 check-banned:
-	scripts/check-banned
+	@scripts/check-banned
+
+check-presets:
+	@mkdir -p $(B)
+	@scripts/gen-presets data/presets.tsv > $(B)/presets_table.h.new
+	@cmp -s $(B)/presets_table.h.new engine/presets_table.h || \
+		{ echo "engine/presets_table.h is stale: run scripts/gen-presets data/presets.tsv > engine/presets_table.h"; exit 1; }
+	@echo "presets table matches data/presets.tsv"
 
 check-exports: $(B)/libnetjail.so
 	scripts/check-exports $(B)/libnetjail.so shim/libnetjail.map
-	scripts/check-layout $(B)/libnetjail.so
-
-# The suites that resolve names run twice: with a stock hosts file (localhost on 127.0.0.1 and
-# ::1) and with one that lacks "::1 localhost" (tests/lib.sh, nj_etc), and pass both times.
-NJ_HOSTS_FILES = stock v4
-resolving = rc=0; for h in $(NJ_HOSTS_FILES); do \
-	NJ_HOSTS=$$h NJ_BUILD=$(CURDIR)/$(B) $(1) || rc=1; done; exit $$rc
-
-check-shim: all $(PROBES)
-	@$(call resolving,tests/shim.sh)
-
-check-exec: all $(PROBES)
-	NJ_BUILD=$(CURDIR)/$(B) tests/exec.sh
-
-check-hardening: all $(PROBES)
-	@$(call resolving,tests/hardening.sh)
-
-check-clients: all $(PROBES)
-	@$(call resolving,tests/clients.sh)
-
-check-presets:
-	@scripts/gen-presets data/presets.tsv > $(B)/presets_table.h.new 2>/dev/null || \
-		{ mkdir -p $(B) && scripts/gen-presets data/presets.tsv > $(B)/presets_table.h.new; }
-	@cmp -s $(B)/presets_table.h.new rules/presets_table.h || \
-		{ echo "rules/presets_table.h is stale: run scripts/gen-presets data/presets.tsv > rules/presets_table.h"; exit 1; }
-	@echo "presets table matches data/presets.tsv"
-
-check-unit: $(B)/tests/unit
-	cd tests && ../$(B)/tests/unit
-
-check-cli: $(B)/netjail
-	tests/cli.sh $(B)/netjail
-
-check-man: $(B)/netjail
-	NJ_BUILD=$(CURDIR)/$(B) tests/man.sh
-
-check-learn: all $(PROBES)
-	@$(call resolving,tests/learn.sh)
-
-check-scope: all $(PROBES)
-	@$(call resolving,tests/scope.sh)
-
-# netjail run --supervise: static, inline-assembly, Go and busybox-static programs (tests/supervise.sh)
-check-supervise: all $(PROBES)
-	NJ_BUILD=$(CURDIR)/$(B) tests/supervise.sh
-
-check-entrypoint: all $(PROBES)
-	NJ_BUILD=$(CURDIR)/$(B) tests/entrypoint.sh
-
-# ASan + UBSan: the unit suite, the command and the shim suites, all built instrumented in
-# build-asan/.  The instrumented shim brings libasan in as its dependency, after itself in
-# the library list, which ASan accepts with verify_asan_link_order=0.
-SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-check-asan: deps
-	$(MAKE) B=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-		all build-asan/tests/unit $(subst $(B)/,build-asan/,$(PROBES))
-	cd tests && ../build-asan/tests/unit
-	tests/cli.sh build-asan/netjail
-	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
-		NJ_BUILD=$(CURDIR)/build-asan tests/shim.sh
-# (tests/exec.sh is not run here: its children scrub the environment, ASAN_OPTIONS with it,
-# and an instrumented shim cannot start without it)
-
-# the same sources, warning-free under clang too (-Werror is in the project flags)
-check-clang:
-	$(MAKE) B=build-clang CC=clang all build-clang/tests/unit
-	@echo "clang: built warning-free"
-
-# memcheck, errors fatal: the unit suite (in one process: CK_FORK=no), each interposed path,
-# and the whole shim suite with every probe under memcheck
-check-valgrind: $(B)/tests/unit all $(PROBES)
-	cd tests && CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite ../$(B)/tests/unit
-	NJ_BUILD=$(CURDIR)/$(B) tests/valgrind.sh
-	NJ_VALGRIND=1 NJ_BUILD=$(CURDIR)/$(B) tests/shim.sh
-
-# ---- benchmarks ----
-
-$(B)/bench/rules-bench: scripts/rules-bench.c $(B)/libnjrules.a
-	@mkdir -p $(dir $@)
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libnjrules.a
-
-$(B)/bench/shim-bench: scripts/shim-bench.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -o $@ $<
-
-bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
-	B=$(B) scripts/bench
-
-# every step of make bench on tiny workloads, so the bench cannot break unnoticed (its
-# figures mean nothing; nothing is timed or asserted but that each step runs)
-check-bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
-	B=$(B) NJ_BENCH_SMOKE=1 scripts/bench > $(B)/bench-smoke.log 2>&1 || \
-		{ cat $(B)/bench-smoke.log; echo "make bench is broken (above)"; exit 1; }
-	@echo "bench: every step runs ($(B)/bench-smoke.log)"
-
-# ---- install ----
-
-# netjail run finds the shim, and the built-in policy beside it, in ../lib/netjail/
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/netjail \
-		$(DESTDIR)$(PREFIX)/share/netjail/examples $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 0755 $(B)/netjail $(DESTDIR)$(PREFIX)/bin/netjail
-	install -m 0755 scripts/netjail-entrypoint $(DESTDIR)$(PREFIX)/bin/netjail-entrypoint
-	install -m 0644 man/netjail.1 $(DESTDIR)$(PREFIX)/share/man/man1/netjail.1
-	install -m 0644 man/netjail.rules.5 $(DESTDIR)$(PREFIX)/share/man/man5/netjail.rules.5
-	install -m 0755 $(B)/libnetjail.so $(DESTDIR)$(PREFIX)/lib/netjail/libnetjail.so
-	install -m 0644 $(B)/default.rules $(DESTDIR)$(PREFIX)/lib/netjail/default.rules
-	install -m 0644 rules/examples/*.rules $(DESTDIR)$(PREFIX)/share/netjail/examples/
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/netjail $(DESTDIR)$(PREFIX)/bin/netjail-entrypoint
-	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/netjail.1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/netjail.rules.5
-	rm -rf $(DESTDIR)$(PREFIX)/lib/netjail $(DESTDIR)$(PREFIX)/share/netjail
-
-# install into scratch DESTDIRs and use the installed files (tests/install.sh)
-check-install: all $(PROBES)
-	NJ_BUILD=$(CURDIR)/$(B) tests/install.sh
-
-clean:
-	rm -rf $(B)
-
--include $(shell find $(B) -name '*.d' 2>/dev/null)
-
-# ---- fuzzing: `make fuzz` (FUZZ_SECONDS=N make fuzz runs for N seconds; scripts/fuzz) ----
-# The rules sources compiled again with clang, libFuzzer and the sanitizers: not the archive.
-FUZZ_CC     ?= clang
-FUZZ_CFLAGS ?= -O1 -g
-FUZZ_SECONDS ?= 60
-FUZZ_JOBS   ?= 1
-$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(RULES_SRC) $(wildcard rules/*.h)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Irules -Wall -Wextra $(FUZZ_CFLAGS) \
-		-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_rules.c $(RULES_SRC)
-
-.PHONY: fuzz
-fuzz: $(B)/fuzz/fuzz_rules
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(B)/fuzz/fuzz_rules
-
-# ---- libnetjail-rules: the engine as a library (rules/netjail.h, pkg-config netjail) ----
-# The same objects as the command's archive, api.o among them.  The shared library exports
-# the names of its version script and nothing else (check-lib-exports), under a soname.
-LIB_SONAME  := libnetjail-rules.so.1
-LIB_VERSION := 0.1.0
-LIB_MAP     := rules/libnetjail-rules.map
-EXAMPLES    := $(B)/examples/webhook-sender
-
-all: $(B)/libnetjail-rules.a $(B)/libnetjail-rules.so
-
-$(B)/libnetjail-rules.a: $(RULES_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(B)/$(LIB_SONAME): $(RULES_OBJ) $(LIB_MAP)
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(NJ_LDFLAGS) $(LDFLAGS) -Wl,--gc-sections \
-		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=$(LIB_MAP) -o $@ $(RULES_OBJ)
-
-$(B)/libnetjail-rules.so: $(B)/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $@
-
-# the examples, built against build/ as a user builds against the installed library (the
-# pkg-config path itself is tried by tests/api-examples.sh); found at run time beside us
-$(B)/examples/%: examples/%.c $(B)/libnetjail-rules.so
-	@mkdir -p $(dir $@)
-	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_LDFLAGS) $(LDFLAGS) -o $@ $< -L$(B) -lnetjail-rules \
-		-Wl,-rpath,'$$ORIGIN/..'
-
-.PHONY: check-lib-exports check-api-examples install-lib uninstall-lib
 
 # exactly the map's names exported, and the map names every function of netjail.h but the
 # scopes (libnetjail.so's)
 check-lib-exports: $(B)/libnetjail-rules.so
 	scripts/check-exports $(B)/$(LIB_SONAME) $(LIB_MAP)
-	@h=$$(grep -o 'netjail_[a-z_]*(' rules/netjail.h | tr -d '(' | grep -v '^netjail_scope_' | sort -u); \
+	@h=$$(grep -o 'netjail_[a-z_]*(' lib/netjail.h | tr -d '(' | grep -v '^netjail_scope_' | sort -u); \
 	m=$$(grep -o 'netjail_[a-z_]*;' $(LIB_MAP) | tr -d ';' | sort); \
-	[ "$$h" = "$$m" ] || { echo "check-lib-exports: $(LIB_MAP) and rules/netjail.h disagree"; exit 1; }
+	[ "$$h" = "$$m" ] || { echo "check-lib-exports: $(LIB_MAP) and lib/netjail.h disagree"; exit 1; }
 
+check-unit: $(B)/tests/unit/unit
+	cd tests/unit && ../../$(B)/tests/unit/unit
+
+check-cli: $(B)/netjail
+	tests/shell/cli.sh $(B)/netjail
+
+check-man: $(B)/netjail
+	NJ_BUILD=$(CURDIR)/$(B) tests/shell/man.sh
+
+# The suites that resolve names run twice: with a stock hosts file (localhost on 127.0.0.1 and
+# ::1) and with one that lacks "::1 localhost" (tests/shell/lib.sh, nj_etc).
+NJ_HOSTS_FILES = stock v4
+suite    = NJ_BUILD=$(CURDIR)/$(B) NJ_ONLY='$(ONLY)' tests/shell/$(1).sh
+resolving = rc=0; for h in $(NJ_HOSTS_FILES); do NJ_HOSTS=$$h $(call suite,$(1)) || rc=1; \
+	done; exit $$rc
+
+check-shim: all $(PROBES)
+	@$(call resolving,shim)
+check-exec: all $(PROBES)
+	@$(call suite,exec)
+check-scope: all $(PROBES)
+	@$(call resolving,scope)
+check-learn: all $(PROBES)
+	@$(call resolving,learn)
+# netjail run --supervise: static, inline-assembly, Go and busybox-static programs
+check-supervise: all $(PROBES)
+	@$(call suite,supervise)
+check-entrypoint: all $(PROBES)
+	@$(call suite,entrypoint)
+check-clients: all $(PROBES)
+	@$(call resolving,clients)
 check-api-examples: all $(EXAMPLES)
-	NJ_BUILD=$(CURDIR)/$(B) tests/api-examples.sh
+	@$(call suite,api-examples)
+check-hardening: all $(PROBES)
+	@$(call resolving,hardening)
+check-install: all $(PROBES)
+	@$(call suite,install)
 
-install: install-lib
-uninstall: uninstall-lib
+# ASan + UBSan: the unit suite, the command and the shim suite, built instrumented in
+# build-asan/.  The instrumented shim brings libasan in as its dependency, after itself in
+# the library list, which ASan accepts with verify_asan_link_order=0.  (The exec suite is
+# not run: its children scrub the environment, ASAN_OPTIONS with it.)
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-asan: deps
+	$(MAKE) B=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		all build-asan/tests/unit/unit $(subst $(B)/,build-asan/,$(PROBES))
+	cd tests/unit && ../../build-asan/tests/unit/unit
+	tests/shell/cli.sh build-asan/netjail
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
+		NJ_BUILD=$(CURDIR)/build-asan tests/shell/shim.sh
 
-install-lib: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0644 rules/netjail.h $(DESTDIR)$(PREFIX)/include/netjail.h
-	install -m 0644 $(B)/libnetjail-rules.a $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.a
-	install -m 0755 $(B)/$(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' rules/netjail.pc.in \
-		> $(B)/netjail.pc
-	install -m 0644 $(B)/netjail.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/netjail.pc
+# the same sources, warning-free under clang too (-Werror is in the project flags)
+check-clang:
+	$(MAKE) B=build-clang CC=clang all build-clang/tests/unit/unit
+	@echo "clang: built warning-free"
 
-uninstall-lib:
-	rm -f $(DESTDIR)$(PREFIX)/include/netjail.h $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.a \
-		$(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnetjail-rules.so \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/netjail.pc
+# memcheck, errors fatal: the unit suite (in one process: CK_FORK=no), each interposed path,
+# and the whole shim suite with every probe under memcheck
+check-valgrind: $(B)/tests/unit/unit all $(PROBES)
+	cd tests/unit && CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite ../../$(B)/tests/unit/unit
+	NJ_BUILD=$(CURDIR)/$(B) tests/shell/valgrind.sh
+	NJ_VALGRIND=1 NJ_BUILD=$(CURDIR)/$(B) tests/shell/shim.sh
+
+# ---- performance ----
+
+$(B)/bench/rules-bench: scripts/rules-bench.c $(B)/libnetjail-rules.a
+	@mkdir -p $(dir $@)
+	$(CC) $(NJ_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libnetjail-rules.a
+
+$(B)/bench/shim-bench: scripts/shim-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -o $@ $<
+
+# The shim's start-up layout, which the bench figures depend on (docs/performance.md): a
+# constraint of gcc -O2 builds, checked here and by make bench, not by make check.
+check-perf: $(B)/libnetjail.so
+	scripts/check-layout $(B)/libnetjail.so
+
+bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
+	-@$(MAKE) --no-print-directory check-perf
+	B=$(B) scripts/bench
+
+# every step of make bench on tiny workloads, so the bench cannot break unnoticed (its
+# figures mean nothing; nothing is timed or asserted but that each step runs)
+check-bench: all $(B)/bench/rules-bench $(B)/bench/shim-bench
+	@B=$(B) NJ_BENCH_SMOKE=1 scripts/bench > $(B)/bench-smoke.log 2>&1 || \
+		{ cat $(B)/bench-smoke.log; echo "make bench is broken (above)"; exit 1; }
+	@echo "bench: every step runs ($(B)/bench-smoke.log)"
+
+# ---- fuzzing: `make fuzz` (FUZZ_SECONDS=N make fuzz runs for N seconds; scripts/fuzz) ----
+# The engine and the platform layer (the fuzzer round-trips compiled files) compiled again with
+# clang, libFuzzer and the sanitizers: not the archive.
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS ?= -O1 -g
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS   ?= 1
+$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(ENGINE_SRC) $(SYS_SRC) $(wildcard engine/*.h sys/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra $(FUZZ_CFLAGS) \
+		-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_rules.c $(ENGINE_SRC) $(SYS_SRC)
+
+fuzz: $(B)/fuzz/fuzz_rules
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(B)/fuzz/fuzz_rules
+
+# ---- install ----
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/netjail/examples \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(B)/netjail $(DESTDIR)$(BINDIR)/netjail
+	install -m 0755 scripts/netjail-entrypoint $(DESTDIR)$(BINDIR)/netjail-entrypoint
+	install -m 0644 man/netjail.1 $(DESTDIR)$(MANDIR)/man1/netjail.1
+	install -m 0644 man/netjail.rules.5 $(DESTDIR)$(MANDIR)/man5/netjail.rules.5
+	install -m 0755 $(B)/libnetjail.so $(DESTDIR)$(SHIMDIR)/libnetjail.so
+	install -m 0644 $(B)/default.rules $(DESTDIR)$(SHIMDIR)/default.rules
+	install -m 0644 examples/*.rules $(DESTDIR)$(DATADIR)/netjail/examples/
+	install -m 0644 lib/netjail.h $(DESTDIR)$(INCLUDEDIR)/netjail.h
+	install -m 0644 $(B)/libnetjail-rules.a $(DESTDIR)$(LIBDIR)/libnetjail-rules.a
+	install -m 0755 $(B)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libnetjail-rules.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		lib/netjail.pc.in > $(B)/netjail.pc
+	install -m 0644 $(B)/netjail.pc $(DESTDIR)$(LIBDIR)/pkgconfig/netjail.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netjail $(DESTDIR)$(BINDIR)/netjail-entrypoint \
+		$(DESTDIR)$(MANDIR)/man1/netjail.1 $(DESTDIR)$(MANDIR)/man5/netjail.rules.5 \
+		$(DESTDIR)$(INCLUDEDIR)/netjail.h $(DESTDIR)$(LIBDIR)/libnetjail-rules.a \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libnetjail-rules.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/netjail.pc
+	rm -rf $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(DATADIR)/netjail
+
+clean:
+	rm -rf $(B) build-asan build-clang
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 /* check.c - netjail check RULES: validate, print every error and warning; exit 0 or 1. */
 #include <stdio.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int
 nj_cmd_check(int argc, char **argv)

@@ -4,7 +4,9 @@
 
 #include <limits.h>
 
-#include "rules.h"
+#include "engine/engine.h"
+#include "sys/exec.h"
+#include "sys/sys.h"
 
 /* Exit statuses of SPEC.md §8. */
 #define EXIT_USAGE 2

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static int
 print_one(void *arg, const struct nj_prefix *p, const char *source)

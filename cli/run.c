@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static void
 run_usage(void)
@@ -33,20 +33,26 @@ selfdir(char *buf, size_t size)
 	return 0;
 }
 
-/* The shim beside us (build/) or in ../lib/netjail (installed).  The built-in policy file
- * lives next to it.  Returns 0 with both absolute paths filled. */
+#ifndef NJ_SHIMDIR
+#define NJ_SHIMDIR "/usr/local/lib/netjail"
+#endif
+
+/* The shim beside us (the build tree), where `make install` put it (SHIMDIR), or in
+ * ../lib/netjail (an installed tree moved elsewhere).  The built-in policy file lives next to
+ * it.  Returns 0 with both absolute paths filled. */
 static int
 find_shim(char *shim, char *policy, size_t size)
 {
-	static const char *const where[] = { "/libnetjail.so", "/../lib/netjail/libnetjail.so" };
 	char dir[PATH_MAX], cand[PATH_MAX + 64];
+	const char *where[][2] = { { dir, "/libnetjail.so" }, { NJ_SHIMDIR, "/libnetjail.so" },
+		{ dir, "/../lib/netjail/libnetjail.so" } };
 
 	if (selfdir(dir, sizeof(dir)) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		char *slash;
 
-		snprintf(cand, sizeof(cand), "%s%s", dir, where[i]);
+		snprintf(cand, sizeof(cand), "%s%s", where[i][0], where[i][1]);
 		if (realpath(cand, shim) == NULL)
 			continue;
 		slash = strrchr(shim, '/');
@@ -132,8 +138,8 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 	l->set = NULL;
 	l->why[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
-		fputs("netjail: cannot find libnetjail.so beside the netjail command or in "
-		    "../lib/netjail/\n", stderr);
+		fputs("netjail: cannot find libnetjail.so beside the netjail command, in "
+		    NJ_SHIMDIR ", or in ../lib/netjail/\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (rules == NULL) {

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rules.h"
+#include "engine/engine.h"
+#include "sys/exec.h"
+#include "sys/sys.h"
 
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 

@@ -3,7 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 /* via: 0 connect, 1 syscall(SYS_connect), 2 __connect.  Inline into each entry point: a
  * call less on every connect. */

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
-#include "sockaddr.h"
+#include "shim/shim.h"
+#include "sys/intake.h"
 
 static int
 sockopt(int fd, int opt)

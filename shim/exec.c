@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 /* via_syscall: syscall(SYS_execve) instead of libc's execve. */
 NJ_CHILD_CODE long

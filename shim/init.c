@@ -9,8 +9,8 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include "shim.h"
-#include "sysraw.h"
+#include "shim/shim.h"
+#include "sys/raw.h"
 
 struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 
 /* Write one whole line where NETJAIL_LOG says.  A log file is opened, written and closed per

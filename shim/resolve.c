@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 /* Is name an address literal, as the resolver reads one (IPv4 in every form it takes, 127.1
  * and 0x7f.0.0.1 too; IPv6 with or without a scope id)?  The resolver itself is asked, so the

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "shim.h"
+#include "lib/api.h"
+#include "shim/shim.h"
 
 NJ_TLS int nj_scope_depth;
 NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];

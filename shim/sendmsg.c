@@ -3,7 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 long
 nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags)

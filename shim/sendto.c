@@ -2,7 +2,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 long
 nj_do_sendto(int via_syscall, int fd, const void *buf, size_t n, int flags,

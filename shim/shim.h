@@ -10,7 +10,9 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
-#include "rules.h"
+#include "engine/engine.h"
+#include "sys/exec.h"
+#include "sys/sys.h"
 
 #define NJ_EXPORT __attribute__((visibility("default")))
 #define NJ_TLS __thread __attribute__((tls_model("initial-exec")))

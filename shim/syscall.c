@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 NJ_EXPORT long
 syscall(long nr, ...)

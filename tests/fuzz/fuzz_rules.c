@@ -36,7 +36,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rules.h"
+#include "engine/engine.h"
+#include "sys/exec.h"
+#include "sys/sys.h"
 
 __extension__ typedef unsigned __int128 u128;
 

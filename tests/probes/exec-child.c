@@ -1,5 +1,5 @@
 /* exec-child.c - start a child program in one of the ways libc offers, after scrubbing or
- * replacing the environment, for tests/exec.sh: the jail must follow the program into the
+ * replacing the environment, for tests/shell/exec.sh: the jail must follow the program into the
  * child (SPEC.md §5, child processes).  The child is usually `probe connect ...`, so what the
  * child could reach shows on the listener.
  *

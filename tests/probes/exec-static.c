@@ -1,4 +1,4 @@
-/* exec-static.c - tests/exec.sh links this with -static: a program the preload cannot follow.
+/* exec-static.c - tests/shell/exec.sh links this with -static: a program the preload cannot follow.
  *
  *   exec-static [ANY...] PORT      connect to 127.0.0.1:PORT over TCP; print "ok" or "err N"
  *

@@ -1,5 +1,5 @@
 // go-dial.go - a Go program for the tests: dial ADDR:PORT over TCP, print "ok" or "err ...".
-// Built by tests/exec.sh with cgo on (the default), so it is linked dynamically, and yet its
+// Built by tests/shell/exec.sh with cgo on (the default), so it is linked dynamically, and yet its
 // runtime makes its own system calls: the preload cannot see them.
 package main
 

@@ -1,5 +1,5 @@
 /* hard-exec-signal.c - a signal handler that execs while the shim is in the middle of
- * checking another exec on the same thread (tests/hardening.sh).
+ * checking another exec on the same thread (tests/shell/hardening.sh).
  *
  *   hard-exec-signal OUTER INNER
  *

@@ -1,4 +1,4 @@
-/* hard-fork.c - fork from a multithreaded jailed process (tests/hardening.sh).
+/* hard-fork.c - fork from a multithreaded jailed process (tests/shell/hardening.sh).
  *
  *   hard-fork busy|early T NFORK BUSY_A BUSY_D CHILD_A CHILD_D
  *

@@ -1,5 +1,5 @@
 /* hard-signal.c - a signal handler that connects while the main thread is inside the shim
- * (tests/hardening.sh).
+ * (tests/shell/hardening.sh).
  *
  *   hard-signal connect NSIG MAIN_A MAIN_D HANDLER_A HANDLER_D
  *       the main thread connects to MAIN_A and MAIN_D by turns while an interval timer

@@ -1,5 +1,5 @@
 /* hard-steps.c - connects with pauses between them, for tests that change something while a
- * jailed program runs (tests/hardening.sh).
+ * jailed program runs (tests/shell/hardening.sh).
  *
  *   hard-steps STEP...
  *     c ADDR PORT     connect a TCP socket to ADDR:PORT (numeric, v4 or v6); prints "ok" or

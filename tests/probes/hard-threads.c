@@ -1,4 +1,4 @@
-/* hard-threads.c - threads hammering connect under the shim (tests/hardening.sh).
+/* hard-threads.c - threads hammering connect under the shim (tests/shell/hardening.sh).
  *
  *   hard-threads storm T N DEST...   T threads, N connects each.  Attempt k of thread t goes to
  *                                    DEST[(t + k) % ndest].  Prints

@@ -1,4 +1,4 @@
-/* hard.h - shared by the hard-*.c probes of tests/hardening.sh: "ADDR:PORT" or "[V6]:PORT"
+/* hard.h - shared by the hard-*.c probes of tests/shell/hardening.sh: "ADDR:PORT" or "[V6]:PORT"
  * into a sockaddr (exits 2 on text it cannot read: a bug in the test, not a verdict), and one
  * TCP connect to such a destination. */
 #ifndef NJ_HARD_H

@@ -1,7 +1,7 @@
 /* scope.c - exercises netjail_scope_enter/leave from a program, as a program would: found with
  * dlsym(RTLD_DEFAULT, ...), so it also runs without the shim ("no-shim" is printed then).
  *
- * The rule sets are built by hand from rules/api.h, the header the shim reads, not with
+ * The rule sets are built by hand from lib/api.h, the header the shim reads, not with
  * libnetjail-rules: this tests the shim's side of the contract on its own.
  *
  *   scope [-s RULES]... connect IP PORT      enter each scope, connect (tcp), print the result
@@ -28,7 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "lib/api.h"
 
 static int (*enter)(const struct netjail_rules *);
 static int (*leave)(void);

@@ -1,4 +1,4 @@
-/* supervise.c - probes for netjail run --supervise (tests/supervise.sh).  Every connect here
+/* supervise.c - probes for netjail run --supervise (tests/shell/supervise.sh).  Every connect here
  * is an inline-assembly system call: no libc function, so no preload can see it; only the
  * kernel's seccomp filter can.  The test also builds this file with -static.
  *

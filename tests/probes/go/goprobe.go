@@ -1,4 +1,4 @@
-// goprobe.go - a Go program for tests/supervise.sh: Go makes its system calls itself, without
+// goprobe.go - a Go program for tests/shell/supervise.sh: Go makes its system calls itself, without
 // libc, so no preload sees them; netjail run --supervise must.  Built by the test with
 // CGO_ENABLED=0 (a static binary), standard library only.
 //

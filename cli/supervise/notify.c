@@ -1,0 +1,522 @@
+/* notify.c - one seccomp notification of netjail run --supervise: read the destination from
+ * the caller's memory, decide it with the rules as the preload does, log a denial the way the
+ * preload does, answer.
+ *
+ * connect is never let through with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel would read
+ * the caller's address again, after our check, and another thread of the caller may have
+ * rewritten it by then.  The supervisor takes the caller's socket (pidfd_getfd: the same open
+ * socket, not a copy) and connects it to its own checked copy of the address; the caller gets
+ * that connect's result (a non-blocking socket stays non-blocking: EINPROGRESS).  The sends are
+ * checked and then continued: see README "netjail run --supervise" for what that leaves.
+ *
+ * Every read of the caller's memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID: if the caller
+ * died (and its pid was reused) in between, what we read is not its and the notification is
+ * dropped.  A caller that dies while we decide makes NOTIF_SEND fail with ENOENT: ignored. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sys/intake.h"
+#include "cli/supervise/supervise.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for one thread, not its process */
+#endif
+
+/* One notification being answered. */
+struct call {
+	const struct nj_super *s;
+	const struct seccomp_notif *req;
+	const char *name;		/* the call, for log lines */
+	pid_t pid;			/* the calling thread */
+	int pidfd;			/* the calling thread (or its process), or -1 */
+	int sock;			/* the caller's socket, ours through pidfd_getfd, or -1 */
+	int type;			/* of sock: SO_TYPE */
+	int denied;			/* the rules (or a check) said no: logged */
+	char path[PATH_MAX];		/* a unix pathname destination, canonical */
+	struct sockaddr_un un;		/* what a unix connect is made to */
+};
+
+static int
+still_valid(const struct call *c)
+{
+	__u64 id = c->req->id;
+
+	return ioctl(c->s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* Read n bytes at addr in the caller's memory.  0 or -errno (-EFAULT for a short read). */
+static int
+peek(const struct call *c, uint64_t addr, void *buf, size_t n)
+{
+	struct iovec local = { buf, n }, remote = { (void *)(uintptr_t)addr, n };
+	ssize_t k;
+
+	if (n == 0)
+		return 0;
+	k = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
+	if (k < 0)
+		return -errno;
+	return (size_t)k == n ? 0 : -EFAULT;
+}
+
+/* The caller's fd as our own descriptor, with its type.  0 or -errno.  Until the
+ * notification is found still valid (check_addr does it, before anything uses the socket
+ * but getsockopt), the pid may have been someone else's: nothing is done with it before. */
+static int
+grab(struct call *c, int fd)
+{
+	socklen_t n = sizeof(int);
+	long k;
+
+	if (c->pidfd < 0) {
+		/* the thread itself (its fd table, even an unshared one); a kernel before 6.9
+		 * opens only a process's first thread, and the rest share its table */
+		k = syscall(SYS_pidfd_open, c->pid, PIDFD_THREAD);
+		if (k < 0 && errno == EINVAL)
+			k = syscall(SYS_pidfd_open, c->pid, 0);
+		if (k < 0)
+			return -errno;
+		c->pidfd = (int)k;
+	}
+	if ((k = syscall(SYS_pidfd_getfd, c->pidfd, fd, 0)) < 0)
+		return -errno;
+	c->sock = (int)k;
+	if (getsockopt(c->sock, SOL_SOCKET, SO_TYPE, &c->type, &n) != 0)
+		return -errno;
+	return 0;
+}
+
+/* The program's name and pid as the preload's lines give them: the last part of argv[0], the
+ * process id (req.pid is a thread's). */
+static unsigned long
+who(const struct call *c, char *prog, size_t size)
+{
+	char path[64], buf[4096], *p;
+	unsigned long tgid = (unsigned long)c->pid;
+	ssize_t k;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)c->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		k = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (k > 0) {
+			buf[k] = '\0';
+			if ((p = strstr(buf, "\nTgid:\t")) != NULL)
+				tgid = strtoul(p + 7, NULL, 10);
+		}
+	}
+	snprintf(prog, size, "?");
+	snprintf(path, sizeof(path), "/proc/%lu/cmdline", tgid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		k = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (k > 0) {
+			struct nj_buf b = { prog, size, 0 };
+
+			buf[k] = '\0';
+			p = strrchr(buf, '/');
+			nj_buf_str(&b, p ? p + 1 : buf);
+		}
+	}
+	return tgid;
+}
+
+/* Write one line where --log or NETJAIL_LOG says: a file is opened, written and closed per
+ * line, as the preload does. */
+static void
+sink(const char *log, const struct nj_buf *b)
+{
+	int fd;
+
+	if (log == NULL || strcmp(log, "stderr") == 0 || log[0] != '/') {
+		if (log == NULL || strcmp(log, "off") != 0)
+			(void)!write(2, b->p, b->len);
+		return;
+	}
+	fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0) {
+		(void)!write(fd, b->p, b->len);
+		close(fd);
+	}
+}
+
+/* A held line's summary (ratelimit.c): the line, and how many like it were left out. */
+static void
+summary(const char *line, size_t len, unsigned long held, void *log)
+{
+	char buf[NJ_LINE_MAX];
+	struct nj_buf b = { buf, sizeof(buf), 0 };
+
+	if (held)
+		nj_rl_summary(&b, line, len, held);
+	else
+		nj_buf_mem(&b, line, len);
+	nj_line_end(&b);
+	sink(log, &b);
+}
+
+/* As the preload: identical lines from one process are rate-limited, but in audit mode. */
+static void
+put(const struct call *c, struct nj_buf *b)
+{
+	unsigned long held;
+
+	nj_line_end(b);
+	if (c->s->audit)
+		sink(c->s->log, b);
+	else if (nj_rl_note(b->p, b->len, &held) == NJ_RL_WRITE)
+		held ? summary(b->p, b->len, held, (void *)c->s->log) : sink(c->s->log, b);
+}
+
+void
+nj_notify_flush(const struct nj_super *s)
+{
+	if (!s->audit && !(s->log && strcmp(s->log, "off") == 0))
+		nj_rl_flush(summary, (void *)s->log);
+}
+
+/* One denial line: "netjail: deny CALL DEST (prog[pid]): WHY" for a destination d and its
+ * verdict v, or with d NULL "netjail: deny CALL WHAT (prog[pid]): WHY". */
+static void
+log_deny(const struct call *c, const struct nj_dest *d, const struct nj_verdict *v,
+    const char *what, const char *why)
+{
+	char line[NJ_LINE_MAX], prog[64];
+	struct nj_buf b = { line, sizeof(line), 0 };
+	unsigned long pid;
+
+	if (c->s->log && strcmp(c->s->log, "off") == 0)
+		return;
+	pid = who(c, prog, sizeof(prog));
+	nj_line_head(&b, c->name, c->s->audit);
+	if (d) {
+		nj_buf_ch(&b, ' ');
+		nj_line_dest(&b, d);
+	} else if (what && *what) {
+		nj_buf_ch(&b, ' ');
+		nj_buf_str(&b, what);
+	}
+	nj_line_who(&b, prog, pid);
+	if (d)
+		nj_verdict_why(&b, c->s->set, d, v);
+	else
+		nj_buf_str(&b, why);
+	put(c, &b);
+}
+
+/* A denial that is not about a destination: logged, -EACCES (in audit mode the call is then
+ * continued: nj_notify_handle). */
+static int
+deny_text(struct call *c, const char *what, const char *why)
+{
+	log_deny(c, NULL, NULL, what, why);
+	c->denied = 1;
+	return -EACCES;
+}
+
+/* A unix pathname as the caller's kernel would resolve it, made canonical in our view: a
+ * relative one from the caller's working directory (/proc/TID/cwd), an absolute one from its
+ * root (/proc/TID/root), symbolic links followed.  A path that does not resolve is matched as
+ * written, made absolute.  0 with c->path filled, or -ENAMETOOLONG. */
+static int
+unix_path(struct call *c, const char *p, size_t n)
+{
+	char lit[PATH_MAX + 64], cwd[PATH_MAX];
+	ssize_t k;
+	int w;
+
+	w = snprintf(lit, sizeof(lit), "/proc/%d/%s/%.*s", (int)c->pid,
+	    p[0] == '/' ? "root" : "cwd", (int)n, p);
+	if (w < 0 || (size_t)w >= sizeof(lit))
+		return -ENAMETOOLONG;
+	if (realpath(lit, c->path) != NULL)
+		return 0;
+	if (p[0] == '/') {
+		w = snprintf(c->path, sizeof(c->path), "%.*s", (int)n, p);
+	} else {
+		snprintf(lit, sizeof(lit), "/proc/%d/cwd", (int)c->pid);
+		if ((k = readlink(lit, cwd, sizeof(cwd) - 1)) <= 0)
+			return -ENAMETOOLONG;
+		cwd[k] = '\0';
+		w = snprintf(c->path, sizeof(c->path), "%s/%.*s", k > 1 ? cwd : "", (int)n, p);
+	}
+	return w < 0 || (size_t)w >= sizeof(c->path) ? -ENAMETOOLONG : 0;
+}
+
+enum { OP_CONNECT, OP_SEND };
+
+/* What the rules see of the address the caller passed (len bytes, already copied into ss),
+ * as the preload describes it (rules/sockaddr.h): the family of the address decides, but a send to
+ * AF_UNSPEC goes where the socket's family says.  Returns 0 with d filled; 1 for a connect to
+ * AF_UNSPEC (it dissolves an association and reaches nobody); -EINVAL for an address too
+ * short for its family; -ENAMETOOLONG for a unix path that cannot be resolved. */
+static int
+describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, socklen_t len, int op)
+{
+	int family = ss->ss_family;
+
+	memset(d, 0, sizeof(*d));
+	d->proto = c->type == SOCK_STREAM ? NJ_PROTO_TCP : c->type == SOCK_DGRAM ? NJ_PROTO_UDP :
+	    NJ_PROTO_OTHER;
+	if (family == AF_UNSPEC) {
+		if (op == OP_CONNECT)
+			return 1;
+		socklen_t n = sizeof(family);
+
+		if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &family, &n) != 0)
+			return -EINVAL;
+	}
+	if (nj_sockaddr_dest(d, ss, len, family) != 0)
+		return -EINVAL;
+	if (d->kind != NJ_DEST_UNIX || d->abstract || d->pathlen == 0)
+		return 0;
+	/* a pathname: resolved where the caller stands (its cwd and root) */
+	if (unix_path(c, d->path, d->pathlen) != 0)
+		return -ENAMETOOLONG;
+	d->path = c->path;
+	d->pathlen = strlen(c->path);
+	return 0;
+}
+
+/* Read the address at addr (len bytes) from the caller, then describe and decide it.  0 when
+ * allowed, 1 for connect to AF_UNSPEC, else the error to answer with (-EACCES when denied,
+ * logged; -EFAULT for an address the caller cannot read either; -ESRCH: the caller is gone). */
+static int
+check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_storage *ss,
+    struct nj_dest *d)
+{
+	struct nj_verdict v;
+	int rc;
+
+	if (addr == 0 || len < sizeof(sa_family_t) || len > sizeof(*ss))
+		return deny_text(c, "a malformed address",
+		    "the address length does not fit its family");
+	memset(ss, 0, sizeof(*ss));
+	if ((rc = peek(c, addr, ss, (size_t)len)) != 0) {
+		if (rc == -EFAULT || rc == -ESRCH)
+			return rc;	/* the kernel would say EFAULT; or the caller is gone */
+		return deny_text(c, "", "netjail cannot read the program's memory to check its "
+		    "destination (process_vm_readv: not permitted)");
+	}
+	if (!still_valid(c))
+		return -ESRCH;	/* the caller died: what we read (and took) was not its */
+	rc = describe(c, d, ss, (socklen_t)len, op);
+	if (rc == 1)
+		return 1;
+	if (rc == -EINVAL)
+		return deny_text(c, "a malformed address",
+		    "the address length does not fit its family");
+	if (rc != 0)
+		return deny_text(c, "a unix path", "it is too long to resolve");
+	if (nj_decide(c->s->set, d, &v))
+		return 0;
+	log_deny(c, d, &v, NULL, NULL);
+	c->denied = 1;
+	return -EACCES;
+}
+
+/* Take the caller's socket: 0, or the error to answer with (EBADF, ENOTSOCK as the kernel
+ * would; a denial when we may not take it). */
+static int
+take(struct call *c, uint64_t fd)
+{
+	int rc = grab(c, (int)fd);
+
+	if (rc == 0 || rc == -EBADF || rc == -ENOTSOCK || rc == -ESRCH)
+		return rc;
+	return deny_text(c, "", rc == -EPERM ? "netjail cannot take the program's socket to "
+	    "check it (pidfd_getfd: not permitted)" : "netjail cannot take the program's socket "
+	    "to check it");
+}
+
+/* The unix address our connect uses: the checked canonical path (no links left to swap).
+ * -ENAMETOOLONG when it does not fit a sockaddr_un. */
+static int
+unix_target(struct call *c, socklen_t *len)
+{
+	size_t n = strlen(c->path);
+
+	if (n >= sizeof(c->un.sun_path))
+		return -ENAMETOOLONG;
+	memset(&c->un, 0, sizeof(c->un));
+	c->un.sun_family = AF_UNIX;
+	memcpy(c->un.sun_path, c->path, n + 1);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	return 0;
+}
+
+static int
+do_connect(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	struct sockaddr_storage ss;
+	const struct sockaddr *to = (const struct sockaddr *)&ss;
+	socklen_t len = (socklen_t)(a[2] & 0xffffffffu);
+	struct nj_dest d;
+	int rc;
+
+	if ((rc = take(c, a[0])) != 0)
+		return rc;
+	rc = check_addr(c, a[1], len, OP_CONNECT, &ss, &d);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && d.kind == NJ_DEST_UNIX && !d.abstract && d.pathlen > 0) {
+		if (unix_target(c, &len) != 0)
+			return deny_text(c, "a unix path", "its canonical form is too long for "
+			    "netjail to connect on the program's behalf");
+		to = (const struct sockaddr *)&c->un;
+	}
+	if (connect(c->sock, to, len) != 0)
+		return -errno;
+	resp->val = 0;
+	return 0;
+}
+
+/* sendto, sendmsg, sendmmsg: checked, then continued (the kernel makes the call itself). */
+static int
+do_sendto(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	struct sockaddr_storage ss;
+	struct nj_dest d;
+	int rc;
+
+	if ((rc = take(c, a[0])) != 0)
+		return rc;
+	if ((rc = check_addr(c, a[4], a[5] & 0xffffffffu, OP_SEND, &ss, &d)) < 0)
+		return rc;
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	return 0;
+}
+
+/* One message's destination (none: 0). */
+static int
+check_msg(struct call *c, const struct msghdr *m)
+{
+	struct sockaddr_storage ss;
+	struct nj_dest d;
+	int rc;
+
+	if (m->msg_name == NULL || m->msg_namelen == 0)
+		return 0;	/* a connected socket: decided at connect */
+	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, OP_SEND, &ss, &d);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+do_sendmsg(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	struct msghdr m;
+	int rc;
+
+	if ((rc = peek(c, a[1], &m, sizeof(m))) != 0)
+		return rc == -ESRCH ? rc : -EFAULT;
+	if (m.msg_name != NULL && m.msg_namelen != 0 && (rc = take(c, a[0])) != 0)
+		return rc;
+	if ((rc = check_msg(c, &m)) != 0)
+		return rc;
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	return 0;
+}
+
+#define MMSG_MAX 1024	/* UIO_MAXIOV: the kernel sends no more in one call */
+
+/* Any denied message denies the whole call (the preload would send the ones before it). */
+static int
+do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	unsigned int n = (unsigned int)a[2] > MMSG_MAX ? MMSG_MAX : (unsigned int)a[2];
+	struct mmsghdr *v;
+	int rc = 0;
+
+	if (n == 0) {
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		return 0;
+	}
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	if ((rc = peek(c, a[1], v, n * sizeof(*v))) != 0)
+		rc = rc == -ESRCH ? rc : -EFAULT;
+	for (unsigned int i = 0; rc == 0 && i < n; i++) {
+		if (v[i].msg_hdr.msg_name == NULL || v[i].msg_hdr.msg_namelen == 0)
+			continue;
+		if (c->sock < 0 && (rc = take(c, a[0])) != 0)
+			break;
+		rc = check_msg(c, &v[i].msg_hdr);
+	}
+	free(v);
+	if (rc == 0)
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	return rc;
+}
+
+static int
+do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
+{
+	(void)resp;
+	return deny_text(c, "", "io_uring makes connections the kernel does not show netjail");
+}
+
+/* The calls the filter asks about, and who answers each. */
+static const struct {
+	int nr;
+	const char *name;
+	int (*fn)(struct call *, struct seccomp_notif_resp *);
+} calls[] = {
+	{ __NR_connect, "connect", do_connect },
+	{ __NR_sendto, "sendto", do_sendto },
+	{ __NR_sendmsg, "sendmsg", do_sendmsg },
+	{ __NR_sendmmsg, "sendmmsg", do_sendmmsg },
+	{ __NR_io_uring_setup, "io_uring_setup", do_io_uring },
+};
+
+void
+nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
+{
+	struct seccomp_notif_resp resp;
+	struct call c = { .s = s, .req = req, .pid = (pid_t)req->pid, .pidfd = -1, .sock = -1 };
+	int rc = -EACCES;	/* a number the filter never asks about */
+
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req->id;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (calls[i].nr == req->data.nr) {
+			c.name = calls[i].name;
+			rc = calls[i].fn(&c, &resp);
+			break;
+		}
+	}
+	if (c.sock >= 0)
+		close(c.sock);
+	if (c.pidfd >= 0)
+		close(c.pidfd);
+	if (rc < 0 && c.denied && s->audit) {
+		rc = 0;		/* audit: logged as "would deny"; the kernel makes the call */
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	}
+	if (rc == -ESRCH)
+		rc = -EACCES;	/* the caller is most likely gone; if not, it is not let through */
+	if (rc < 0) {
+		resp.error = rc;
+		resp.flags = 0;
+		resp.val = 0;
+	}
+	/* ENOENT: the caller died or a signal interrupted its call (it restarts, asking
+	 * again); nothing to do either way */
+	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}

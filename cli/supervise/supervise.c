@@ -1,0 +1,291 @@
+/* supervise.c - netjail run --supervise: start the command under the seccomp filter
+ * (seccomp.c), answer its notifications from a pool of threads (notify.c), and wait until every
+ * process of the jailed tree has exited; then exit as the command did.
+ *
+ *   netjail (supervisor, unfiltered)          child
+ *   fork ----------------------------------->  PR_SET_NO_NEW_PRIVS, filter + listener fd N
+ *   read N  <--------------------------------  write N on the report pipe
+ *   pidfd_getfd(child, N): the listener
+ *   write "go" ----------------------------->  exec COMMAND (the listener closes on exec)
+ *   workers: NOTIF_RECV, decide, NOTIF_SEND
+ *   main thread: waitpid(-1) until no child is left
+ *
+ * The child cannot send the listener itself: once filtered, its sendmsg would wait for a
+ * supervisor that does not have the listener yet.  Taking it with pidfd_getfd also proves,
+ * before anything runs, that we may take the jailed programs' sockets.
+ *
+ * The supervisor is a child subreaper: a jailed process whose parent exits is re-parented to
+ * us, so it stays our descendant (Yama's ptrace_scope 1 lets us read only descendants) and
+ * "no child left" means "no jailed process left".  Descendants that outlive the command keep
+ * being supervised: we exit when the last one has gone.  If the supervisor dies, the kernel
+ * fails every notifying call of the tree (ENOSYS): errors, never free access.
+ *
+ * Workers: each waits in NOTIF_RECV itself.  The one that takes the last idle place starts
+ * another before handling its notification, so a slow blocking connect never holds up the
+ * others (up to WORKERS_MAX threads; beyond that, notifications wait for a free worker). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/supervise/supervise.h"
+
+#define WORKERS_MAX	512
+#define WORKER_STACK	(256u << 10)
+
+static struct nj_super sup;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int idle, total;		/* workers waiting in NOTIF_RECV; all workers */
+static volatile pid_t child;
+
+static void *worker(void *arg);
+
+static int
+start_worker(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	rc = pthread_create(&t, &attr, worker, NULL);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/* Count a new worker in (as idle) when the last idle one just took a notification. */
+static void
+took_one(void)
+{
+	int more;
+
+	pthread_mutex_lock(&mu);
+	more = --idle == 0 && total < WORKERS_MAX;
+	if (more)
+		idle++, total++;
+	pthread_mutex_unlock(&mu);
+	if (more && start_worker() != 0) {
+		pthread_mutex_lock(&mu);
+		idle--, total--;
+		pthread_mutex_unlock(&mu);
+	}
+}
+
+static void *
+worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct seccomp_notif req;
+
+		memset(&req, 0, sizeof(req));	/* the kernel wants it zeroed */
+		if (ioctl(sup.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;	/* ENOENT: its caller was interrupted or died */
+			pthread_mutex_lock(&mu);
+			idle--, total--;
+			pthread_mutex_unlock(&mu);
+			return NULL;
+		}
+		took_one();
+		nj_notify_handle(&sup, &req);
+		pthread_mutex_lock(&mu);
+		idle++;
+		pthread_mutex_unlock(&mu);
+	}
+}
+
+/* SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are passed on to the command.  SIGINT and SIGQUIT
+ * from a terminal reach the whole process group, the command included, and are ignored here;
+ * without a controlling terminal (a container's PID 1) whoever sends them means us, and they
+ * are passed on too. */
+static void
+forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+/* Do we have a controlling terminal? */
+static int
+terminal(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* The child's side: filter, report the listener's number, wait for the go, exec. */
+static __attribute__((noreturn)) void
+jailed(const struct nj_launch *l, char *const argv[], int report, int go)
+{
+	int fd = nj_seccomp_install();
+	char b;
+
+	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)
+		_exit(EXIT_CANNOT);
+	close(fd);
+	execv(l->cmd, argv);
+	fprintf(stderr, "netjail: %s: %s\n", l->cmd, strerror(errno));
+	_exit(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
+}
+
+/* Take the child's listener (its fd number on the report pipe).  Returns it, or -1 with the
+ * reason printed. */
+static int
+take_listener(pid_t pid, int report)
+{
+	__u64 id = 0;
+	long pidfd, fd = -1;
+	int n = -1;
+
+	if (read(report, &n, sizeof(n)) != (ssize_t)sizeof(n)) {
+		fputs("netjail: --supervise: the child died before installing the filter\n", stderr);
+		return -1;
+	}
+	if (n < 0) {
+		fprintf(stderr, "netjail: --supervise: cannot install the seccomp filter: %s\n",
+		    strerror(-n));
+		return -1;
+	}
+	if ((pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0 ||
+	    (fd = syscall(SYS_pidfd_getfd, (int)pidfd, n, 0)) < 0) {
+		fprintf(stderr, "netjail: --supervise: cannot take the filter's listener from the "
+		    "child (%s: %s)%s\n", pidfd < 0 ? "pidfd_open" : "pidfd_getfd",
+		    strerror(errno), errno == EPERM ? "; ptrace restrictions "
+		    "(kernel.yama.ptrace_scope) forbid it" : "");
+		if (pidfd >= 0)
+			close((int)pidfd);
+		return -1;
+	}
+	close((int)pidfd);
+	/* SECCOMP_IOCTL_NOTIF_ID_VALID has this number since Linux 5.9 */
+	if (ioctl((int)fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0 && errno != ENOENT) {
+		fprintf(stderr, "netjail: --supervise needs Linux 5.9 or later "
+		    "(SECCOMP_IOCTL_NOTIF_ID_VALID: %s)\n", strerror(errno));
+		close((int)fd);
+		return -1;
+	}
+	return (int)fd;
+}
+
+/* Wait for every process of the tree; the command's status as an exit status. */
+static int
+wait_tree(pid_t pid)
+{
+	int st, status = EXIT_CANNOT;
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(-1, &st, 0);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;		/* ECHILD: the tree is empty */
+		}
+		if (w != pid)
+			continue;
+		child = 0;
+		if (WIFEXITED(st))
+			status = WEXITSTATUS(st);
+		else if (WIFSIGNALED(st))
+			status = 128 + WTERMSIG(st);
+	}
+	nj_notify_flush(&sup);
+	if (status > 128 && status < 128 + NSIG) {
+		/* die as the command did (without a core of our own) */
+		int sig = status - 128;
+		sigset_t set;
+
+		if (sig != SIGQUIT && sig != SIGSEGV && sig != SIGABRT && sig != SIGBUS &&
+		    sig != SIGFPE && sig != SIGILL && sig != SIGSYS && sig != SIGTRAP) {
+			signal(sig, SIG_DFL);
+			sigemptyset(&set);
+			sigaddset(&set, sig);
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+			raise(sig);
+		}
+	}
+	return status;
+}
+
+int
+nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const char *log)
+{
+	const char *why = nj_seccomp_unsupported();
+	int report[2], go[2], listener;
+	sigset_t all, old;
+	pid_t pid;
+
+	if (why != NULL) {
+		fprintf(stderr, "netjail: --supervise cannot work here: %s; nothing started\n",
+		    why);
+		return EXIT_USAGE;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 || pipe2(report, O_CLOEXEC) != 0 ||
+	    pipe2(go, O_CLOEXEC) != 0) {
+		fprintf(stderr, "netjail: --supervise: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "netjail: fork: %s\n", strerror(errno));
+		return EXIT_CANNOT;
+	}
+	if (pid == 0) {
+		close(report[0]);
+		close(go[1]);
+		jailed(l, argv, report[1], go[0]);
+	}
+	child = pid;
+	close(report[1]);
+	close(go[0]);
+	if ((listener = take_listener(pid, report[0])) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_USAGE;
+	}
+	close(report[0]);
+	sup.listener = listener;
+	sup.set = l->set;
+	sup.audit = audit;
+	sup.log = log ? log : getenv("NETJAIL_LOG");
+
+	/* workers take no signals: they go to this thread, which waits */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	idle = total = 1;
+	if (start_worker() != 0) {
+		fputs("netjail: --supervise: cannot start a thread\n", stderr);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_CANNOT;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	signal(SIGUSR1, forward);
+	signal(SIGUSR2, forward);
+	signal(SIGINT, terminal() ? SIG_IGN : forward);
+	signal(SIGQUIT, terminal() ? SIG_IGN : forward);
+	if (write(go[1], "g", 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_CANNOT;
+	}
+	close(go[1]);
+	return wait_tree(pid);
+}

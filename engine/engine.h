@@ -1,0 +1,241 @@
+/* engine.h - the policy engine: rules text -> immutable rule set; (rule set, destination) ->
+ * verdict; the decision records.  Everything here is pure: no system calls, no printing, no
+ * globals (scripts/check-layers fails the build otherwise).  What reads files or asks the
+ * system is in sys/ (sys/sys.h), which hands buffers to this code.
+ *
+ * Conventions: functions return 0 or a negative errno; outputs filled on success are ret_*;
+ * nj_rules_free(NULL) and nj_diags_free(NULL) are no-ops.
+ */
+#ifndef NJ_ENGINE_H
+#define NJ_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits of SPEC.md §3; passing any of them is an error. */
+#define NJ_MAX_FILE	(64u << 20)	/* bytes in a rules file */
+#define NJ_MAX_LINE	4096u		/* bytes in one line, without its line end */
+#define NJ_MAX_RULES	1000000u	/* rules in one file */
+
+/* The most addresses one destination can stand for (SPEC.md §3 normalisation): the address
+ * itself, up to four embedded IPv4 addresses (NAT64 local-use layouts), and loopback for each
+ * unspecified one.  Generous on purpose. */
+#define NJ_MAX_EXPAND	12
+
+#define NJ_NORULE	UINT32_MAX	/* "no rule": e.g. denied because no allow rule matched */
+#define NJ_PORT_ANY	(-1)		/* destination port unknown: "is some port allowed?" */
+
+enum nj_action { NJ_ALLOW = 1, NJ_BLOCK = 2 };
+
+/* A rule's proto: NJ_PROTO_ANY when the rule names none.  A destination's proto: TCP for
+ * SOCK_STREAM, UDP for SOCK_DGRAM, OTHER for anything else (matches only proto-less rules). */
+enum nj_proto { NJ_PROTO_ANY = 0, NJ_PROTO_TCP = 1, NJ_PROTO_UDP = 2, NJ_PROTO_OTHER = 3 };
+
+/* An IP address.  family is 4 or 6; an IPv4 address uses a[0..3], network byte order, and
+ * the rest of a[] is zero.  A v4-mapped IPv6 address (::ffff:a.b.c.d) is family 6 until
+ * nj_ip_expand() or the parser turns it into IPv4. */
+struct nj_ip {
+	uint8_t family;
+	uint8_t a[16];
+};
+
+struct nj_prefix {
+	struct nj_ip ip;
+	uint8_t len;
+};
+
+/* What a destination is, as the rules see it.  Filled by the shim from a sockaddr, by the
+ * CLI from text.  Nothing here is owned: path points into the caller's memory. */
+enum nj_dest_kind { NJ_DEST_IP = 1, NJ_DEST_UNIX = 2, NJ_DEST_FAMILY = 3 };
+struct nj_dest {
+	int kind;
+	int proto;		/* enum nj_proto; TCP, UDP or OTHER */
+	int port;		/* 0..65535, or NJ_PORT_ANY */
+	struct nj_ip ip;	/* NJ_DEST_IP */
+	int family;		/* NJ_DEST_FAMILY: the AF_* number */
+	int kernel;		/* NJ_DEST_FAMILY: 1 for a netlink message to the kernel itself
+				 * (port id 0, no multicast groups): no network destination,
+				 * allowed unless a block rule names its family */
+	const char *path;	/* NJ_DEST_UNIX: absolute path, or abstract name without its NUL */
+	size_t pathlen;		/* 0 with abstract == 0: an unnamed socket (always allowed) */
+	int abstract;		/* NJ_DEST_UNIX: 1 for the abstract namespace */
+};
+
+/* The outcome of nj_decide().  When denied, addr is the first address (of those the
+ * destination stands for) that was denied and rule is the block rule that matched it, or
+ * NJ_NORULE when no allow rule matched it. */
+struct nj_verdict {
+	int allow;
+	uint32_t rule;
+	struct nj_ip addr;
+	int naddr;		/* how many addresses the destination stood for (IP only) */
+};
+
+/* Errors and warnings found while parsing or linting.  line and col are 1-based; line 0 is
+ * a file-level message (unreadable, too large).  The list keeps at most max entries (0: no
+ * limit); further ones are only counted in dropped. */
+struct nj_diag {
+	int error;		/* 1 error, 0 warning */
+	uint32_t line, col;
+	char msg[240];
+};
+struct nj_diags {
+	struct nj_diag *v;
+	size_t n, cap, max;
+	size_t nerr, nwarn, dropped;
+};
+void nj_diags_free(struct nj_diags *d);
+
+/* The dynamic presets, gathered by the caller when rules load (see nj_sys_gather). */
+struct nj_sys {
+	struct nj_prefix *self;		/* @self: every address of every local interface */
+	size_t nself;
+	struct nj_prefix *resolvers;	/* @resolvers: nameservers of /etc/resolv.conf */
+	size_t nresolvers;
+};
+
+struct nj_rules;
+
+/* ---- addr.c: parse, format and normalise addresses ---- */
+
+/* Parse exactly n bytes of s as an IPv4 (four decimal parts, no leading zeros) or IPv6
+ * address (no zone id).  Returns 0 and fills *ret, or -EINVAL.  A v4-mapped address stays
+ * family 6. */
+int nj_ip_parse(const char *s, size_t n, struct nj_ip *ret);
+
+/* Write the address as text (IPv6 in RFC 5952 form) into buf (NUL-terminated, truncated to
+ * size).  Returns the length it needs, as snprintf.  Async-signal-safe. */
+size_t nj_ip_format(const struct nj_ip *ip, char *buf, size_t size);
+size_t nj_prefix_format(const struct nj_prefix *p, char *buf, size_t size);
+
+/* Every address a destination address stands for (SPEC.md §3 normalisation): itself (a
+ * v4-mapped address only as its IPv4 address), the IPv4 addresses embedded in it (NAT64,
+ * IPv4-translated, IPv4-compatible, 6to4, Teredo), and loopback for each unspecified one.
+ * No duplicates; out[0] is the address itself.  Returns the count (>= 1).
+ * Async-signal-safe. */
+int nj_ip_expand(const struct nj_ip *ip, struct nj_ip out[NJ_MAX_EXPAND]);
+
+/* 1 when the prefix contains the address (same family), else 0. */
+int nj_prefix_contains(const struct nj_prefix *p, const struct nj_ip *ip);
+
+/* ---- parse.c: rules text -> struct nj_rules ---- */
+
+/* Parse a whole rules file held in text[0..len).  file names it in messages (copied).  sys
+ * gives @self and @resolvers (NULL: both empty).  All-or-nothing: on any error returns
+ * -EINVAL with *ret NULL and every error in diags (which may be NULL); -ENOMEM on memory
+ * exhaustion; -EFBIG when len passes NJ_MAX_FILE.  Warnings are nj_rules_lint's job.  On success
+ * *ret is an immutable rule set, owned by the caller (nj_rules_free). */
+int nj_rules_parse(const char *text, size_t len, const char *file, const struct nj_sys *sys,
+    struct nj_rules **ret, struct nj_diags *diags);
+
+void nj_rules_free(struct nj_rules *r);
+
+/* The rules' name of a socket family ("netlink" for AF_NETLINK), or NULL. */
+const char *nj_family_name(int af);
+
+/* ---- match.c: the decision ---- */
+
+/* Decide a destination.  Returns 1 (allowed) or 0 (denied) and, when ret is not NULL, fills
+ * it.  A NULL rule set denies everything.  No allocation, no locks: async-signal-safe and
+ * safe from any number of threads at once. */
+int nj_decide(const struct nj_rules *r, const struct nj_dest *d, struct nj_verdict *ret);
+
+/* The same formula for one address of those an IP destination d stands for (one of
+ * nj_ip_expand's), taken as it is: not expanded again (0.0.0.0 alone, not 0.0.0.0 and
+ * 127.0.0.1).  For `explain` and `learn`, which judge each address on its own. */
+int nj_decide_one(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
+    struct nj_verdict *ret);
+
+/* 1 when an "allow exec" rule names path (absolute), else 0.  Async-signal-safe. */
+int nj_exec_allowed(const struct nj_rules *r, const char *path);
+
+/* ---- rule access (explain.c) ---- */
+
+size_t nj_rules_count(const struct nj_rules *r);
+
+/* 1 when some rule names tcp or udp: only then does a decision depend on the socket type,
+ * which a caller may then skip looking up.  Async-signal-safe. */
+int nj_rules_use_proto(const struct nj_rules *r);
+const char *nj_rules_file(const struct nj_rules *r);
+uint32_t nj_rule_line(const struct nj_rules *r, uint32_t i);
+int nj_rule_action(const struct nj_rules *r, uint32_t i);
+
+/* The rule as normalised text ("block tcp 10.0.0.0/8 port 22,80-90").  Re-parsing it gives
+ * the same rule.  snprintf-like return.  Async-signal-safe. */
+size_t nj_rule_format(const struct nj_rules *r, uint32_t i, char *buf, size_t size);
+
+/* The narrowest rule that would allow dest ("allow tcp 10.0.0.7 port 53"); for an IP
+ * destination, addr names which of the addresses it stands for (a verdict's addr).
+ * snprintf-like.  Async-signal-safe. */
+size_t nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf,
+    size_t size);
+
+/* Every rule that matches a single address (not expanded) of dest, ascending rule index,
+ * into out[0..max).  Returns how many matched (may exceed max). */
+size_t nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
+    uint32_t *out, size_t max);
+
+/* Warnings a careful author wants: duplicate rules, allow rules a block makes useless, no
+ * allow rule at all.  Appends warnings to diags.  Returns 0 or -ENOMEM. */
+int nj_rules_lint(const struct nj_rules *r, struct nj_diags *diags);
+
+/* ---- presets.c ---- */
+
+/* Preset ids are small integers; nj_preset_find returns one or -1 for an unknown name. */
+int nj_preset_find(const char *name, size_t n);
+const char *nj_preset_name(int id);
+int nj_preset_count(void);
+
+/* Every prefix of preset id, with the source of each (a static string), through fn.
+ * Computed presets (@public, @special's parts, @self, @resolvers) included.  Returns 0 or
+ * the first non-zero value fn returned. */
+int nj_preset_each(int id, const struct nj_sys *sys,
+    int (*fn)(void *arg, const struct nj_prefix *p, const char *source), void *arg);
+
+/* The nameserver addresses of a resolv.conf held in text[0..len), as /32 and /128
+ * prefixes appended to *s (s->resolvers).  Returns 0 or -ENOMEM. */
+int nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s);
+
+/* Where a loaded rule set's arrays live: parsed here (malloc'd), or a compiled file's copy
+ * in huge pages, in a sealed memfd snapshot, or in anonymous 4 KiB pages (sys/load.c says
+ * which is taken when).  For the tests. */
+enum nj_held { NJ_HELD_PARSED = 0, NJ_HELD_HUGE, NJ_HELD_SNAPSHOT, NJ_HELD_COPY };
+int nj_rules_held(const struct nj_rules *r);
+
+/* ---- fmt.c: bounded text appenders, async-signal-safe (log lines are built with them) ----
+ * The buffer stays NUL-terminated; len counts what was wanted, as snprintf's return does. */
+struct nj_buf {
+	char *p;
+	size_t size, len;
+};
+void nj_buf_str(struct nj_buf *b, const char *s);
+void nj_buf_mem(struct nj_buf *b, const char *s, size_t n);
+void nj_buf_uint(struct nj_buf *b, unsigned long v);
+void nj_buf_ch(struct nj_buf *b, char c);
+
+/* (explain.c) Why r decided d as v (nj_decide's verdict), appended to b as the shim's log
+ * lines and netjail_explain(3) say it.  A denial: "block @loopback (FILE:3)" or "no allow rule
+ * matches (FILE); to allow it: allow tcp 10.0.0.7 port 5432", preceded by "it stands for A,
+ * and " when the denied address A is not d's own; async-signal-safe.  An allowal: the first
+ * allow rule that matches d's first address, "allow @public (FILE:1)".  r is not NULL. */
+void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
+    const struct nj_verdict *v);
+
+/* ---- logline.c: the decision line of SPEC.md §6, built piece by piece (the shim and the
+ * supervisor of netjail run --supervise write the same lines).  Async-signal-safe. ---- */
+#define NJ_LINE_MAX 512		/* bytes in one line, its newline included */
+/* "netjail: [would ]deny CALL" */
+void nj_line_head(struct nj_buf *b, const char *call, int audit);
+/* " (PROG[PID]): " */
+void nj_line_who(struct nj_buf *b, const char *prog, unsigned long pid);
+/* The destination: "tcp 127.0.0.1:8080", "udp [::1]:53", "unix /run/x.sock", "family netlink". */
+void nj_line_dest(struct nj_buf *b, const struct nj_dest *d);
+/* End the line with its newline, cut to fit b (size at least 2): b->p[0..b->len) is then the
+ * whole line, ready for one write(2). */
+void nj_line_end(struct nj_buf *b);
+
+/* The built-in policy of `netjail run` without -r (SPEC.md §4). */
+extern const char nj_default_policy[];
+#define NJ_DEFAULT_POLICY_NAME "<built-in default policy>"
+
+#endif

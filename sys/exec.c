@@ -1,0 +1,422 @@
+/* jailable.c - I/O: can the preload follow a program into this file?  (Used by `netjail run`
+ * and, before every exec, by the shim: so no allocation, only system calls and the stack.) */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "sys/exec.h"
+#include "sys/sys.h"
+#include "sys/raw.h"
+
+/*
+ * In a fork child this file is nearly all that runs between fork and exec, and every page
+ * it touches that the parent did not share costs a page fault (15-30 us on a virtual
+ * machine, more than the rest of the check).  So on the common path: system calls made
+ * directly (sysraw.h), no libc string functions (the loops below), and what describes our
+ * own process (machine, loader) worked out once, before any fork (nj_jailable_init), and
+ * the code of the common path on one page with the exec wrappers (NJ_CHILD_CODE).
+ */
+NJ_CHILD_CODE int
+nj_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+NJ_CHILD_CODE int
+nj_starts(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return *prefix == '\0';
+}
+
+NJ_CHILD_CODE void
+nj_copy_bytes(void *dst, const void *src, size_t n)
+{
+	volatile unsigned char *d = dst;	/* volatile: not turned into a memcpy call */
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static void
+say(char *why, size_t size, const char *a, const char *b)
+{
+	struct nj_buf o = { why, size, 0 };
+
+	nj_buf_str(&o, a);
+	if (b)
+		nj_buf_str(&o, b);
+	nj_buf_mem(&o, "", 0);
+}
+
+NJ_CHILD_CODE static const char *
+base(const char *p)
+{
+	const char *b = p;
+
+	for (; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
+}
+
+/* The program interpreter (dynamic loader) of this very process, from its own program
+ * headers: "ld-linux-x86-64.so.2".  NULL when there is none (we are static). */
+__attribute__((hot)) static const char *
+our_loader(void)
+{
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM);
+	uintptr_t bias = 0;
+
+	if (ph == NULL)
+		return NULL;
+	for (unsigned long i = 0; i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	for (unsigned long i = 0; i < n; i++)
+		if (ph[i].p_type == PT_INTERP)
+			return base((const char *)(bias + ph[i].p_vaddr));
+	return NULL;
+}
+
+/* Our machine, from the vDSO's ELF header the kernel maps into every process; -1 unknown. */
+__attribute__((hot)) static int
+find_machine(void)
+{
+	const ElfW(Ehdr) *v = (const void *)getauxval(AT_SYSINFO_EHDR);
+
+	return v ? v->e_machine : -1;
+}
+
+/* In .data (an initialiser that is not all zeros), beside the shim's other start-up data:
+ * a page of its own would be one more page fault in every process. */
+static struct {
+	int ready;		/* set last, with release */
+	int machine;
+	char loader[64];	/* "" when we have none, or its name is too long to compare */
+	char xattr[20];		/* here rather than in .rodata, a page a fork child has not;
+				 * copied into the caller's nj_jailbuf for the kernel to read */
+} self = { .machine = -1, .xattr = "security.capability" };
+
+__attribute__((hot)) void
+nj_jailable_init(void)
+{
+	int saved = errno;	/* getauxval sets it when an entry is missing */
+	const char *l;
+
+	if (__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
+		return;
+	self.machine = find_machine();
+	l = our_loader();
+	self.loader[0] = '\0';
+	if (l && strlen(l) < sizeof(self.loader))
+		memcpy(self.loader, l, strlen(l) + 1);
+	__atomic_store_n(&self.ready, 1, __ATOMIC_RELEASE);
+	errno = saved;
+}
+
+/* Bytes [off, off + len) of the file, from what was read already when they are in it, else
+ * read into buf: a pointer to them, or NULL. */
+NJ_CHILD_CODE __attribute__((noinline)) static const unsigned char *
+bytes_at(int fd, const unsigned char *hdr, size_t n, ElfW(Off) off, size_t len,
+    unsigned char *buf)
+{
+	if (off + len <= n && off + len >= off)
+		return hdr + off;
+	if (NJ_SYS(SYS_pread64, fd, buf, len, off) != (long)len)
+		return NULL;
+	return buf;
+}
+
+/*
+ * Go's runtime makes its own system calls even in a dynamically linked program (cgo on, the
+ * default): its connections never pass through libc, where the preload waits.  Its linker
+ * marks every program it writes, and that mark is what is looked for, not a name: a note of
+ * owner "Go" and type 4 (the build ID) in a PT_NOTE segment, or, when the build ID was left
+ * empty (-buildid=), the build-information blob ("\xff Go buildinf:") with which the Go
+ * linker starts the first writable segment.  (A program linked externally with an empty
+ * build ID has the blob elsewhere and is not recognised: README "Limits".)
+ */
+#define NT_GO_BUILDID 4
+static char go_buildinfo[14] = "\xff Go buildinf:";	/* .data: see self below */
+
+NJ_CHILD_CODE __attribute__((noinline)) static int
+go_note(const unsigned char *p, size_t len)
+{
+	while (len >= sizeof(ElfW(Nhdr))) {
+		ElfW(Nhdr) nh;
+		size_t name, desc;
+
+		nj_copy_bytes(&nh, p, sizeof(nh));
+		name = (nh.n_namesz + 3u) & ~(size_t)3;
+		desc = (nh.n_descsz + 3u) & ~(size_t)3;
+		if (name > len || desc > len || sizeof(nh) + name + desc > len)
+			return 0;
+		/* the name is "Go" and its NUL, padded ("Go\0\0": the Go linker counts 4) */
+		if (nh.n_type == NT_GO_BUILDID && (nh.n_namesz == 3 || nh.n_namesz == 4) &&
+		    p[sizeof(nh)] == 'G' && p[sizeof(nh) + 1] == 'o' && p[sizeof(nh) + 2] == '\0')
+			return 1;
+		p += sizeof(nh) + name + desc;
+		len -= sizeof(nh) + name + desc;
+	}
+	return 0;
+}
+
+/* Judge one ELF file already open on fd whose first bytes are in hdr[0..n). */
+NJ_CHILD_CODE static int
+judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
+{
+	const ElfW(Ehdr) *eh = (const void *)hdr;
+	ElfW(Phdr) interp_ph = { 0 }, data_ph = { 0 }, note_ph[4];
+	unsigned char scratch[256];
+	const unsigned char *p;
+	char interp[256];
+	unsigned nnote = 0;
+	int go = 0;
+
+	if (n < sizeof(*eh) || hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
+		say(why, size, "an ELF of another class (32/64-bit): the preload cannot load "
+		    "into it", NULL);
+		return 0;
+	}
+	if (self.machine >= 0 && eh->e_machine != self.machine) {
+		say(why, size, "an ELF for another machine: the preload cannot load into it", NULL);
+		return 0;
+	}
+	/* the program headers, the loader's name and the notes are nearly always in the bytes
+	 * already read: every system call counts when a fork child runs this */
+	for (unsigned i = 0; i < eh->e_phnum && i < 512; i++) {
+		ElfW(Phdr) ph;
+		ElfW(Off) off = eh->e_phoff + (ElfW(Off))i * eh->e_phentsize;
+
+		if ((p = bytes_at(fd, hdr, n, off, sizeof(ph), scratch)) == NULL)
+			break;
+		nj_copy_bytes(&ph, p, sizeof(ph));
+		if (ph.p_type == PT_INTERP && interp_ph.p_type == 0)
+			interp_ph = ph;
+		else if (ph.p_type == PT_NOTE && nnote < sizeof(note_ph) / sizeof(note_ph[0]))
+			note_ph[nnote++] = ph;
+		else if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W) && data_ph.p_type == 0)
+			data_ph = ph;
+	}
+	if (interp_ph.p_type == 0) {
+		say(why, size, "statically linked: the preload cannot follow it", NULL);
+		return 0;
+	}
+	if (interp_ph.p_filesz == 0 || interp_ph.p_filesz >= sizeof(interp) ||
+	    (p = bytes_at(fd, hdr, n, interp_ph.p_offset, interp_ph.p_filesz, scratch)) == NULL) {
+		say(why, size, "an ELF whose loader cannot be read", NULL);
+		return 0;
+	}
+	nj_copy_bytes(interp, p, interp_ph.p_filesz);
+	interp[interp_ph.p_filesz] = '\0';
+	if (self.loader[0] && !nj_streq(base(interp), self.loader)) {
+		struct nj_buf o = { why, size, 0 };
+
+		nj_buf_str(&o, "linked against another C library (loader ");
+		nj_buf_str(&o, interp);
+		nj_buf_str(&o, "): the preload cannot load into it");
+		nj_buf_mem(&o, "", 0);
+		return 0;
+	}
+	for (unsigned i = 0; i < nnote && !go; i++) {
+		size_t len = note_ph[i].p_filesz < sizeof(scratch) ? note_ph[i].p_filesz :
+		    sizeof(scratch);
+
+		if ((p = bytes_at(fd, hdr, n, note_ph[i].p_offset, len, scratch)) != NULL)
+			go = go_note(p, len);
+	}
+	if (!go && data_ph.p_type == PT_LOAD && data_ph.p_filesz >= sizeof(go_buildinfo) &&
+	    (p = bytes_at(fd, hdr, n, data_ph.p_offset, sizeof(go_buildinfo), scratch)) != NULL) {
+		go = 1;
+		for (size_t k = 0; k < sizeof(go_buildinfo) && go; k++)
+			go = p[k] == (unsigned char)go_buildinfo[k];
+	}
+	if (go) {
+		say(why, size, "a Go program, which makes its own system calls: the preload "
+		    "cannot see its connections", NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Would the exec change the process's credentials?  That is what the kernel calls a secure
+ * exec (AT_SECURE), and then the loader drops LD_PRELOAD.  The kernel's rule (fs/exec.c,
+ * bprm_fill_uid; security/commoncap.c): the set-user-ID bit makes the effective uid the
+ * file's owner, and the set-group-ID bit (with group execute) the effective gid its group,
+ * unless the file system is mounted nosuid or the process has no_new_privs; the exec is
+ * secure when the new effective ids differ from the real ones, or when file capabilities
+ * raise a process whose real uid is not root.  So root starting a setuid-root program keeps
+ * the preload (sudo run by root is jailed like any program).  1 secure, with the reason in
+ * why; 0 not.  Only for files with those bits or capabilities: a cold path.
+ */
+static __attribute__((noinline, cold)) int
+secure_exec(int fd, const struct stat *st, int caps, char *why, size_t size)
+{
+	unsigned int uid[3], gid[3], euid, egid;	/* real, effective, saved */
+	struct statfs fs;
+	int nosuid, honoured, saved = errno;
+
+	if (NJ_SYS(SYS_getresuid, uid, uid + 1, uid + 2, 0) != 0 ||
+	    NJ_SYS(SYS_getresgid, gid, gid + 1, gid + 2, 0) != 0) {
+		say(why, size, "a setuid, setgid or capability program whose effect on this "
+		    "process cannot be worked out: the loader may drop the preload", NULL);
+		return 1;
+	}
+	nosuid = NJ_SYS(SYS_fstatfs, fd, &fs, 0, 0) == 0 && (fs.f_flags & ST_NOSUID);
+	honoured = !nosuid && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0;
+	errno = saved;
+	euid = honoured && (st->st_mode & S_ISUID) ? st->st_uid : uid[1];
+	egid = honoured && (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ?
+	    st->st_gid : gid[1];
+	if (euid != uid[0]) {
+		say(why, size, "a setuid program (it would run as another user): the loader "
+		    "drops the preload", NULL);
+		return 1;
+	}
+	if (egid != gid[0]) {
+		say(why, size, "a setgid program (it would run with another group): the loader "
+		    "drops the preload", NULL);
+		return 1;
+	}
+	/* (no_new_privs keeps capabilities from being gained, but not the exec from being
+	 * secure: only nosuid makes the kernel ignore them) */
+	if (caps && !nosuid && uid[0] != 0) {
+		say(why, size, "a program with file capabilities (they would raise its "
+		    "privileges): the loader drops the preload", NULL);
+		return 1;
+	}
+	return 0;
+}
+
+static int judge_at(int dirfd, const char *path, int flags, int depth, struct nj_jailbuf *buf,
+    char *why, size_t size);
+
+/* Judge the file open on fd (not closed here). */
+NJ_CHILD_CODE static int
+judge_fd(int fd, int depth, struct nj_jailbuf *buf, char *why, size_t size)
+{
+	unsigned char *hdr = buf->hdr;
+	long n;
+	int rc, caps;
+
+	if (!__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
+		nj_jailable_init();
+	if ((n = NJ_SYS(SYS_fstat, fd, &buf->st, 0, 0)) != 0)
+		return (int)n;
+	if (!S_ISREG(buf->st.st_mode))
+		return 1;	/* exec will fail on its own */
+	nj_copy_bytes(buf->xattr, self.xattr, sizeof(self.xattr));
+	caps = NJ_SYS(SYS_fgetxattr, fd, buf->xattr, 0, 0) > 0;
+	if ((n = NJ_SYS(SYS_pread64, fd, hdr, sizeof(buf->hdr), 0)) < 0)
+		return (int)n;	/* EBADF: an O_PATH descriptor */
+	if (n >= 4 && hdr[0] == ELFMAG0 && hdr[1] == ELFMAG1 && hdr[2] == ELFMAG2 &&
+	    hdr[3] == ELFMAG3) {
+		/* (the kernel honours these bits and capabilities on the file it maps, never
+		 * on a #! script: a script is judged by its interpreter's) */
+		if (((buf->st.st_mode & (S_ISUID | S_ISGID)) || caps) &&
+		    secure_exec(fd, &buf->st, caps, why, size))
+			return 0;
+		return judge_elf(fd, hdr, (size_t)n, why, size);
+	}
+	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
+		char interp[256];
+		size_t i = 2, k = 0;
+
+		while (i < (size_t)n && (hdr[i] == ' ' || hdr[i] == '\t'))
+			i++;
+		while (i < (size_t)n && hdr[i] != ' ' && hdr[i] != '\t' && hdr[i] != '\n' &&
+		    k < sizeof(interp) - 1)
+			interp[k++] = (char)hdr[i++];
+		interp[k] = '\0';
+		if (k == 0)
+			return 1;	/* the kernel will refuse it */
+		if (depth > 0) {
+			say(why, size, "a script whose interpreter is itself a script", NULL);
+			return 0;
+		}
+		/* done with buf (the interpreter's name is copied out): the check of the
+		 * interpreter takes it over */
+		rc = judge_at(AT_FDCWD, interp, 0, depth + 1, buf, why, size);
+		if (rc == 0) {
+			char inner[200];
+			struct nj_buf o = { why, size, 0 };
+
+			memcpy(inner, why, sizeof(inner) - 1);
+			inner[sizeof(inner) - 1] = '\0';
+			nj_buf_str(&o, "a script run by ");
+			nj_buf_str(&o, interp);
+			nj_buf_str(&o, ", which is ");
+			nj_buf_str(&o, inner);
+			nj_buf_mem(&o, "", 0);
+		}
+		/* a missing interpreter: exec fails with ENOENT, and a PATH search goes on to
+		 * the next directory (the caller must know that) */
+		return rc < 0 ? -ENOENT : rc;
+	}
+	return 1;	/* not ELF, not #!: exec fails with ENOEXEC (a shell then runs sh) */
+}
+
+NJ_CHILD_CODE static int
+judge_at(int dirfd, const char *path, int flags, int depth, struct nj_jailbuf *buf, char *why,
+    size_t size)
+{
+	int fd, rc;
+
+	if ((flags & AT_EMPTY_PATH) && path[0] == '\0') {
+		char proc[64];
+		struct nj_buf o = { proc, sizeof(proc), 0 };
+
+		rc = judge_fd(dirfd, depth, buf, why, size);
+		if (rc != -EBADF)
+			return rc;
+		/* an O_PATH descriptor cannot be read: open the file it names */
+		nj_buf_str(&o, "/proc/self/fd/");
+		nj_buf_uint(&o, (unsigned long)dirfd);
+		nj_buf_mem(&o, "", 0);
+		path = proc;
+		dirfd = AT_FDCWD;
+		fd = (int)NJ_SYS(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK, 0);
+	} else {
+		fd = (int)NJ_SYS(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+	}
+	if (fd < 0)
+		return fd;
+	rc = judge_fd(fd, depth, buf, why, size);
+	NJ_SYS(SYS_close, fd, 0, 0, 0);
+	return rc;
+}
+
+NJ_CHILD_CODE int
+nj_jailable_at(int dirfd, const char *path, int flags, struct nj_jailbuf *buf, char *why,
+    size_t size)
+{
+	if (size)
+		why[0] = '\0';
+	return judge_at(dirfd, path, flags, 0, buf, why, size);
+}
+
+int
+nj_jailable(const char *path, char *why, size_t size)
+{
+	struct nj_jailbuf buf;
+
+	return nj_jailable_at(AT_FDCWD, path, 0, &buf, why, size);
+}

@@ -1,0 +1,63 @@
+/* exec.h - the exec policy: can the preload follow a program into a file (the jailability
+ * check, sys/exec.c), and the constraints of the code a fork child runs on its way to exec.
+ * Shared by the shim's exec wrappers and netjail run. */
+#ifndef NJ_EXEC_H
+#define NJ_EXEC_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "engine/engine.h"
+
+/* netjail run --supervise (cli/seccomp.c) answers this probe in its seccomp filter, so the
+ * shim can tell that the kernel checks this process's connections and may let it start
+ * programs the preload cannot follow: connect(-1, NULL, NJ_SUPERVISED_PROBE) fails with
+ * errno NJ_SUPERVISED_ERRNO (without the filter: EBADF). */
+#define NJ_SUPERVISED_PROBE	0x6e6a7376	/* "njsv" */
+#define NJ_SUPERVISED_ERRNO	3946		/* below MAX_ERRNO (4095), used by nothing else */
+
+/* ---- jailable.c: I/O, async-signal-safe, no allocation ----
+ * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the
+ * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or
+ * file-capability program, an ELF of another class, machine or C library, or a #! script
+ * whose interpreter is one of those (one level); -errno when the file cannot be opened
+ * (-ENOENT too for a script whose interpreter is missing: exec fails the same way).
+ * errno is kept. */
+int nj_jailable(const char *path, char *why, size_t size);
+
+/* What the kernel writes, or reads from us, while a file is judged: its first bytes, its
+ * status and the name of the attribute asked for.  The caller's to place: the shim keeps one
+ * per thread (shim/child.c says why), nj_jailable one on its stack. */
+struct nj_jailbuf {
+	unsigned char hdr[1024];
+	struct stat st;
+	char xattr[24];
+};
+
+/* The same for execveat(2)'s arguments: path relative to dirfd; with AT_EMPTY_PATH and an
+ * empty path, the file open on dirfd itself (an O_PATH descriptor is reopened through
+ * /proc/self/fd).  buf is scratch, used by one check at a time. */
+int nj_jailable_at(int dirfd, const char *path, int flags, struct nj_jailbuf *buf, char *why,
+    size_t size);
+
+/* Work out, once, what the checks compare against in our own process (machine, loader).
+ * The checks call it themselves; calling it before any fork spares each fork child that
+ * work (the shim's constructor does). */
+void nj_jailable_init(void);
+
+/* What runs in a fork child between fork and exec, on the common path (a program the
+ * preload can follow): the exec wrappers, the environment check and the jailability check.
+ * The linker sorts .text.sorted.* sections by name, across files, so these functions land
+ * together, nj_exec_check first (NJ_CHILD_FIRST, aligned to a page) and the others after it:
+ * on one page of code, not three (scripts/check-layout fails when they no longer fit). */
+#define NJ_CHILD_FIRST __attribute__((section(".text.sorted.nj_child.0"), aligned(4096), hot))
+#define NJ_CHILD_CODE __attribute__((section(".text.sorted.nj_child.1"), hot))
+
+/* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (jailable.c). */
+int nj_streq(const char *a, const char *b);
+/* Does s begin with prefix?  Without libc, likewise. */
+int nj_starts(const char *s, const char *prefix);
+/* memcpy without a call into libc (a page of libc a fork child or a start-up need not fault in) */
+void nj_copy_bytes(void *dst, const void *src, size_t n);
+
+#endif

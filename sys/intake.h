@@ -1,0 +1,121 @@
+/* sockaddr.h - a socket's destination as the rules see it: the one conversion from struct
+ * sockaddr (and the socket's type) to struct nj_dest, shared by the shim (shim/dest.c) and the
+ * library (rules/api.c).
+ *
+ * Inline on purpose: the shim runs it on every connect and send, where one call more shows in
+ * its per-call instruction count (README, Performance).  Pure but for nj_socket_proto (one
+ * getsockopt).  Async-signal-safe.
+ */
+#ifndef NJ_SOCKADDR_H
+#define NJ_SOCKADDR_H
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "sys/sys.h"
+
+/* Copy sa[0..len) into *ss: the private copy that is checked and then handed to the kernel,
+ * so nothing is read twice from the caller's memory (another thread may change it).
+ * Returns 0, or -EINVAL without reading anything when sa is NULL or len is shorter than a
+ * family or longer than *ss. */
+static inline __attribute__((always_inline)) int
+nj_sockaddr_copy(struct sockaddr_storage *ss, const struct sockaddr *sa, socklen_t len)
+{
+	if (sa == NULL || len < sizeof(sa_family_t) || len > sizeof(*ss))
+		return -EINVAL;
+	memcpy(ss, sa, len);
+	return 0;
+}
+
+/* Describe ss[0..len) (a private copy, len at least sizeof(sa_family_t)) as an address of
+ * family af: normally ss->ss_family; the shim passes the socket's own family for a send to
+ * AF_UNSPEC, which the kernel reads that way.  Sets d->kind and what that kind reads: ip
+ * and port (IP; scope id and flow label play no part), path, pathlen and abstract (UNIX,
+ * pointing into *ss: a pathname up to its NUL or len, an abstract name without its leading
+ * NUL; pathlen 0 and not abstract is an unnamed socket), family and kernel (any other af;
+ * kernel for a netlink message to the kernel itself).  Nothing
+ * else is written: d->proto is left alone.  Returns 0, or -EINVAL with d->kind 0 when len is too short for af: IPv4
+ * needs sizeof(struct sockaddr_in), IPv6 24 bytes (SIN6_LEN_RFC2133, the kernel's minimum). */
+static inline __attribute__((always_inline)) int
+nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t len, int af)
+{
+	switch (af) {
+	case AF_INET: {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ss;
+
+		if (len < sizeof(*in))
+			return d->kind = 0, -EINVAL;
+		d->kind = NJ_DEST_IP;
+		d->ip.family = 4;
+		memset(d->ip.a, 0, sizeof(d->ip.a));	/* nj_ip: the rest is zero */
+		memcpy(d->ip.a, &in->sin_addr, 4);
+		d->port = ntohs(in->sin_port);
+		return 0;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)ss;
+
+		if (len < 24)
+			return d->kind = 0, -EINVAL;
+		d->kind = NJ_DEST_IP;
+		d->ip.family = 6;
+		memcpy(d->ip.a, &in6->sin6_addr, 16);
+		d->port = ntohs(in6->sin6_port);
+		return 0;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)ss;
+		size_t n;
+
+		if (len < offsetof(struct sockaddr_un, sun_path))
+			return d->kind = 0, -EINVAL;
+		n = len - offsetof(struct sockaddr_un, sun_path);
+		d->kind = NJ_DEST_UNIX;
+		if (n > 0 && un->sun_path[0] == '\0') {
+			d->abstract = 1;
+			d->path = un->sun_path + 1;
+			d->pathlen = n - 1;
+		} else {
+			d->abstract = 0;
+			d->path = un->sun_path;
+			d->pathlen = strnlen(un->sun_path, n);
+		}
+		return 0;
+	}
+	case AF_NETLINK: {
+		const struct sockaddr_nl *nl = (const struct sockaddr_nl *)(const void *)ss;
+
+		d->kind = NJ_DEST_FAMILY;
+		d->family = af;
+		d->kernel = len >= sizeof(*nl) && nl->nl_pid == 0 && nl->nl_groups == 0;
+		return 0;
+	}
+	default:
+		d->kind = NJ_DEST_FAMILY;
+		d->family = af;
+		d->kernel = 0;
+		return 0;
+	}
+}
+
+/* I/O.  The socket's type as the rules see it: SOCK_STREAM tcp, SOCK_DGRAM udp, any other
+ * type (or fd not a socket) other.  errno is kept. */
+static inline int
+nj_socket_proto(int fd)
+{
+	int saved = errno, type = -1;
+	socklen_t n = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) != 0)
+		type = -1;
+	errno = saved;
+	return type == SOCK_STREAM ? NJ_PROTO_TCP : type == SOCK_DGRAM ? NJ_PROTO_UDP :
+	    NJ_PROTO_OTHER;
+}
+
+#endif

@@ -1,0 +1,64 @@
+/* sys.h - the platform layer: the engine's I/O (reading and mapping policies, this machine's
+ * addresses and resolvers), canonical paths, and where decision lines go.  Shared by the shim,
+ * the library and the command; depends only on engine/. */
+#ifndef NJ_SYS_H
+#define NJ_SYS_H
+
+#include <stddef.h>
+
+#include "engine/engine.h"
+
+/* ---- load.c, hostinfo.c ---- */
+
+/* I/O.  Read the rules file at path (opened non-blocking; must be a regular file of at most
+ * NJ_MAX_FILE bytes) and parse it as nj_rules_parse does; or, when it starts with the magic
+ * of a compiled policy (nj_rules_compile; at most NJ_MAX_COMPILED bytes), map it and
+ * validate it whole.  File-level problems are line-0 errors in diags and -errno returns.
+ * A world-writable file gets a warning. */
+#define NJ_MAX_COMPILED (1024u << 20)
+int nj_rules_load(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
+    struct nj_diags *diags);
+
+/* I/O.  nj_rules_load, keeping the text: when the file held rules text and parsed, *ret_text
+ * is that text (NUL-terminated, malloc'd: the caller frees it) and *ret_len its length; for
+ * a compiled file, or on failure, *ret_text is NULL.  ret_text and ret_len are both given or
+ * both NULL (then this is nj_rules_load). */
+int nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
+    struct nj_diags *diags, char **ret_text, size_t *ret_len);
+
+/* I/O.  Write r in compiled form to fd (nj_rules_load maps it back with one mmap).  r must
+ * have been parsed without a struct nj_sys (the dynamic presets are filled in where the
+ * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
+int nj_rules_compile(const struct nj_rules *r, int fd);
+
+/* I/O.  Gather @self (getifaddrs) and @resolvers (/etc/resolv.conf; a missing file gives an
+ * empty set).  Returns 0 or -ENOMEM; *ret must be released with nj_sys_free. */
+int nj_sys_gather(struct nj_sys *ret);
+void nj_sys_free(struct nj_sys *s);
+
+/* I/O (path.c).  path[0..n) made absolute and canonical the way the kernel will resolve it
+ * (symbolic links followed, "." and ".." taken physically); a path that does not resolve is
+ * given as written, made absolute: the unix socket paths the rules see (SPEC.md §3), and the
+ * programs an "allow exec" rule names.
+ * Returns 0, or -1 when it does not fit or n is 0 (the caller denies).
+ * Async-signal-safe: readlink(2) and getcwd(3) into our buffers only; errno may change. */
+int nj_path_abs(const char *path, size_t n, char *out, size_t size);
+
+/* ---- ratelimit.c: identical lines from one process, written a few times, then summarised
+ * (the first 3; then one at the 10th, 100th, 1000th..., or an hour after the last written,
+ * with the count of those held back).  Lock-free and allocation-free once its table is
+ * mapped (on the first line): async-signal-safe. ---- */
+enum { NJ_RL_WRITE = 1, NJ_RL_HOLD = 0 };
+/* Note one line (its text, with or without the newline).  NJ_RL_WRITE: write it, and when
+ * *ret_held is not 0, say that many like it were held back since the last one written
+ * (nj_rl_summary); NJ_RL_HOLD: do not write it. */
+int nj_rl_note(const char *line, size_t len, unsigned long *ret_held);
+/* At exit: fn(text, len, held, arg) for each line with some held back since it was last
+ * written: the line itself stands for the last of them, held counts the others (it may be
+ * 0).  text is the line as first held. */
+void nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *arg),
+    void *arg);
+/* line[0..len) followed by " [N more like it not shown]", cut to fit b. */
+void nj_rl_summary(struct nj_buf *b, const char *line, size_t len, unsigned long held);
+
+#endif

@@ -1,0 +1,297 @@
+#!/bin/sh
+# shim.sh - libnetjail.so inside unmodified programs: every interposed path, each denial
+# proved from both sides (the probe saw EACCES, the listener saw nothing) beside an allowed
+# twin that does reach the listener.  Runs in its own network namespace.
+. "$(dirname "$0")/lib.sh"
+nj_netns "$@"
+
+P=$NJ_PROBE
+U=$NJ_TMP/unix
+mkdir -p "$U/dir" "$U/other"
+nj_listen tcp:8080 tcp:8081 udp:9000 udp:9001 "unix:$U/dir/ok.sock" "unix:$U/other/no.sock" \
+    "unix:@nj-abstract-ok" "unix:@nj-abstract-no" "unix:$U/nss.sock"
+ln -s "$U/other/no.sock" "$U/dir/link-to-no.sock"
+
+LO=$(nj_rules 'allow tcp 127.0.0.1 port 8080' 'allow udp 127.0.0.1 port 9000' \
+    'allow tcp ::1 port 8080' 'allow udp ::1 port 9000')
+PUB=$(nj_rules 'allow @public' 'block @metadata')
+ANY=$(nj_rules 'allow any' 'block @loopback' 'block @metadata' 'block @private')
+
+# ---- TCP connect, v4 and v6, each entry point ----
+nj_allow connect-v4 "$LO" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny connect-v4-port "$LO" "tcp 127.0.0.1 8081" -- $P connect tcp 127.0.0.1 8081
+nj_deny connect-v4-addr "$LO" "tcp 127.0.0.2 8080" -- $P connect tcp 127.0.0.2 8080
+nj_allow connect-v6 "$LO" "tcp ::1 8080" -- $P connect tcp ::1 8080
+nj_deny connect-v6-addr "$LO" "tcp 2001:db8::1 8080" -- $P connect tcp 2001:db8::1 8080
+nj_allow __connect "$LO" "tcp 127.0.0.1 8080" -- $P __connect tcp 127.0.0.1 8080
+nj_deny __connect-deny "$LO" "tcp 192.0.2.1 8080" -- $P __connect tcp 192.0.2.1 8080
+nj_allow sys-connect "$LO" "tcp 127.0.0.1 8080" -- $P sys-connect tcp 127.0.0.1 8080
+nj_deny sys-connect-deny "$LO" "tcp 169.254.169.254 8080" -- $P sys-connect tcp 169.254.169.254 8080
+
+# ---- the SSRF normalisations (SPEC.md §3) ----
+nj_allow public-reaches-public "$PUB" "tcp 8.8.8.8 8080" -- $P connect tcp 8.8.8.8 8080
+nj_deny metadata "$PUB" "tcp 169.254.169.254 8080" -- $P connect tcp 169.254.169.254 8080
+nj_deny unspecified-v4 "$ANY" "tcp 0.0.0.0 8080" -- $P connect tcp 0.0.0.0 8080
+nj_deny unspecified-v4-lands-on-loopback "$ANY" "tcp 127.0.0.1 8080" -- $P connect tcp 0.0.0.0 8080
+nj_deny unspecified-v6 "$ANY" "tcp ::1 8080" -- $P connect tcp :: 8080
+nj_allow mapped-twin "$LO" "tcp 127.0.0.1 8080" -- $P mapped tcp 127.0.0.1 8080
+nj_deny mapped-loopback "$ANY" "tcp 127.0.0.1 8080" -- $P mapped tcp 127.0.0.1 8080
+nj_deny mapped-metadata-udp "$PUB" "udp 169.254.169.254 9000" -- $P mapped udp 169.254.169.254 9000
+nj_allow mapped-public-udp "$PUB" "udp 8.8.8.8 9000" -- $P mapped udp 8.8.8.8 9000
+nj_allow inet-on-inet6-twin "$LO" "udp 127.0.0.1 9000" -- $P inet-on-inet6 udp 127.0.0.1 9000
+nj_deny inet-on-inet6 "$LO" "udp 127.0.0.2 9000" -- $P inet-on-inet6 udp 127.0.0.2 9000
+nj_allow unspec-udp-twin "$LO" "udp 127.0.0.1 9000" -- $P unspec-udp udp 127.0.0.1 9000
+nj_deny unspec-udp "$LO" "udp 127.0.0.3 9000" -- $P unspec-udp udp 127.0.0.3 9000
+nj_allow nat64-public "$PUB" "tcp 64:ff9b::808:808 8080" -- $P connect tcp 64:ff9b::808:808 8080
+nj_deny nat64-metadata "$PUB" "tcp 64:ff9b::a9fe:a9fe 8080" -- $P connect tcp 64:ff9b::a9fe:a9fe 8080
+nj_deny nat64-loopback "$PUB" "tcp 64:ff9b::7f00:1 8080" -- $P connect tcp 64:ff9b::7f00:1 8080
+nj_deny badlen-short "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" -- $P badlen tcp 127.0.0.1 8080 8
+nj_deny badlen-long "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" -- $P badlen tcp 127.0.0.1 8080 200
+nj_allow badlen-twin "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" -- $P badlen tcp 127.0.0.1 8080 16
+
+# ---- UDP ----
+nj_allow sendto "$LO" "udp 127.0.0.1 9000" -- $P sendto udp 127.0.0.1 9000
+nj_deny sendto-deny "$LO" "udp 127.0.0.1 9001" -- $P sendto udp 127.0.0.1 9001
+nj_allow sys-sendto "$LO" "udp 127.0.0.1 9000" -- $P sys-sendto udp 127.0.0.1 9000
+nj_deny sys-sendto-deny "$LO" "udp 192.0.2.7 9000" -- $P sys-sendto udp 192.0.2.7 9000
+nj_allow sendmsg "$LO" "udp ::1 9000" -- $P sendmsg udp ::1 9000
+nj_deny sendmsg-deny "$LO" "udp ::1 9001" -- $P sendmsg udp ::1 9001
+nj_allow sys-sendmsg "$LO" "udp 127.0.0.1 9000" -- $P sys-sendmsg udp 127.0.0.1 9000
+nj_deny sys-sendmsg-deny "$LO" "udp 198.51.100.1 9000" -- $P sys-sendmsg udp 198.51.100.1 9000
+nj_allow connect-send "$LO" "udp 127.0.0.1 9000" -- $P connect-send udp 127.0.0.1 9000
+nj_deny connect-send-deny "$LO" "udp 203.0.113.9 9000" -- $P connect-send udp 203.0.113.9 9000
+nj_deny proto-mismatch "$(nj_rules 'allow tcp 127.0.0.1')" "udp 127.0.0.1 9000" -- $P sendto udp 127.0.0.1 9000
+
+# sendmmsg: stop at the first denied message, return the count before it
+nj_expect sendmmsg-partial '^ok 2$' "$LO" $P sendmmsg 127.0.0.1 9000 ::1 9000 127.0.0.1 9001 127.0.0.1 9000
+nj_sync
+if [ "$(nj_count 'udp 127.0.0.1 9001')" = 0 ]; then nj_ok; else nj_bad "sendmmsg-partial: 9001 leaked"; fi
+nj_expect sendmmsg-first-denied '^err EACCES$' "$LO" $P sendmmsg 127.0.0.1 9001 127.0.0.1 9000
+nj_expect sendmmsg-all '^ok 3$' "$LO" $P sendmmsg 127.0.0.1 9000 127.0.0.1 9000 ::1 9000
+nj_expect sys-sendmmsg-partial '^ok 1$' "$LO" $P sys-sendmmsg 127.0.0.1 9000 192.0.2.1 9000
+
+# ---- TCP Fast Open carries data in the SYN: its destination is checked like connect ----
+nj_allow fastopen-sendto "$LO" "tcp 127.0.0.1 8080" -- $P fastopen-sendto 127.0.0.1 8080
+nj_deny fastopen-sendto-deny "$LO" "tcp 127.0.0.1 8081" -- $P fastopen-sendto 127.0.0.1 8081
+nj_allow fastopen-sendmsg "$LO" "tcp 127.0.0.1 8080" -- $P fastopen-sendmsg 127.0.0.1 8080
+nj_deny fastopen-sendmsg-deny "$LO" "tcp 127.0.0.5 8080" -- $P fastopen-sendmsg 127.0.0.5 8080
+nj_allow fastopen-syscall "$LO" "tcp 127.0.0.1 8080" -- $P fastopen-syscall 127.0.0.1 8080
+nj_deny fastopen-syscall-deny "$LO" "tcp 169.254.169.254 8080" -- $P fastopen-syscall 169.254.169.254 8080
+
+# ---- unix sockets: canonical paths ----
+UR=$(nj_rules "allow unix $U/dir/*" "allow unix @nj-abstract-ok")
+nj_allow unix-abs "$UR" "unix $U/dir/ok.sock" -- $P unix "$U/dir/ok.sock"
+nj_deny unix-other "$UR" "unix $U/other/no.sock" -- $P unix "$U/other/no.sock"
+nj_allow unix-relative "$UR" "unix $U/dir/ok.sock" -- $P unix-chdir "$U/dir" ok.sock
+nj_deny unix-relative-dotdot "$UR" "unix $U/other/no.sock" -- $P unix-chdir "$U/dir" ../other/no.sock
+nj_deny unix-symlink-to-blocked "$(nj_rules "allow unix $U/dir/*" "block unix $U/other/*")" \
+    "unix $U/other/no.sock" -- $P unix "$U/dir/link-to-no.sock"
+nj_allow unix-abstract "$UR" "unix @nj-abstract-ok" -- $P unix @nj-abstract-ok
+nj_deny unix-abstract-deny "$UR" "unix @nj-abstract-no" -- $P unix @nj-abstract-no
+
+# ---- netlink: a message to the kernel itself is no network destination (README,
+# "Decisions"): allowed by any valid rules unless a block names netlink; to a process, a rule
+# is needed ----
+nj_expect netlink-kernel '^ok$' "$LO" $P netlink 0
+nj_expect netlink-kernel-blocked '^err EACCES$' "$(nj_rules 'allow any' 'block family netlink')" $P netlink 0
+nj_expect netlink-kernel-no-rules '^err EACCES$' "$NJ_TMP/none.rules" $P netlink 0
+nj_expect netlink-process '^err EACCES$' "$LO" $P netlink 4242
+nj_expect netlink-process-allowed '^err ECONNREFUSED$' "$(nj_rules 'allow family netlink')" $P netlink 4242
+
+# ---- io_uring, signals, errno ----
+nj_expect io_uring-denied '^err EACCES' "$(nj_rules 'allow any')" $P io_uring
+nj_expect io_uring-logged 'netjail: deny io_uring_setup' "$(nj_rules 'allow any')" $P io_uring
+nj_expect signal-handler-connects '^handler err EACCES' "$LO" $P signal 127.0.0.1 8080 192.0.2.1 8080
+nj_expect signal-handler-allowed '^handler ok' "$LO" $P signal 127.0.0.1 8080 127.0.0.1 8080
+nj_expect errno-untouched '^ok errno=4242$' "$LO" $P errno tcp 127.0.0.1 8080
+
+# ---- fail closed, audit, log ----
+nj_deny no-rules-var "" "tcp 127.0.0.1 8080" -- env -u NETJAIL_RULES $P connect tcp 127.0.0.1 8080
+nj_deny rules-missing "$NJ_TMP/none.rules" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny rules-dir "$NJ_TMP" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+mkfifo "$NJ_TMP/fifo.rules"
+nj_deny rules-fifo "$NJ_TMP/fifo.rules" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny rules-empty "$(nj_rules '')" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny rules-invalid "$(nj_rules 'allow any' 'allow 127.1')" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+printf 'allow any\n\0\n' > "$NJ_TMP/nul.rules"
+nj_deny rules-nul "$NJ_TMP/nul.rules" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+BAD=$(nj_rules 'allow any' 'allow tcp 1.2.3.4 port https')
+nj_expect invalid-names-line-col "netjail: error: $BAD:2:24: expected a port number" "$BAD" $P connect tcp 127.0.0.1 8080
+nj_expect deny-line-format "^netjail: deny connect tcp 127.0.0.2:8080 (probe\[[0-9]*\]): no allow rule matches ($LO); to allow it: allow tcp 127.0.0.2 port 8080\$" "$LO" $P connect tcp 127.0.0.2 8080
+nj_expect deny-line-block "^netjail: deny connect tcp 169.254.169.254:8080 (probe\[[0-9]*\]): block @metadata ($PUB:2)\$" "$PUB" $P connect tcp 169.254.169.254 8080
+nj_expect deny-line-stands-for "it stands for 127.0.0.1, and block 127.0.0.0/8" "$(nj_rules "allow any" "block 127.0.0.0/8")" $P connect tcp 0.0.0.0 8080
+nj_expect deny-line-unix "deny connect unix $U/other/no.sock (probe\[[0-9]*\]): no allow rule matches ($UR); to allow it: allow unix $U/other/no.sock" "$UR" $P unix "$U/other/no.sock"
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P connect tcp 127.0.0.1 8081 2>&1)
+if printf '%s' "$NJ_OUT" | grep -q 'netjail: would deny connect tcp 127.0.0.1:8081' &&
+    printf '%s' "$NJ_OUT" | grep -q '^ok'; then nj_ok; else nj_bad "audit mode"; fi
+NJ_OUT=$(NETJAIL_MODE=bogus LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P connect tcp 127.0.0.1 8081 2>&1)
+if printf '%s' "$NJ_OUT" | grep -q 'NETJAIL_MODE must be' && printf '%s' "$NJ_OUT" | grep -q '^err EACCES'; then
+	nj_ok; else nj_bad "bad NETJAIL_MODE enforces with a warning"; fi
+NJ_OUT=$(NETJAIL_LOG=off LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P connect tcp 127.0.0.1 8081 2>&1)
+if [ "$NJ_OUT" = "err EACCES" ]; then nj_ok; else nj_bad "NETJAIL_LOG=off"; fi
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/deny.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P connect tcp 127.0.0.1 8081 2>&1)
+if [ "$NJ_OUT" = "err EACCES" ] && grep -q 'deny connect tcp 127.0.0.1:8081' "$NJ_TMP/deny.log" &&
+    [ "$(stat -c %a "$NJ_TMP/deny.log")" = 600 ]; then nj_ok; else nj_bad "NETJAIL_LOG=file"; fi
+
+# ---- a program that retries: identical lines are rate-limited, every call still denied ----
+# (each line written stands for itself and the N of its "[N more like it not shown]")
+lines_for() { nj_rl_check "connect tcp 127.0.0.1:8081" "$1"; }
+before=$(nj_count "tcp 127.0.0.1 8081")
+nj_run "$LO" $P repeat 1234 tcp 127.0.0.1 8081
+nj_sync
+if printf '%s\n' "$NJ_OUT" | grep -q '^connected 0 denied 1234$' && [ "$(lines_for 1234)" = ok ] &&
+    [ "$(nj_count "tcp 127.0.0.1 8081")" = "$before" ]; then nj_ok; else
+	nj_bad "ratelimit: $(lines_for 1234), or a call was not denied, or one arrived"; fi
+before=$(nj_count "tcp 127.0.0.1 8080")
+nj_run "$LO" $P repeat 50 tcp 127.0.0.1 8080
+nj_sync
+if [ "$NJ_OUT" = "connected 50 denied 0" ] && [ "$(nj_count "tcp 127.0.0.1 8080")" = $((before + 50)) ]; then
+	nj_ok; else nj_bad "ratelimit-twin: the allowed connects did not all arrive"; fi
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P repeat 40 tcp 127.0.0.1 8081 2>&1)
+if [ "$(printf '%s\n' "$NJ_OUT" | grep -c '^netjail: would deny connect tcp 127.0.0.1:8081 .*port 8081$')" = 40 ]; then
+	nj_ok; else nj_bad "ratelimit-audit: audit mode does not write every line"; fi
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/rl.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P repeat 1234 tcp 127.0.0.1 8081 2>&1)
+NJ_OUT=$(cat "$NJ_TMP/rl.log")
+if [ "$(lines_for 1234)" = ok ]; then nj_ok; else nj_bad "ratelimit-log-file: $(lines_for 1234)"; fi
+# two processes: each has its own lines
+NJ_OUT=$(LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO sh -c '"$0" repeat 5 tcp 127.0.0.1 8081; "$0" repeat 5 tcp 127.0.0.1 8081' $P 2>&1)
+if [ "$(lines_for 10)" = ok ] && [ "$(printf '%s\n' "$NJ_OUT" | grep -c '^netjail: deny')" = 8 ]; then
+	nj_ok; else nj_bad "ratelimit-per-process: $(lines_for 10)"; fi
+
+# ---- name resolution: denied answers removed, order kept ----
+nj_expect gai-filtered '^ok 127.0.0.1$' "$(nj_rules 'allow 127.0.0.0/8')" $P gai localhost
+nj_expect gai-all-denied '^err EAI_SYSTEM EACCES$' "$PUB" $P gai localhost
+nj_expect gai-logged 'netjail: deny getaddrinfo localhost (probe\[[0-9]*\]): every answer denied' "$PUB" $P gai localhost
+# the line says what to change, as a connect's would, for the first answer removed (with a
+# stock hosts file localhost is ::1 and 127.0.0.1, in the order the resolver sorts them)
+nj_expect gai-logged-why 'every answer denied ([^)]*127\.0\.0\.1[^)]*): no allow rule matches (.*); to allow it: allow tcp \(127\.0\.0\.1\|::1\)' "$PUB" $P gai localhost
+nj_expect gai-logged-block 'every answer denied ([^)]*127\.0\.0\.1[^)]*): block \(127\.0\.0\.0/8\|::1\) (' "$(nj_rules 'allow any' 'block 127.0.0.0/8' 'block ::1')" $P gai localhost
+# a lookup that keeps an allowed answer prints nothing to the terminal; its line is kept where
+# records are (a NETJAIL_LOG file, audit mode)
+TWO=$(nj_rules 'allow 127.0.0.21')
+nj_output gai-partial-quiet 'ok 127.0.0.21' "$TWO" $P gai njtest-two
+nj_output ghbn-partial-quiet 'ok 127.0.0.21' "$TWO" $P ghbn njtest-two
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/partial.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$TWO $P gai njtest-two 2>&1)
+if [ "$NJ_OUT" = "ok 127.0.0.21" ] && grep -q 'deny getaddrinfo njtest-two (probe\[[0-9]*\]): removed 1 of 2 answers (127.0.0.22)' "$NJ_TMP/partial.log"; then
+	nj_ok; else nj_bad "gai-partial-log-file: not recorded in NETJAIL_LOG"; fi
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$TWO $P gai njtest-two 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q 'would deny getaddrinfo njtest-two (probe\[[0-9]*\]): removed 1 of 2 answers (127.0.0.22)'; then
+	nj_ok; else nj_bad "gai-partial-audit: not shown in audit mode"; fi
+# one address per socket type is named once
+nj_expect gai-answers-named-once 'every answer denied (127\.0\.0\.21, 127\.0\.0\.22):' "$PUB" \
+    python3 -c 'import socket; socket.getaddrinfo("njtest-two", 80)'
+# AI_PASSIVE asks for addresses to bind (a server's own 0.0.0.0 and ::): nothing is removed,
+# while the same lookup without it is filtered
+PASSIVE='import socket
+try: print("answers", len(socket.getaddrinfo(None, 8080, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)))
+except OSError as e: print("err", e)'
+ACTIVE=$(printf '%s' "$PASSIVE" | sed 's/, socket.AI_PASSIVE//')
+nj_expect gai-passive '^answers [12]$' "$PUB" python3 -c "$PASSIVE"
+nj_expect gai-not-passive '^err ' "$PUB" python3 -c "$ACTIVE"
+# a lookup that only parses an address (AI_NUMERICHOST, or a literal) is not filtered: the
+# connection it leads to is judged, as every connection is (SPEC.md §5)
+NARROW=$(nj_rules 'allow tcp 127.0.0.1 port 80,8080')
+nj_output gai-literal-v6 'ok ::1' "$NARROW" $P gai ::1
+nj_expect gai-numerichost '^ok ::1$' "$NARROW" $P gai-numeric ::1
+nj_expect gai-literal-v4-short-form '^ok 127.0.0.2$' "$NARROW" $P gai 127.2
+nj_expect gai-literal-scoped '^ok fe80::1$' "$NARROW" $P gai fe80::1%lo
+nj_expect ghbn-literal '^ok 127.0.0.2$' "$NARROW" $P ghbn 127.0.0.2
+nj_expect gai-name-still-filtered '^ok 127.0.0.1$' "$NARROW" $P gai localhost
+nj_deny gai-literal-connect-judged "$NARROW" "tcp ::1 8080" -- $P gai-connect ::1 8080
+nj_allow gai-literal-connect-twin "$NARROW" "tcp 127.0.0.1 8080" -- $P gai-connect 127.0.0.1 8080
+nj_deny gai-mapped-literal-judged "$(nj_rules 'allow ::/0' 'block ::1')" "tcp 127.0.0.1 8080" -- \
+    $P gai-connect ::ffff:127.0.0.1 8080
+nj_allow gai-mapped-literal-twin "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" -- \
+    $P gai-connect ::ffff:127.0.0.1 8080
+# (glibc answers a stock hosts file's "::1 localhost" line too, as 127.0.0.1, for AF_INET)
+nj_expect ghbn-allowed '^ok 127.0.0.1\( 127.0.0.1\)*$' "$LO" $P ghbn localhost
+nj_expect ghbn-denied '^err h_errno=3 EACCES$' "$PUB" $P ghbn localhost
+
+# a call that arrives before the shim's constructor ran (another library's constructor)
+EARLY=$NJ_BUILD/tests/libs/libearly.so
+for order in "$EARLY $NJ_SHIM" "$NJ_SHIM $EARLY"; do
+	NJ_OUT=$(NJTEST_EARLY=192.0.2.1:8080 LD_PRELOAD="$order" NETJAIL_RULES=$LO $P connect tcp 127.0.0.1 8080 2>&1)
+	if printf '%s\n' "$NJ_OUT" | grep -q '^early err EACCES' && printf '%s\n' "$NJ_OUT" | grep -q '^ok$'; then
+		nj_ok; else nj_bad "early constructor, LD_PRELOAD=$order"; fi
+	before=$(nj_count "tcp 127.0.0.1 8080")
+	NJ_OUT=$(NJTEST_EARLY=127.0.0.1:8080 LD_PRELOAD="$order" NETJAIL_RULES=$LO /bin/true 2>&1)
+	nj_sync
+	if [ "$NJ_OUT" = "early ok" ] && [ "$(nj_count "tcp 127.0.0.1 8080")" != "$before" ]; then
+		nj_ok; else nj_bad "early constructor twin, LD_PRELOAD=$order"; fi
+done
+
+# ---- a compiled policy (netjail compile) decides the same; @self is this machine's ----
+NJC=$NJ_TMP/lo.nj
+$NJ_BUILD/netjail compile "$LO" -o "$NJC" >/dev/null
+nj_allow compiled-allow "$NJC" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_deny compiled-deny "$NJC" "tcp 127.0.0.1 8081" -- $P connect tcp 127.0.0.1 8081
+NJS=$NJ_TMP/self.nj
+$NJ_BUILD/netjail compile "$(nj_rules 'allow any' 'block @self')" -o "$NJS" >/dev/null
+nj_deny compiled-self-at-load "$NJS" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_allow compiled-self-twin "$NJS" "tcp 8.8.4.4 8080" -- $P connect tcp 8.8.4.4 8080
+
+# ---- netjail run ----
+NJ=$NJ_BUILD/netjail
+NJ_OUT=$($NJ run -- $P connect tcp 127.0.0.1 8080 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q 'built-in default policy' && printf '%s\n' "$NJ_OUT" | grep -q '^err EACCES'; then
+	nj_ok; else nj_bad "run: default policy denies loopback"; fi
+before=$(nj_count "tcp 8.8.8.8 8080")
+NJ_OUT=$($NJ run -- $P connect tcp 8.8.8.8 8080 2>&1)
+nj_sync
+if printf '%s\n' "$NJ_OUT" | grep -q '^ok$' && [ "$(nj_count "tcp 8.8.8.8 8080")" != "$before" ]; then
+	nj_ok; else nj_bad "run: default policy allows a public address (inside the namespace)"; fi
+NJ_OUT=$($NJ run -r "$LO" -- $P connect tcp 127.0.0.1 8080 2>&1)
+if [ "$NJ_OUT" = ok ]; then nj_ok; else nj_bad "run -r: allowed"; fi
+$NJ run -r "$LO" -- sh -c 'exit 42' 2>/dev/null
+if [ $? = 42 ]; then nj_ok; else nj_bad "run: exit status is the command's"; fi
+NJ_OUT=$($NJ run -r "$LO" -- sh -c 'echo "$LD_PRELOAD|$NETJAIL_RULES|$NETJAIL_MODE"' 2>&1)
+if [ "$NJ_OUT" = "$NJ_SHIM|$LO|enforce" ]; then nj_ok; else nj_bad "run: environment"; fi
+NJ_OUT=$(LD_PRELOAD=/lib/x86_64-linux-gnu/libc.so.6 $NJ run -r "$LO" -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+if [ "$NJ_OUT" = "$NJ_SHIM:/lib/x86_64-linux-gnu/libc.so.6" ]; then nj_ok; else nj_bad "run: shim first, other preloads kept"; fi
+$NJ run -r "$(nj_rules 'allow 127.1')" -- true 2>/dev/null
+if [ $? = 2 ]; then nj_ok; else nj_bad "run: invalid rules exit 2"; fi
+NJ_OUT=$($NJ run --audit -r "$LO" -- $P connect tcp 127.0.0.1 8081 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q 'would deny' && printf '%s\n' "$NJ_OUT" | grep -q '^ok$'; then
+	nj_ok; else nj_bad "run --audit"; fi
+NJ_OUT=$($NJ run --log "$NJ_TMP/run.log" -r "$LO" -- $P connect tcp 127.0.0.1 8081 2>&1)
+if [ "$NJ_OUT" = "err EACCES" ] && grep -q 'deny connect' "$NJ_TMP/run.log"; then
+	nj_ok; else nj_bad "run --log FILE"; fi
+printf 'int main(void){return 0;}\n' > "$NJ_TMP/static.c"
+if cc -static -o "$NJ_TMP/static" "$NJ_TMP/static.c" 2>/dev/null; then
+	$NJ run -r "$LO" -- "$NJ_TMP/static" 2>"$NJ_TMP/err"
+	if [ $? = 126 ] && grep -q 'statically linked' "$NJ_TMP/err"; then nj_ok; else nj_bad "run: refuses a static binary"; fi
+	$NJ run -r "$(nj_rules 'allow tcp 127.0.0.1' "allow exec $NJ_TMP/static")" -- "$NJ_TMP/static" 2>/dev/null
+	if [ $? = 0 ]; then nj_ok; else nj_bad "run: allow exec admits a static binary"; fi
+	$NJ run -r "$(nj_rules 'allow tcp 127.0.0.1' "allow exec $NJ_TMP/*")" -- "$NJ_TMP/static" 2>/dev/null
+	if [ $? = 0 ]; then nj_ok; else nj_bad "run: allow exec with * admits a static binary"; fi
+	$NJ run --allow-unjailed -r "$LO" -- "$NJ_TMP/static" 2>"$NJ_TMP/err"
+	if [ $? = 0 ] && grep -q 'runs unjailed' "$NJ_TMP/err"; then nj_ok; else nj_bad "run --allow-unjailed"; fi
+	printf '#!%s\n' "$NJ_TMP/static" > "$NJ_TMP/script"
+	chmod +x "$NJ_TMP/script"
+	$NJ run -r "$LO" -- "$NJ_TMP/script" 2>"$NJ_TMP/err"
+	if [ $? = 126 ] && grep -q 'a script run by' "$NJ_TMP/err"; then nj_ok; else nj_bad "run: a script with a static interpreter"; fi
+else
+	echo "skip: no static libc (libc6-dev) to link a static test binary"
+fi
+# (a setuid program of another user: running it changes who we are, so the loader drops the
+# preload; tests/shell/exec.sh has the cases where nothing changes)
+if cp /bin/true "$NJ_TMP/suid-true" && chown nobody "$NJ_TMP/suid-true" 2>/dev/null; then
+	chmod u+s "$NJ_TMP/suid-true"
+	$NJ run -r "$LO" -- "$NJ_TMP/suid-true" 2>"$NJ_TMP/err"
+	if [ $? = 126 ] && grep -q setuid "$NJ_TMP/err"; then nj_ok; else nj_bad "run: refuses a setuid binary"; fi
+else
+	echo "skip: run refusing a setuid program (only root is mapped here)"
+fi
+$NJ run -r "$LO" -- no-such-command-here 2>/dev/null
+if [ $? = 127 ]; then nj_ok; else nj_bad "run: command not found is 127"; fi
+
+# NSS modules talk to local daemons while answering: those connections are the resolver's
+printf 'hosts: njtest files\n' > /etc/nsswitch.conf	# the suite's own copy (nj_etc)
+NSS="env NJTEST_NSS_SOCKET=$U/nss.sock LD_LIBRARY_PATH=$NJ_BUILD/tests/nss"
+TCPLO=$(nj_rules 'allow tcp 127.0.0.1')
+nj_allow nss-module-connects "$TCPLO" "unix $U/nss.sock" -- $NSS $P gai njtest.invalid
+nj_expect nss-answer-kept '^ok 127.0.0.1$' "$TCPLO" $NSS $P gai njtest.invalid
+nj_deny nss-socket-not-the-programs "$TCPLO" "unix $U/nss.sock" -- $P unix "$U/nss.sock"
+nj_allow nss-ghbn "$TCPLO" "unix $U/nss.sock" -- $NSS $P ghbn njtest.invalid
+
+nj_done
