@@ -221,18 +221,63 @@ void nj_buf_ch(struct nj_buf *b, char c);
 void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
     const struct nj_verdict *v);
 
-/* ---- logline.c: the decision line of SPEC.md §6, built piece by piece (the shim and the
- * supervisor of netjail run --supervise write the same lines).  Async-signal-safe. ---- */
-#define NJ_LINE_MAX 512		/* bytes in one line, its newline included */
-/* "netjail: [would ]deny CALL" */
-void nj_line_head(struct nj_buf *b, const char *call, int audit);
-/* " (PROG[PID]): " */
-void nj_line_who(struct nj_buf *b, const char *prog, unsigned long pid);
-/* The destination: "tcp 127.0.0.1:8080", "udp [::1]:53", "unix /run/x.sock", "family netlink". */
+/* ---- record.c: the decision record of SPEC.md §6, one description written as the line
+ * people read or as one JSON object (NETJAIL_LOG_FORMAT=json; what netjail learn reads).
+ * Pure and async-signal-safe; the caller gives the time and writes the line. ---- */
+#define NJ_LINE_MAX 512		/* bytes in one text line, its newline included */
+#define NJ_RECORD_MAX 2048	/* bytes in one JSON record, its newline included */
+
+enum nj_rec_verdict { NJ_REC_DENY = 1, NJ_REC_WOULD_DENY, NJ_REC_ERROR, NJ_REC_WARNING };
+/* reason: the machine word of a denial that is not a verdict on a destination ("reason" in
+ * JSON; a verdict's own is "blocked" or "no-allow") */
+enum nj_rec_reason { NJ_WHY_NONE = 0, NJ_WHY_NO_ALLOW, NJ_WHY_BLOCKED, NJ_WHY_NO_RULES,
+	NJ_WHY_UNJAILABLE, NJ_WHY_MALFORMED, NJ_WHY_IO_URING, NJ_WHY_UNCHECKABLE,
+	NJ_WHY_RULES_ERROR, NJ_WHY_SETTING };
+
+/* One decision (or start-up error).  Fields that do not apply are 0 or NULL.  Nothing is
+ * owned. */
+struct nj_record {
+	int verdict;			/* enum nj_rec_verdict */
+	int reason;			/* enum nj_rec_reason */
+	const char *call;		/* connect, sendto, getaddrinfo, execve...; NULL for errors */
+	const char *prog;
+	unsigned long pid;
+	const struct nj_dest *dest;	/* the destination; or */
+	const char *what;		/* the subject: a program's path (with suggest), a looked-up
+					 * name (with answers), a few words ("a malformed address") */
+	/* a verdict: rules decided vdest (dest, or a lookup's first removed answer) as v */
+	const struct nj_rules *rules;
+	const struct nj_verdict *v;
+	const struct nj_dest *vdest;
+	const char *text;		/* the reason in words, when there is no verdict; for errors,
+					 * the message */
+	const char *suggest;		/* the rule that would allow it, when not the verdict's */
+	const char *answers;		/* a lookup: the answers removed ("10.0.0.1, ::1") */
+	unsigned removed, total;	/* and how many of how many */
+	const char *rules_path;		/* NJ_WHY_NO_RULES: what NETJAIL_RULES said */
+	const char *file;		/* errors: where, and what follows ("denying all network */
+	uint32_t line, col;		/* access") */
+	const char *effect;
+	unsigned long count;		/* more like it, held back before this one (rate limit) */
+	long long time;			/* JSON: seconds since the epoch, and milliseconds; 0: none */
+	unsigned msec;
+};
+
+/* The line (SPEC.md §6), without its newline, appended to b. */
+void nj_record_text(struct nj_buf *b, const struct nj_record *r);
+/* The same as one JSON object, without its newline (a record too long for b gets its strings
+ * cut, and "cut":true). */
+void nj_record_json(struct nj_buf *b, const struct nj_record *r);
+/* The destination as lines name it: "tcp 127.0.0.1:8080", "udp [::1]:53", "unix /run/x.sock",
+ * "family netlink". */
 void nj_line_dest(struct nj_buf *b, const struct nj_dest *d);
 /* End the line with its newline, cut to fit b (size at least 2): b->p[0..b->len) is then the
  * whole line, ready for one write(2). */
 void nj_line_end(struct nj_buf *b);
+/* s[0..n) as a JSON string: quotes, escapes, each byte outside printable ASCII as \u00XX. */
+void nj_buf_json_str(struct nj_buf *b, const char *s, size_t n);
+/* "2026-12-03T14:00:00.123Z" (RFC 3339, UTC) for sec seconds since the epoch. */
+void nj_buf_time(struct nj_buf *b, long long sec, unsigned msec);
 
 /* The built-in policy of `netjail run` without -r (SPEC.md §4). */
 extern const char nj_default_policy[];

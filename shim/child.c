@@ -78,7 +78,7 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	size_t n = 0;
 
 	if (c->shim_path[0] == '\0') {
-		nj_deny_msg("exec", "", "the shim does not know its own path, so the child could "
+		nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "", "the shim does not know its own path, so the child could "
 		    "not be jailed");
 		return NULL;
 	}
@@ -123,7 +123,7 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	ce->v[n] = NULL;
 	return ce->v;
 toobig:
-	nj_deny_msg("exec", "", "the environment is too large to put the jail back into it "
+	nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "", "the environment is too large to put the jail back into it "
 	    "on the stack");
 	errno = E2BIG;
 	return NULL;
@@ -191,14 +191,15 @@ static __attribute__((noinline, cold)) int
 refuse(const char *call, int dirfd, const char *path, int flags, int rc, const char *reason,
     int saved)
 {
-	char why[300], lit[PATH_MAX], canon[PATH_MAX], text[PATH_MAX + 400];
-	struct nj_buf w = { text, sizeof(text), 0 };
+	char why[300], lit[PATH_MAX], canon[PATH_MAX], rule[PATH_MAX + 16];
 	struct nj_buf b = { why, sizeof(why), 0 };
+	struct nj_buf s = { rule, sizeof(rule), 0 };
 
 	if (supervised()) {
 		errno = saved;
 		return 1;
 	}
+	nj_buf_str(&b, "it is ");
 	if (rc < 0) {
 		nj_buf_str(&b, "a program netjail cannot read to check (");
 		nj_buf_str(&b, strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error");
@@ -206,23 +207,22 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	} else {
 		nj_buf_str(&b, reason);
 	}
-	if (target(dirfd, path, flags, lit, canon, sizeof(lit)) != 0) {
-		nj_buf_str(&w, "a program whose path is too long to check");
-		return nj_deny_msg(call, path, text) ? (errno = saved, 1) : 0;
-	}
+	if (target(dirfd, path, flags, lit, canon, sizeof(lit)) != 0)
+		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, path, "a program whose path is too "
+		    "long to check") ? (errno = saved, 1) : 0;
 	/* an allow exec rule may name the path as written or where its links lead */
 	if (nj_exec_allowed_all(lit) || nj_exec_allowed_all(canon)) {
 		errno = saved;
 		return 1;
 	}
-	nj_buf_str(&w, "it is ");
-	nj_buf_str(&w, why);
-	nj_buf_str(&w, "; netjail run --supervise can jail it, or to allow it: allow exec ");
-	nj_buf_str(&w, canon);
-	if (nj_deny_msg(call, lit, text)) {
+	nj_buf_str(&s, "allow exec ");
+	nj_buf_str(&s, canon);
+	nj_log_text(call, NJ_WHY_UNJAILABLE, lit, why, rule);
+	if (nj_shim()->audit) {
 		errno = saved;
 		return 1;
 	}
+	errno = EACCES;
 	return 0;
 }
 

@@ -82,7 +82,7 @@ decide(const char *call, struct nj_dest *d, int fd)
 	if (nj_allowed_r(r, d, NULL))
 		return 1;
 	c = nj_shim();
-	if (c->logdest != NJ_LOG_OFF) {
+	if (c->log.dest != NJ_LOG_OFF) {
 		if (!known && !use_proto)
 			d->proto = -1;
 		log_denial(call, d, fd);
@@ -104,7 +104,8 @@ decide_unix(const char *call, const struct nj_dest *d0)
 
 	if (nj_path_abs(d.path, d.pathlen, path, sizeof(path)) != 0) {
 		errno = saved;
-		return nj_deny_msg(call, "a unix path", "it is too long to resolve");
+		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, "a unix path",
+		    "it is too long to resolve");
 	}
 	errno = saved;
 	d.path = path;
@@ -126,7 +127,7 @@ nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 	    (sd->d.kind == NJ_DEST_FAMILY && sd->d.family == AF_NETLINK)))
 		return 1;
 	if (sd->bad)
-		return nj_deny_msg(call, "a malformed address",
+		return nj_deny_msg(call, NJ_WHY_MALFORMED, "a malformed address",
 		    "the address length does not fit its family");
 	if (sd->d.kind == NJ_DEST_UNIX && !sd->d.abstract && sd->d.pathlen > 0)
 		return decide_unix(call, &sd->d);
@@ -134,11 +135,11 @@ nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 }
 
 int
-nj_deny_msg(const char *call, const char *what, const char *why)
+nj_deny_msg(const char *call, int reason, const char *what, const char *why)
 {
 	const struct nj_config *c = nj_shim();
 
-	nj_log_text(call, what, why, c->audit);
+	nj_log_text(call, reason, what, why, NULL);
 	if (c->audit)
 		return 1;
 	errno = EACCES;

@@ -15,13 +15,13 @@
 struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
-char nj_env_names[NJ_NENV][16] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
-	"NETJAIL_SCOPES=" };
+char nj_env_names[NJ_NENV][24] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
+	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=" };
 char nj_empty[1];
 struct nj_config nj_config_ = { .rules_path = nj_empty, .shim_path = nj_empty,
-	.env = { nj_empty, nj_empty, nj_empty, nj_empty } };
-static const struct nj_config denyall = { .logdest = NJ_LOG_STDERR, .prog = "?",
-	.rules_path = "", .shim_path = "", .env = { "", "", "", "" } };
+	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
+static const struct nj_config denyall = { .log = { .dest = NJ_LOG_STDERR }, .prog = "?",
+	.rules_path = "", .shim_path = "", .env = { "", "", "", "", "" } };
 
 /*
  * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that
@@ -122,9 +122,9 @@ static char envbuf[1024];	/* small, so that all the shim's writable data fits on
 				 * (scripts/check-layout); longer values are allocated */
 static int env_lost[NJ_NENV];
 
-/* The words NETJAIL_LOG and NETJAIL_MODE take, in .data for the reason nj_env_names is. */
-static char words[4][8] = { "off", "stderr", "audit", "enforce" };
-enum { W_OFF, W_STDERR, W_AUDIT, W_ENFORCE };
+/* The words NETJAIL_MODE takes, in .data for the reason nj_env_names is. */
+static char words[2][8] = { "audit", "enforce" };
+enum { W_AUDIT, W_ENFORCE };
 
 /* The value of entry i ("" for NAME=), or NULL when unset. */
 __attribute__((hot)) static const char *
@@ -147,7 +147,7 @@ lookup(char *const *env, const char *entry, size_t n)
 __attribute__((hot)) static void
 remember_env(void)
 {
-	char (*names)[16] = nj_env_names;
+	char (*names)[24] = nj_env_names;
 	size_t used = 0;
 	Dl_info info;
 	char *abs;
@@ -189,46 +189,32 @@ read_env(void)
 {
 	const char *log = env_value(1);
 	const char *mode = env_value(2);
+	const char *format = env_value(NJ_ENV_FORMAT);
 	const char *name = program_invocation_short_name;
 
 	copy(nj_config_.prog, sizeof(nj_config_.prog), name && *name ? name : "?");
-	nj_config_.logdest = NJ_LOG_STDERR;
-	if (log && nj_streq(log, words[W_OFF])) {
-		nj_config_.logdest = NJ_LOG_OFF;
-	} else if (log && log[0] == '/') {
-		nj_config_.logdest = NJ_LOG_FILE;
-		nj_config_.logpath = log;
-	} else if ((log && *log && !nj_streq(log, words[W_STDERR])) || env_lost[1]) {
-		nj_log_error("netjail: warning: NETJAIL_LOG must be stderr, off or an absolute "
-		    "path; logging to stderr\n");
-	}
+	if (nj_log_set_dest(&nj_config_.log, log) != 0 || env_lost[1])
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_LOG must be "
+		    "stderr, off or an absolute path", "logging to stderr");
 	if (mode && nj_streq(mode, words[W_AUDIT])) {
-		nj_config_.audit = 1;
+		nj_config_.audit = nj_config_.log.audit = 1;
 	} else if ((mode && *mode && !nj_streq(mode, words[W_ENFORCE])) || env_lost[2]) {
-		nj_log_error("netjail: warning: NETJAIL_MODE must be enforce or audit; "
-		    "enforcing\n");
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_MODE must be "
+		    "enforce or audit", "enforcing");
 	}
+	if (nj_log_set_format(&nj_config_.log, format) != 0 || env_lost[NJ_ENV_FORMAT])
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_LOG_FORMAT "
+		    "must be text or json", "writing text");
 }
 
-/* The first error of a failed load as one log line. */
+/* The first error of a failed load as one record. */
 static void
 report(const char *path, const struct nj_diags *d, int rc)
 {
-	char line[512];
 	const struct nj_diag *g = d && d->n ? &d->v[0] : NULL;
-	int n;
 
-	if (g && g->line)
-		n = snprintf(line, sizeof(line), "netjail: error: %s:%u:%u: %s; denying all "
-		    "network access\n", path, g->line, g->col, g->msg);
-	else if (g)
-		n = snprintf(line, sizeof(line), "netjail: error: %s: %s; denying all network "
-		    "access\n", path, g->msg);
-	else
-		n = snprintf(line, sizeof(line), "netjail: error: %s: %s; denying all network "
-		    "access\n", path, strerror(-rc));
-	if (n > 0)
-		nj_log_line(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, path, g ? g->line : 0, g ? g->col : 0,
+	    g ? g->msg : strerror(-rc), "denying all network access");
 }
 
 /* The scopes the program was started inside: all of them parse, or none is kept (and the
@@ -260,13 +246,13 @@ load_rules(void)
 	int rc;
 
 	if (env_lost[0]) {
-		nj_log_error("netjail: error: NETJAIL_RULES could not be kept (out of memory); "
-		    "denying all network access\n");
+		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0, "NETJAIL_RULES could "
+		    "not be kept (out of memory)", "denying all network access");
 		return;
 	}
 	if (path == NULL || *path == '\0') {
-		nj_log_error("netjail: error: NETJAIL_RULES is not set; denying all network "
-		    "access\n");
+		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0, "NETJAIL_RULES is "
+		    "not set", "denying all network access");
 		return;
 	}
 	nj_config_.rules_path = path;
@@ -289,8 +275,8 @@ load_rules(void)
 		for (size_t i = 0; i < nj_rules_count(r); i++)
 			allow |= nj_rule_action(r, (uint32_t)i) == NJ_ALLOW;
 		if (!allow)
-			nj_log_error("netjail: warning: no allow rules: every destination is "
-			    "denied\n");
+			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "no allow "
+			    "rules", "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
 		nj_config_.rules = r;
 	}

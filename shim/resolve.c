@@ -78,24 +78,11 @@ log_removed(const char *call, const char *host, const struct removed *r)
 {
 	const struct nj_rules *rules = NULL;
 	struct nj_verdict v;
-	char why[400];
-	struct nj_buf b = { why, sizeof(why), 0 };
 
-	if (r->n == r->total) {
-		nj_buf_str(&b, "every answer denied (");
-	} else {
-		nj_buf_str(&b, "removed ");
-		nj_buf_uint(&b, (unsigned long)r->n);
-		nj_buf_str(&b, " of ");
-		nj_buf_uint(&b, (unsigned long)r->total);
-		nj_buf_str(&b, " answers (");
-	}
-	nj_buf_str(&b, r->text);
-	nj_buf_str(&b, "): ");
 	nj_allowed(&r->first, &rules);
 	nj_decide(rules, &r->first, &v);
-	nj_verdict_why(&b, rules, &r->first, &v);
-	nj_log_text(call, host ? host : "(null)", why, nj_shim()->audit);
+	nj_log_lookup(call, host, r->text, (unsigned)r->n, (unsigned)r->total, &r->first, &v,
+	    rules);
 }
 
 /* A lookup that still returns an allowed answer fails nothing: the machine's own name, a
@@ -106,7 +93,7 @@ worth_a_line(const struct removed *r)
 {
 	const struct nj_config *c = nj_shim();
 
-	return r->n == r->total || c->audit || c->logdest == NJ_LOG_FILE;
+	return r->n == r->total || c->audit || c->log.dest == NJ_LOG_FILE;
 }
 
 /* Is an answer of this family and address allowed for proto, on some port when port is

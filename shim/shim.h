@@ -48,20 +48,19 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
-#define NJ_NENV 4	/* NETJAIL_RULES, NETJAIL_LOG, NETJAIL_MODE, NETJAIL_SCOPES */
+#define NJ_NENV 5	/* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT */
 #define NJ_ENV_SCOPES 3
+#define NJ_ENV_FORMAT 4
 #define NJ_SCOPE_MAX 16	/* nested scopes on one thread; and scopes a program inherits */
 
 /* What the shim decided at start-up; immutable afterwards. */
-enum nj_logdest { NJ_LOG_STDERR, NJ_LOG_OFF, NJ_LOG_FILE };
 struct nj_config {
 	const struct nj_rules *rules;	/* NULL: every checked call is denied; read it
 					 * through nj_rules_now(), which loads it */
 	int audit;			/* NETJAIL_MODE=audit: log "would deny" and proceed */
 	int use_proto;			/* some rule set names tcp or udp (set when the rules
 					 * load, or when a scope that does is entered) */
-	int logdest;
-	const char *logpath;		/* NETJAIL_LOG when it is a file */
+	struct nj_log log;		/* NETJAIL_LOG, NETJAIL_LOG_FORMAT (and audit) */
 	char prog[64];			/* the program's short name, for log lines */
 	const char *rules_path;		/* NETJAIL_RULES as given, for log lines ("" unset) */
 	/* What a child must inherit (child.c): our absolute path, first in LD_PRELOAD, and each
@@ -76,9 +75,9 @@ struct nj_config {
 };
 /* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
  * shares the pages its parent wrote and nothing else, and each other page it reads on its
- * way to exec is a page fault (see rules/jailable.c).  The same for nj_empty, the "" that
+ * way to exec is a page fault (see sys/exec.h).  The same for nj_empty, the "" that
  * unset entries point to. */
-extern char nj_env_names[NJ_NENV][16];
+extern char nj_env_names[NJ_NENV][24];
 extern char nj_empty[1];
 
 /* The configuration, initialising first if need be (a call can arrive before our
@@ -148,10 +147,10 @@ enum { NJ_OP_CONNECT, NJ_OP_SEND };
 int nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op,
     const char *call);
 
-/* A denial that is not about a destination (io_uring_setup, an unjailable program): log
- * "netjail: deny CALL (prog[pid]): WHY".  Returns 1 in audit mode (proceed), else 0 with
- * errno = EACCES. */
-int nj_deny_msg(const char *call, const char *what, const char *why);
+/* A denial that is not about a destination (io_uring, a malformed address, an environment
+ * too large): log "netjail: deny CALL WHAT (prog[pid]): WHY" with its reason (enum
+ * nj_rec_reason).  Returns 1 in audit mode (proceed), else 0 with errno = EACCES. */
+int nj_deny_msg(const char *call, int reason, const char *what, const char *why);
 
 /* The wrappers' bodies, shared by the libc names and syscall(): via_syscall makes the real
  * call through syscall(2) instead of the libc function (for connect, via is 0 connect,
@@ -264,11 +263,21 @@ long nj_do_execveat(int via_syscall, int dirfd, const char *path, char *const ar
 /* The process's environment (environ), for the exec functions that use it. */
 char *const *nj_environ(void);
 
-/* Log one decision line (SPEC.md §6) with a single write(2).  Async-signal-safe. */
-void nj_log_line(const char *line, size_t len);
+/* ---- log.c: the shim's records (SPEC.md §6), each one write(2) where NETJAIL_LOG says, as
+ * NETJAIL_LOG_FORMAT says; rate-limited as sys/log.c does.  Async-signal-safe. ---- */
+/* A destination r decided as v (r NULL: no valid rules). */
 void nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
     const struct nj_rules *r);
-void nj_log_error(const char *msg);
-void nj_log_text(const char *call, const char *what, const char *why, int audit);
+/* A denial in words (nj_deny_msg's line); suggest: the rule that would allow it (an exec). */
+void nj_log_text(const char *call, int reason, const char *what, const char *why,
+    const char *suggest);
+/* A lookup of name that lost removed of its total answers (listed in answers); the first
+ * removed, d, as r decided it (v). */
+void nj_log_lookup(const char *call, const char *name, const char *answers, unsigned removed,
+    unsigned total, const struct nj_dest *d, const struct nj_verdict *v,
+    const struct nj_rules *r);
+/* A start-up problem: "netjail: error|warning: [FILE[:LINE:COL]: ]TEXT[; EFFECT]". */
+void nj_log_problem(int verdict, int reason, const char *file, uint32_t line, uint32_t col,
+    const char *text, const char *effect);
 
 #endif

@@ -63,7 +63,7 @@ quoted(struct nj_buf *b, const char *s)
 static char *
 jailed_command(const char *call, const char *cmd, int *ret_alloc)
 {
-	char (*names)[16] = nj_env_names;
+	char (*names)[24] = nj_env_names;
 	const struct nj_config *c = nj_shim();
 	struct nj_childenv ce;
 	char *const *env;

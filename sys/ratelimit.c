@@ -12,7 +12,8 @@
  * Each line written stands for one event and the N of its " [N more like it not shown]";
  * at exit the last held one is written, with the others counted.
  *
- * Lines are told apart by their whole text (which names the process), hashed.  The table is
+ * Lines are told apart by a key, the text line (which names the process and has no time in
+ * it), hashed; what is kept for the summary at exit is the line as written (text or JSON).  The table is
  * mapped on the first line that is noted, so a process that is never denied pays nothing;
  * a fork child starts with none of its parent's counts.  Lock-free and allocation-free
  * after that mapping: async-signal-safe, safe from any number of threads.
@@ -36,7 +37,7 @@ struct slot {
 	uint32_t shown;		/* count when last written */
 	uint32_t when;		/* monotonic seconds when last written */
 	uint32_t len;		/* of text, once a line was held */
-	char text[NJ_LINE_MAX];
+	char text[NJ_RECORD_MAX];
 };
 
 static struct slot *table;	/* SLOTS slots, or NULL until the first line */
@@ -119,13 +120,14 @@ power_of_ten(uint32_t n)
 }
 
 int
-nj_rl_note(const char *line, size_t len, unsigned long *ret_held)
+nj_rl_note(const char *key, size_t keylen, const char *line, size_t len,
+    unsigned long *ret_held)
 {
 	struct slot *t = slots(), *s;
 	uint32_t c, shown, at;
 
 	*ret_held = 0;
-	if (t == NULL || (s = find(t, hash(line, len))) == NULL)
+	if (t == NULL || (s = find(t, hash(key, keylen))) == NULL)
 		return NJ_RL_WRITE;
 	c = __atomic_add_fetch(&s->count, 1, __ATOMIC_ACQ_REL);
 	if (c <= BURST) {
@@ -169,22 +171,4 @@ nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *a
 		    __ATOMIC_ACQUIRE))
 			fn(s->text, len, c - shown - 1, arg);
 	}
-}
-
-void
-nj_rl_summary(struct nj_buf *b, const char *line, size_t len, unsigned long held)
-{
-	char tail[64];
-	struct nj_buf t = { tail, sizeof(tail), 0 };
-
-	nj_buf_str(&t, " [");
-	nj_buf_uint(&t, held);
-	nj_buf_str(&t, " more like it not shown]");
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	/* the line cut so that the count always fits */
-	if (len + t.len + 1 > b->size)
-		len = b->size > t.len + 1 ? b->size - t.len - 1 : 0;
-	nj_buf_mem(b, line, len);
-	nj_buf_str(b, tail);
 }

@@ -49,16 +49,36 @@ int nj_path_abs(const char *path, size_t n, char *out, size_t size);
  * with the count of those held back).  Lock-free and allocation-free once its table is
  * mapped (on the first line): async-signal-safe. ---- */
 enum { NJ_RL_WRITE = 1, NJ_RL_HOLD = 0 };
-/* Note one line (its text, with or without the newline).  NJ_RL_WRITE: write it, and when
- * *ret_held is not 0, say that many like it were held back since the last one written
- * (nj_rl_summary); NJ_RL_HOLD: do not write it. */
-int nj_rl_note(const char *line, size_t len, unsigned long *ret_held);
-/* At exit: fn(text, len, held, arg) for each line with some held back since it was last
- * written: the line itself stands for the last of them, held counts the others (it may be
- * 0).  text is the line as first held. */
+/* Note one line, told apart from others by key[0..keylen); line[0..len) is what is written
+ * (kept for the summary at exit).  NJ_RL_WRITE: write it, and when *ret_held is not 0, say
+ * that many like it were held back since the last one written; NJ_RL_HOLD: do not. */
+int nj_rl_note(const char *key, size_t keylen, const char *line, size_t len,
+    unsigned long *ret_held);
+/* At exit: fn(line, len, held, arg) for each line with some held back since it was last
+ * written: the line as first held stands for the last of them, held counts the others (it
+ * may be 0). */
 void nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *arg),
     void *arg);
-/* line[0..len) followed by " [N more like it not shown]", cut to fit b. */
-void nj_rl_summary(struct nj_buf *b, const char *line, size_t len, unsigned long held);
+
+/* ---- log.c: where decision records go (the shim's NETJAIL_LOG and NETJAIL_LOG_FORMAT, the
+ * supervisor's --log) ---- */
+enum nj_logdest { NJ_LOG_STDERR = 0, NJ_LOG_OFF, NJ_LOG_FILE };
+struct nj_log {
+	int dest;		/* enum nj_logdest */
+	const char *path;	/* NJ_LOG_FILE: absolute; opened, written and closed per line */
+	int json;		/* one JSON object per line, not the text */
+	int audit;		/* audit mode: "would deny", and every line written */
+};
+/* NETJAIL_LOG's value into l: "stderr" (or NULL, ""), "off", an absolute path.  0, or -EINVAL
+ * (l left at stderr).  Async-signal-safe. */
+int nj_log_set_dest(struct nj_log *l, const char *value);
+/* NETJAIL_LOG_FORMAT's value: "text" (or NULL, ""), "json".  0, or -EINVAL (text). */
+int nj_log_set_format(struct nj_log *l, const char *value);
+/* Write r where l says, as its format says, stamped with the time (JSON).  Identical denials
+ * are rate-limited (ratelimit.c) but in audit mode; errors and warnings are not.  One
+ * write(2) per line.  Async-signal-safe; errno kept. */
+void nj_log_record(const struct nj_log *l, struct nj_record *r);
+/* At exit: the lines held back since their last summary. */
+void nj_log_flush(const struct nj_log *l);
 
 #endif

@@ -134,95 +134,46 @@ who(const struct call *c, char *prog, size_t size)
 	return tgid;
 }
 
-/* Write one line where --log or NETJAIL_LOG says: a file is opened, written and closed per
- * line, as the preload does. */
-static void
-sink(const char *log, const struct nj_buf *b)
-{
-	int fd;
-
-	if (log == NULL || strcmp(log, "stderr") == 0 || log[0] != '/') {
-		if (log == NULL || strcmp(log, "off") != 0)
-			(void)!write(2, b->p, b->len);
-		return;
-	}
-	fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd >= 0) {
-		(void)!write(fd, b->p, b->len);
-		close(fd);
-	}
-}
-
-/* A held line's summary (ratelimit.c): the line, and how many like it were left out. */
-static void
-summary(const char *line, size_t len, unsigned long held, void *log)
-{
-	char buf[NJ_LINE_MAX];
-	struct nj_buf b = { buf, sizeof(buf), 0 };
-
-	if (held)
-		nj_rl_summary(&b, line, len, held);
-	else
-		nj_buf_mem(&b, line, len);
-	nj_line_end(&b);
-	sink(log, &b);
-}
-
-/* As the preload: identical lines from one process are rate-limited, but in audit mode. */
-static void
-put(const struct call *c, struct nj_buf *b)
-{
-	unsigned long held;
-
-	nj_line_end(b);
-	if (c->s->audit)
-		sink(c->s->log, b);
-	else if (nj_rl_note(b->p, b->len, &held) == NJ_RL_WRITE)
-		held ? summary(b->p, b->len, held, (void *)c->s->log) : sink(c->s->log, b);
-}
-
 void
 nj_notify_flush(const struct nj_super *s)
 {
-	if (!s->audit && !(s->log && strcmp(s->log, "off") == 0))
-		nj_rl_flush(summary, (void *)s->log);
+	nj_log_flush(&s->log);
 }
 
-/* One denial line: "netjail: deny CALL DEST (prog[pid]): WHY" for a destination d and its
- * verdict v, or with d NULL "netjail: deny CALL WHAT (prog[pid]): WHY". */
+/* One denial record, as the preload would write it: a destination d and its verdict v, or
+ * with d NULL a denial in words. */
 static void
-log_deny(const struct call *c, const struct nj_dest *d, const struct nj_verdict *v,
+log_deny(const struct call *c, const struct nj_dest *d, const struct nj_verdict *v, int reason,
     const char *what, const char *why)
 {
-	char line[NJ_LINE_MAX], prog[64];
-	struct nj_buf b = { line, sizeof(line), 0 };
-	unsigned long pid;
+	struct nj_record r = { 0 };
+	char prog[64];
 
-	if (c->s->log && strcmp(c->s->log, "off") == 0)
+	if (c->s->log.dest == NJ_LOG_OFF)
 		return;
-	pid = who(c, prog, sizeof(prog));
-	nj_line_head(&b, c->name, c->s->audit);
+	r.pid = who(c, prog, sizeof(prog));
+	r.prog = prog;
+	r.call = c->name;
+	r.verdict = c->s->audit ? NJ_REC_WOULD_DENY : NJ_REC_DENY;
+	r.reason = reason;
 	if (d) {
-		nj_buf_ch(&b, ' ');
-		nj_line_dest(&b, d);
-	} else if (what && *what) {
-		nj_buf_ch(&b, ' ');
-		nj_buf_str(&b, what);
+		r.dest = d;
+		r.rules = c->s->set;
+		r.v = v;
+		r.vdest = d;
+	} else {
+		r.what = what;
+		r.text = why;
 	}
-	nj_line_who(&b, prog, pid);
-	if (d)
-		nj_verdict_why(&b, c->s->set, d, v);
-	else
-		nj_buf_str(&b, why);
-	put(c, &b);
+	nj_log_record(&c->s->log, &r);
 }
 
 /* A denial that is not about a destination: logged, -EACCES (in audit mode the call is then
  * continued: nj_notify_handle). */
 static int
-deny_text(struct call *c, const char *what, const char *why)
+deny_text(struct call *c, int reason, const char *what, const char *why)
 {
-	log_deny(c, NULL, NULL, what, why);
+	log_deny(c, NULL, NULL, reason, what, why);
 	c->denied = 1;
 	return -EACCES;
 }
@@ -302,13 +253,13 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 	int rc;
 
 	if (addr == 0 || len < sizeof(sa_family_t) || len > sizeof(*ss))
-		return deny_text(c, "a malformed address",
+		return deny_text(c, NJ_WHY_MALFORMED, "a malformed address",
 		    "the address length does not fit its family");
 	memset(ss, 0, sizeof(*ss));
 	if ((rc = peek(c, addr, ss, (size_t)len)) != 0) {
 		if (rc == -EFAULT || rc == -ESRCH)
 			return rc;	/* the kernel would say EFAULT; or the caller is gone */
-		return deny_text(c, "", "netjail cannot read the program's memory to check its "
+		return deny_text(c, NJ_WHY_UNCHECKABLE, "", "netjail cannot read the program's memory to check its "
 		    "destination (process_vm_readv: not permitted)");
 	}
 	if (!still_valid(c))
@@ -317,13 +268,13 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 	if (rc == 1)
 		return 1;
 	if (rc == -EINVAL)
-		return deny_text(c, "a malformed address",
+		return deny_text(c, NJ_WHY_MALFORMED, "a malformed address",
 		    "the address length does not fit its family");
 	if (rc != 0)
-		return deny_text(c, "a unix path", "it is too long to resolve");
+		return deny_text(c, NJ_WHY_UNCHECKABLE, "a unix path", "it is too long to resolve");
 	if (nj_decide(c->s->set, d, &v))
 		return 0;
-	log_deny(c, d, &v, NULL, NULL);
+	log_deny(c, d, &v, NJ_WHY_NONE, NULL, NULL);
 	c->denied = 1;
 	return -EACCES;
 }
@@ -337,7 +288,7 @@ take(struct call *c, uint64_t fd)
 
 	if (rc == 0 || rc == -EBADF || rc == -ENOTSOCK || rc == -ESRCH)
 		return rc;
-	return deny_text(c, "", rc == -EPERM ? "netjail cannot take the program's socket to "
+	return deny_text(c, NJ_WHY_UNCHECKABLE, "", rc == -EPERM ? "netjail cannot take the program's socket to "
 	    "check it (pidfd_getfd: not permitted)" : "netjail cannot take the program's socket "
 	    "to check it");
 }
@@ -375,7 +326,7 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 		return rc;
 	if (rc == 0 && d.kind == NJ_DEST_UNIX && !d.abstract && d.pathlen > 0) {
 		if (unix_target(c, &len) != 0)
-			return deny_text(c, "a unix path", "its canonical form is too long for "
+			return deny_text(c, NJ_WHY_UNCHECKABLE, "a unix path", "its canonical form is too long for "
 			    "netjail to connect on the program's behalf");
 		to = (const struct sockaddr *)&c->un;
 	}
@@ -469,7 +420,8 @@ static int
 do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 {
 	(void)resp;
-	return deny_text(c, "", "io_uring makes connections the kernel does not show netjail");
+	return deny_text(c, NJ_WHY_IO_URING, "", "io_uring makes connections the kernel does not "
+	    "show netjail");
 }
 
 /* The calls the filter asks about, and who answers each. */

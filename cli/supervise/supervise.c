@@ -261,8 +261,11 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	close(report[0]);
 	sup.listener = listener;
 	sup.set = l->set;
-	sup.audit = audit;
-	sup.log = log ? log : getenv("NETJAIL_LOG");
+	sup.audit = sup.log.audit = audit;
+	/* (netjail run validated --log; a bad NETJAIL_LOG or NETJAIL_LOG_FORMAT means stderr
+	 * and text, as in the preload) */
+	(void)nj_log_set_dest(&sup.log, log ? log : getenv("NETJAIL_LOG"));
+	(void)nj_log_set_format(&sup.log, getenv("NETJAIL_LOG_FORMAT"));
 
 	/* workers take no signals: they go to this thread, which waits */
 	sigfillset(&all);

@@ -22,7 +22,7 @@ struct nj_super {
 	int listener;			/* the seccomp listener */
 	const struct nj_rules *set;
 	int audit;			/* log "would deny" and let the call proceed */
-	const char *log;		/* NULL or "stderr", "off", or an absolute file path */
+	struct nj_log log;		/* where and how denials are written */
 };
 
 /* Answer one notification: read what the caller passed from its memory, decide as the

@@ -167,7 +167,8 @@ nj_bad() {
 
 nj_count() { grep -c -x -F "$1" "$NJ_LOG" 2>/dev/null || true; }
 
-# nj_run RULES CMD...: run CMD under the shim; output in NJ_OUT, status in NJ_RC
+# nj_run RULES CMD...: run CMD under the shim; output in NJ_OUT, status in NJ_RC (with
+# NJ_FORMAT=json, NETJAIL_LOG_FORMAT=json)
 #
 # With NJ_VALGRIND=1 (make check-valgrind) CMD runs under memcheck: valgrind's tool is started
 # directly, outside the jail (its launcher would be refused: the tool is statically linked),
@@ -188,7 +189,8 @@ nj_run() {
 		fi
 		return
 	fi
-	NJ_OUT=$(timeout 20 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$r" "$@" 2>&1)
+	NJ_OUT=$(timeout 20 env LD_PRELOAD="$NJ_SHIM" NETJAIL_RULES="$r" \
+	    ${NJ_FORMAT:+"NETJAIL_LOG_FORMAT=$NJ_FORMAT"} "$@" 2>&1)
 	NJ_RC=$?
 }
 
@@ -238,7 +240,7 @@ nj_run_cmd() {
 	shift
 	if [ -n "$r" ]; then set -- -r "$r" -- "$@"; else set -- -- "$@"; fi
 	NJ_OUT=$(timeout 20 env -u LD_PRELOAD -u NETJAIL_RULES -u NETJAIL_MODE -u NETJAIL_LOG \
-	    "$NJ_NETJAIL" run "$@" 2>&1)
+	    ${NJ_FORMAT:+"NETJAIL_LOG_FORMAT=$NJ_FORMAT"} "$NJ_NETJAIL" run "$@" 2>&1)
 	NJ_RC=$?
 }
 
@@ -247,7 +249,8 @@ nj_run_sup() {
 	r=$1
 	shift
 	NJ_OUT=$(timeout 120 env -u LD_PRELOAD -u NETJAIL_RULES -u NETJAIL_MODE -u NETJAIL_LOG \
-	    "$NJ_NETJAIL" run --supervise -r "$r" -- "$@" 2>&1)
+	    ${NJ_FORMAT:+"NETJAIL_LOG_FORMAT=$NJ_FORMAT"} "$NJ_NETJAIL" run --supervise -r "$r" -- \
+	    "$@" 2>&1)
 	NJ_RC=$?
 }
 
@@ -317,6 +320,18 @@ nj_for_anyone() {
 	NJ_SHIM=$NJ_TMP/anyone/libnetjail.so
 	NJ_NETJAIL=$NJ_TMP/anyone/netjail
 	NJ_PROBE=$NJ_PROBES/probe
+}
+
+# nj_records NAME KEY=VALUE...: NJ_OUT's JSON records are whole and well formed, and one has
+# every KEY=VALUE (tests/shell/records.py)
+nj_records() {
+	name=$1
+	shift
+	if rr=$(printf '%s\n' "$NJ_OUT" | python3 "$(dirname "$0")/records.py" "$@"); then
+		nj_ok
+	else
+		nj_bad "$name: $rr"
+	fi
 }
 
 # nj_rl_check WHAT EVENTS: the deny lines of NJ_OUT for WHAT ("connect tcp 127.0.0.1:8081")

@@ -133,6 +133,41 @@ NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/deny.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P c
 if [ "$NJ_OUT" = "err EACCES" ] && grep -q 'deny connect tcp 127.0.0.1:8081' "$NJ_TMP/deny.log" &&
     [ "$(stat -c %a "$NJ_TMP/deny.log")" = 600 ]; then nj_ok; else nj_bad "NETJAIL_LOG=file"; fi
 
+# ---- NETJAIL_LOG_FORMAT=json: the same facts as named fields, one object per line ----
+NJ_FORMAT=json
+nj_deny json-connect "$LO" "tcp 127.0.0.2 8080" -- $P connect tcp 127.0.0.2 8080
+nj_records json-connect-record call=connect verdict=deny mode=enforce proto=tcp addr=127.0.0.2 \
+    port=8080 reason=no-allow "file=$LO" "suggest=allow tcp 127.0.0.2 port 8080" prog=probe \
+    "message=no allow rule matches ($LO); to allow it: allow tcp 127.0.0.2 port 8080"
+nj_allow json-connect-twin "$LO" "tcp 127.0.0.1 8080" -- $P connect tcp 127.0.0.1 8080
+nj_run "$PUB" $P connect tcp 169.254.169.254 8080
+nj_records json-blocked reason=blocked "rule=block @metadata" "file=$PUB" line=2 suggest=-
+nj_run "$(nj_rules "allow any" "block 127.0.0.0/8")" $P connect tcp 0.0.0.0 8080
+nj_records json-stands-for addr=0.0.0.0 denied=127.0.0.1 reason=blocked
+nj_run "$UR" $P unix "$U/other/no.sock"
+nj_records json-unix "path=$U/other/no.sock" reason=no-allow
+nj_run "$PUB" $P gai localhost
+nj_records json-lookup call=getaddrinfo name=localhost removed=* total=* answers=*
+nj_run "$(nj_rules 'allow any')" $P io_uring
+nj_records json-io-uring call=io_uring_setup reason=io-uring
+nj_run "$BAD" $P connect tcp 127.0.0.1 8080
+nj_records json-rules-error verdict=error reason=rules-error "file=$BAD" line=2 col=24 \
+    "effect=denying all network access"
+NJ_OUT=$(NETJAIL_MODE=audit NETJAIL_LOG_FORMAT=json LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO \
+    $P connect tcp 127.0.0.1 8081 2>&1)
+nj_records json-audit verdict=would-deny mode=audit port=8081
+# the format is inherited like every NETJAIL_ setting: a child that scrubs it gets it back
+nj_run "$LO" env -u NETJAIL_LOG_FORMAT $P connect tcp 127.0.0.2 8080
+nj_records json-child-inherits call=connect addr=127.0.0.2
+# rate-limited records say how many like them were held back
+nj_run "$LO" $P repeat 150 tcp 127.0.0.1 8081
+nj_records json-count count=89
+NJ_FORMAT=
+NJ_OUT=$(NETJAIL_LOG_FORMAT=yaml LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO $P connect tcp 127.0.0.2 8080 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q '^netjail: warning: NETJAIL_LOG_FORMAT must be text or json; writing text$' &&
+    printf '%s\n' "$NJ_OUT" | grep -q '^netjail: deny connect tcp 127.0.0.2:8080'; then nj_ok; else
+	nj_bad "json-bad-format: no warning, or no text line"; fi
+
 # ---- a program that retries: identical lines are rate-limited, every call still denied ----
 # (each line written stands for itself and the N of its "[N more like it not shown]")
 lines_for() { nj_rl_check "connect tcp 127.0.0.1:8081" "$1"; }

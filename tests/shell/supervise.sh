@@ -72,6 +72,12 @@ if [ -n "$STATIC" ]; then
 	if printf '%s\n' "$NJ_OUT" | grep -q '^connected 30 denied 0$' &&
 	    [ "$(nj_count "$OK")" = $((before + 30)) ]; then nj_ok; else
 		nj_bad "static-ratelimit-twin: the allowed connects did not all arrive"; fi
+	# the supervisor's records, as JSON, are the preload's
+	NJ_FORMAT=json
+	nj_deny_sup static-json "$LO" "$NO" -- "$STATIC" connect tcp 127.0.0.1 8081
+	nj_records static-json-record call=connect verdict=deny proto=tcp addr=127.0.0.1 port=8081 \
+	    reason=no-allow prog=probe-static "suggest=allow tcp 127.0.0.1 port 8081"
+	NJ_FORMAT=
 	nj_deny_sup static-connect "$LO" "$NO" -- "$STATIC" connect tcp 127.0.0.1 8081
 	check static-connect-err '^err EACCES'
 	# the line reads as the preload's would

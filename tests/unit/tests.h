@@ -30,6 +30,7 @@ Suite *vectors_suite(void);
 Suite *compiled_suite(void);
 Suite *api_suite(void);
 Suite *ratelimit_suite(void);
+Suite *record_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
