@@ -196,6 +196,11 @@ if [ "$(lines_for 10)" = ok ] && [ "$(printf '%s\n' "$NJ_OUT" | grep -c '^netjai
 # ---- name resolution: denied answers removed, order kept ----
 nj_expect gai-filtered '^ok 127.0.0.1$' "$(nj_rules 'allow 127.0.0.0/8')" $P gai localhost
 nj_expect gai-all-denied '^err EAI_SYSTEM EACCES$' "$PUB" $P gai localhost
+# without valid rules every answer is denied, and the line says why (it used to crash)
+nj_output gai-no-rules "netjail: error: $NJ_TMP/none.rules: cannot open: No such file or directory; denying all network access
+netjail: deny getaddrinfo njtest-two (probe[PID]): every answer denied (127.0.0.21, 127.0.0.22): no valid rules loaded (NETJAIL_RULES=$NJ_TMP/none.rules): every destination is denied
+err EAI_SYSTEM EACCES" "$NJ_TMP/none.rules" sh -c '"$0" gai njtest-two 2>&1 | sed "s/\[[0-9]*\]/[PID]/"' $P
+nj_expect ghbn-no-rules '^err h_errno=3 EACCES$' "$NJ_TMP/none.rules" $P ghbn njtest-two
 nj_expect gai-logged 'netjail: deny getaddrinfo localhost (probe\[[0-9]*\]): every answer denied' "$PUB" $P gai localhost
 # the line says what to change, as a connect's would, for the first answer removed (with a
 # stock hosts file localhost is ::1 and 127.0.0.1, in the order the resolver sorts them)
