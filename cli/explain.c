@@ -19,16 +19,9 @@ explain_usage(void)
 static int
 parse_port(const char *s, int *ret)
 {
-	long v = 0;
+	unsigned long v;
 
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 65535)
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-	}
-	if (v > 65535)
+	if (nj_num_parse(s, strlen(s), 65535, &v) != 0)
 		return -EINVAL;
 	*ret = (int)v;
 	return 0;

@@ -129,13 +129,15 @@ exec_allowed(const struct nj_rules *r, const char *cmd)
 }
 
 int
-nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
+nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text)
 {
 	char policy[PATH_MAX];
 	struct nj_sys sys;
 	int rc;
 
 	l->set = NULL;
+	l->text = NULL;
+	l->tlen = 0;
 	l->why[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
 		fputs("netjail: cannot find libnetjail.so beside the netjail command, in "
@@ -155,7 +157,8 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 		fputs("netjail: out of memory\n", stderr);
 		return EXIT_USAGE;
 	}
-	l->set = nj_cli_load(l->rpath, &sys, 0, NULL, NULL);
+	l->set = nj_cli_load_text(l->rpath, &sys, 0, NULL, NULL, want_text ? &l->text : NULL,
+	    want_text ? &l->tlen : NULL);
 	nj_sys_free(&sys);
 	if (l->set == NULL) {
 		fputs("netjail: the rules are invalid: nothing started\n", stderr);
@@ -166,6 +169,8 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 		    "command not found" : strerror(-rc));
 		nj_rules_free(l->set);
 		l->set = NULL;
+		free(l->text);
+		l->text = NULL;
 		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
 	}
 	if (realpath(l->cmd, l->canon) == NULL)
@@ -238,7 +243,7 @@ nj_cmd_run(int argc, char **argv)
 			log = logabs;
 		}
 	}
-	if ((rc = nj_launch_prepare(&l, rules, argv[i])) != 0)
+	if ((rc = nj_launch_prepare(&l, rules, argv[i], 0)) != 0)
 		return rc;
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {

@@ -294,6 +294,8 @@ nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errc
 	size_t alen = slash ? (size_t)(slash - s) : n;
 	struct nj_prefix p;
 	unsigned len, max;
+	unsigned long v = 0;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
 	*errcol = 0;
@@ -321,14 +323,15 @@ nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errc
 			put_msg(msg, msgsize, "expected a prefix length after '/'", NULL, NULL);
 			return -EINVAL;
 		}
-		for (; i < n; i++) {
-			if (!isdigit_(s[i]) || len > max) {
-				*errcol = i;
-				put_msg(msg, msgsize, "invalid prefix length", NULL, NULL);
-				return -EINVAL;
-			}
-			len = len * 10 + (unsigned)(s[i] - '0');
+		rc = nj_num_parse(s + i, n - i, ~0ul, &v);
+		if (rc == -EINVAL) {
+			while (i < n && isdigit_(s[i]))
+				i++;
+			*errcol = i;
+			put_msg(msg, msgsize, "invalid prefix length", NULL, NULL);
+			return -EINVAL;
 		}
+		len = rc == 0 && v <= max ? (unsigned)v : max + 1;
 		if (len > max) {
 			*errcol = alen + 1;
 			put_msg(msg, msgsize, p.ip.family == 4 ? "prefix length above 32" :

@@ -118,6 +118,12 @@ int nj_ip_expand(const struct nj_ip *ip, struct nj_ip out[NJ_MAX_EXPAND]);
 /* 1 when the prefix contains the address (same family), else 0. */
 int nj_prefix_contains(const struct nj_prefix *p, const struct nj_ip *ip);
 
+/* ---- num.c ---- */
+
+/* Exactly n bytes of s as a decimal number of at most max: digits only, no sign, no leading
+ * zero (but "0" itself).  0 with *ret; -EINVAL not a number; -ERANGE above max. */
+int nj_num_parse(const char *s, size_t n, unsigned long max, unsigned long *ret);
+
 /* ---- parse.c: rules text -> struct nj_rules ---- */
 
 /* Parse a whole rules file held in text[0..len).  file names it in messages (copied).  sys

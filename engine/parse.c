@@ -98,20 +98,13 @@ err(struct build *b, uint32_t line, uint32_t col, const char *msg, const struct 
 
 /* ---- ports ---- */
 
-/* A port: decimal 1..65535 with no sign and no leading zero.  Returns its value or -1. */
+/* A port: 1..65535 (nj_num_parse: no sign, no leading zero).  Returns its value or -1. */
 static long
 port_num(const char *s, size_t n)
 {
-	long v = 0;
+	unsigned long v;
 
-	if (n == 0 || n > 5 || s[0] == '0')
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v >= 1 && v <= 65535 ? v : -1;
+	return nj_num_parse(s, n, 65535, &v) == 0 && v >= 1 ? (long)v : -1;
 }
 
 static int

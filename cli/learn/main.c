@@ -1,0 +1,182 @@
+/* main.c - netjail learn: run a command in audit mode, gather what the rules would have
+ * denied, and write the rules back with a suggested allow for each, commented out.
+ *
+ * The data flows one way: the records of the command's whole process tree (JSON, one write
+ * each, into a private log file: records.c) -> destinations -> decided again against the same
+ * rules, address by address (suggest.c) -> one entry per suggested rule, with a count and the
+ * programs that asked (entries.c) -> sorted -> text (write.c).  A record's own "suggest" is
+ * not copied: the rule is built from the destination, and only kept when it parses back to
+ * itself and matches that destination. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/learn/learn.h"
+
+static void
+learn_usage(void)
+{
+	fputs("usage: netjail learn [-r RULES] [-o FILE] [--] COMMAND [ARG...]\n", stderr);
+}
+
+/* Start the command as our child and wait for it.  While it runs, SIGINT and SIGQUIT (which
+ * a terminal sends to the command too) are ignored here, as system(3) does, so that what it
+ * did is still written.  Returns its exit status, 128 + the signal that ended it, or
+ * EXIT_CANNOT when it could not be started. */
+static int
+run_child(const char *cmd, char **argv)
+{
+	struct sigaction ign, oint, oquit;
+	int st = 0;
+	pid_t pid;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "netjail: fork: %s\n", strerror(errno));
+		st = EXIT_CANNOT << 8;
+	} else if (pid == 0) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		execv(cmd, argv);
+		fprintf(stderr, "netjail: %s: %s\n", cmd, strerror(errno));
+		_exit(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
+	} else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+/* The private log: a file in a directory only we can enter, named in NETJAIL_LOG.  Every
+ * process of the command's tree opens, appends to and closes it per line (shim/log.c). */
+static int
+make_log(char *dir, size_t dsize, char *path, size_t psize)
+{
+	const char *t = getenv("TMPDIR");
+	int fd;
+
+	if (t == NULL || t[0] != '/' || strlen(t) > 1024)
+		t = "/tmp";
+	if ((size_t)snprintf(dir, dsize, "%s/netjail-learn.XXXXXX", t) >= dsize ||
+	    mkdtemp(dir) == NULL) {
+		fprintf(stderr, "netjail: cannot make a directory in %s: %s\n", t,
+		    strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(path, psize, "%s/log.XXXXXX", dir) >= psize ||
+	    (fd = mkostemp(path, O_CLOEXEC)) < 0) {
+		fprintf(stderr, "netjail: cannot make the log in %s: %s\n", dir, strerror(errno));
+		rmdir(dir);
+		return -1;
+	}
+	return fd;
+}
+
+/* A descendant still running may create the log again between our unlink and rmdir. */
+static void
+remove_log(const char *dir, const char *path)
+{
+	for (int i = 0; i < 3; i++) {
+		unlink(path);
+		if (rmdir(dir) == 0 || errno != ENOTEMPTY)
+			return;
+	}
+}
+
+int
+nj_cmd_learn(int argc, char **argv)
+{
+	const char *rules = NULL, *out = NULL, *pre = getenv("LD_PRELOAD");
+	char outpath[PATH_MAX], dir[PATH_MAX], logpath[PATH_MAX + 16];
+	struct learned L;
+	struct nj_launch l;
+	mode_t mode = 0644;
+	int i, rc, fd, status;
+	FILE *f;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
+			rules = argv[++i];
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			out = argv[++i];
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
+			return learn_usage(), EXIT_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc)
+		return learn_usage(), EXIT_USAGE;
+	/* inside a jail, the outer shim puts its own NETJAIL_* back into every child */
+	if (getenv("NETJAIL_RULES") && pre && strstr(pre, "libnetjail")) {
+		fputs("netjail: learn cannot run inside netjail: the jail around it would keep its "
+		    "own settings in the command's processes\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (out && nj_learn_out_target(out, outpath, sizeof(outpath), &mode) != 0)
+		return EXIT_USAGE;
+	if ((rc = nj_launch_prepare(&l, rules, argv[i], 1)) != 0)
+		return rc;
+	if (l.text == NULL) {
+		fprintf(stderr, "%s: error: a compiled policy has no text to write back: give "
+		    "learn the rules file it was compiled from\n", l.rpath);
+		nj_rules_free(l.set);
+		return EXIT_USAGE;
+	}
+	memset(&L, 0, sizeof(L));
+	if (l.why[0]) {
+		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed, so what it connects "
+		    "to cannot be learned (the suggestions include \"allow exec\" for it)\n", l.cmd,
+		    l.why);
+		L.decisions++;
+		nj_learn_exec(&L, l.set, "exec", l.cmd, l.canon,
+		    "the command itself, which netjail cannot follow", "netjail", 7);
+	}
+	/* the records learn reads are JSON: named fields, never a sentence for people */
+	if ((fd = make_log(dir, sizeof(dir), logpath, sizeof(logpath))) < 0 ||
+	    nj_launch_env(&l, 1, logpath) != 0 || setenv("NETJAIL_LOG_FORMAT", "json", 1) != 0) {
+		if (fd >= 0) {
+			close(fd);
+			remove_log(dir, logpath);
+		}
+		free(l.text);
+		nj_rules_free(l.set);
+		nj_learned_free(&L);
+		return EXIT_USAGE;
+	}
+	nj_learn_machine(&L);
+	status = run_child(l.cmd, argv + i);
+
+	rc = EXIT_LEARN;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		fprintf(stderr, "netjail: cannot read the audit log: %s\n", strerror(errno));
+		close(fd);
+	} else {
+		nj_learn_records(&L, l.set, f);
+		fclose(f);
+	}
+	remove_log(dir, logpath);
+	if (f != NULL && nj_learn_emit(&L, l.text, l.tlen, argv + i, l.rpath,
+	    out ? outpath : NULL, mode) == 0)
+		rc = status;
+	free(l.text);
+	nj_rules_free(l.set);
+	nj_learned_free(&L);
+	return rc;
+}
