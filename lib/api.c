@@ -200,6 +200,7 @@ struct judgement {
 	const char *why;
 	struct nj_dest d;
 	struct nj_verdict v;
+	struct sockaddr_storage ss;	/* the caller's address, read once; d points into it */
 	char path[PATH_MAX];	/* a unix pathname made canonical; d.path points here */
 };
 
@@ -230,35 +231,15 @@ decide_any(const struct nj_rules *r, struct nj_dest *d, int proto, struct nj_ver
  * NJ_PROTO_ANY as decide_any takes it) under r.  Unix pathnames are judged on their
  * canonical form, as the shim judges them.  errno is kept. */
 static void
-judge(struct judgement *j, const struct netjail_rules *r, const struct sockaddr_storage *ss,
-    socklen_t len, int proto)
+judge_taken(struct judgement *j, const struct netjail_rules *r, int proto)
 {
 	const struct nj_rules *rules = rules_of(r);
-	int saved = errno;
 
-	j->why = NULL;
-	memset(&j->d, 0, sizeof(j->d));	/* what the kind does not read is zero */
-	if (ss->ss_family == AF_UNSPEC) {
-		j->rc = -EINVAL;
-		j->why = "AF_UNSPEC names no destination";
+	if (j->d.kind == NJ_DEST_UNIX && !j->d.abstract && j->d.pathlen > 0 &&
+	    nj_intake_unix(&j->d, 0, j->path, sizeof(j->path)) != 0) {
+		j->rc = 0;
+		j->why = "the unix path is too long to resolve";
 		return;
-	}
-	if (nj_sockaddr_dest(&j->d, ss, len, ss->ss_family) != 0) {
-		j->rc = -EINVAL;
-		j->why = malformed;
-		return;
-	}
-	if (j->d.kind == NJ_DEST_UNIX && !j->d.abstract && j->d.pathlen > 0) {
-		int rc = nj_path_abs(j->d.path, j->d.pathlen, j->path, sizeof(j->path));
-
-		errno = saved;
-		if (rc != 0) {
-			j->rc = 0;
-			j->why = "the unix path is too long to resolve";
-			return;
-		}
-		j->d.path = j->path;
-		j->d.pathlen = strlen(j->path);
 	}
 	if (rules == NULL) {
 		j->rc = 0;
@@ -268,13 +249,35 @@ judge(struct judgement *j, const struct netjail_rules *r, const struct sockaddr_
 	j->rc = decide_any(rules, &j->d, proto, &j->v);
 }
 
+/* Take sa[0..len) in (the intake: read once, into j->ss) and judge it.  Returns the intake's
+ * answer; j->rc and j->why say the rest. */
+static int
+judge(struct judgement *j, const struct netjail_rules *r, const struct sockaddr *sa,
+    socklen_t len, int proto, int fd)
+{
+	int rc;
+
+	j->why = NULL;
+	memset(&j->d, 0, sizeof(j->d));	/* what the kind does not read is zero */
+	rc = nj_intake(&j->d, &j->ss, sa, len, NJ_OP_CONNECT, fd);
+	if (rc == NJ_INTAKE_NONE) {
+		j->rc = -EINVAL;
+		j->why = "AF_UNSPEC names no destination";
+	} else if (rc == NJ_INTAKE_BAD) {
+		j->rc = -EINVAL;
+		j->why = malformed;
+	} else {
+		judge_taken(j, r, proto);
+	}
+	return rc;
+}
+
 /* netjail_explain and netjail_decide (which asks for no line: size 0). */
 static int
 explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len, int proto,
     char *buf, size_t size)
 {
 	struct nj_buf b = { buf, buf ? size : 0, 0 };
-	struct sockaddr_storage ss;
 	struct judgement j;
 	int p = proto == NETJAIL_PROTO_ANY ? NJ_PROTO_ANY : proto == NETJAIL_PROTO_TCP ?
 	    NJ_PROTO_TCP : proto == NETJAIL_PROTO_UDP ? NJ_PROTO_UDP : -1;
@@ -282,11 +285,8 @@ explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
 	if (p < 0) {
 		j.rc = -EINVAL;
 		j.why = "unknown protocol: not NETJAIL_PROTO_ANY, _TCP or _UDP";
-	} else if (nj_sockaddr_copy(&ss, sa, len) != 0) {	/* sa is read once, no further */
-		j.rc = -EINVAL;
-		j.why = malformed;
 	} else {
-		judge(&j, r, &ss, len, p);
+		judge(&j, r, sa, len, p, -1);
 	}
 	if (b.size == 0)
 		return j.rc;
@@ -315,17 +315,13 @@ NJ_EXPORT int
 netjail_connect(const struct netjail_rules *r, int fd, const struct sockaddr *sa,
     socklen_t len)
 {
-	struct sockaddr_storage ss;
 	struct judgement j;
 
-	/* judged and connected: our copy, which no other thread can change in between */
-	if (nj_sockaddr_copy(&ss, sa, len) != 0)
-		return errno = EACCES, -1;	/* malformed: denied without reading past it */
-	/* AF_UNSPEC dissolves an association and reaches nobody: connect(2) as asked */
-	if (ss.ss_family != AF_UNSPEC) {
-		judge(&j, r, &ss, len, nj_socket_proto(fd));
-		if (j.rc != 1)
-			return errno = EACCES, -1;
-	}
-	return connect(fd, (const struct sockaddr *)&ss, len);
+	int rc = judge(&j, r, sa, len, nj_socket_proto(fd), fd);
+
+	/* judged and connected: our copy, which no other thread can change in between; a
+	 * connect to AF_UNSPEC dissolves an association and reaches nobody */
+	if (rc != NJ_INTAKE_NONE && j.rc != 1)
+		return errno = EACCES, -1;
+	return connect(fd, (const struct sockaddr *)&j.ss, len);
 }

@@ -6,49 +6,19 @@
 #include "shim/shim.h"
 #include "sys/intake.h"
 
-static int
-sockopt(int fd, int opt)
-{
-	int v = -1;
-	socklen_t n = sizeof(v);
-
-	if (getsockopt(fd, SOL_SOCKET, opt, &v, &n) != 0)
-		return -1;
-	return v;
-}
-
-/* Copy sa[0..len) and describe it.  Returns 0, or -1 when the call is to pass through
- * unchecked (connect with AF_UNSPEC dissolves an association). */
+/* Take the destination into sd (the intake: sys/intake.h).  Returns 0, or -1 when the call
+ * is to pass through unchecked (connect with AF_UNSPEC dissolves an association). */
 static inline __attribute__((always_inline)) int
 copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op)
 {
-	int family;
+	int rc = nj_intake(&sd->d, &sd->ss, sa, len, op, fd);
 
-	/* only what each kind reads is set; the rest stays as it was */
-	sd->d.kind = 0;
-	sd->d.abstract = 0;
-	sd->bad = 0;
+	if (rc == NJ_INTAKE_NONE)
+		return -1;
 	sd->len = len;
-	if (nj_sockaddr_copy(&sd->ss, sa, len) != 0) {
-		sd->bad = 1;	/* never read past what the caller said it gave */
-		return 0;
-	}
-	family = sd->ss.ss_family;
-	if (family == AF_UNSPEC) {
-		if (op == NJ_OP_CONNECT)
-			return -1;	/* dissolves an association: reaches nobody */
-		/* a send to AF_UNSPEC goes where the socket's family says (the kernel reads
-		 * it as sockaddr_in on IPv4 sockets, as sockaddr_in6 on IPv6 ones) */
-		int saved = errno;
-
-		family = sockopt(fd, SO_DOMAIN);
-		errno = saved;
-	}
 	sd->fd = fd;
 	sd->d.proto = -1;	/* looked up only when a rule or a log line needs it */
-	/* family -1: AF_UNSPEC on something that is not a socket */
-	if (family == -1 || nj_sockaddr_dest(&sd->d, &sd->ss, len, family) != 0)
-		sd->bad = 1;
+	sd->bad = rc == NJ_INTAKE_BAD;
 	return 0;
 }
 
@@ -100,16 +70,10 @@ decide_unix(const char *call, const struct nj_dest *d0)
 {
 	char path[PATH_MAX];
 	struct nj_dest d = *d0;
-	int saved = errno;
 
-	if (nj_path_abs(d.path, d.pathlen, path, sizeof(path)) != 0) {
-		errno = saved;
+	if (nj_intake_unix(&d, 0, path, sizeof(path)) != 0)
 		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, "a unix path",
 		    "it is too long to resolve");
-	}
-	errno = saved;
-	d.path = path;
-	d.pathlen = strlen(path);
 	return decide(call, &d, -1);
 }
 

@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "sys/exec.h"
+#include "sys/intake.h"
 #include "sys/sys.h"
 
 #define NJ_EXPORT __attribute__((visibility("default")))
@@ -135,8 +136,6 @@ struct nj_sdest {
 	int fd;
 	int bad;			/* malformed: deny without looking further */
 };
-
-enum { NJ_OP_CONNECT, NJ_OP_SEND };
 
 /* Take a destination from the caller: copy sa[0..len) into sd (the copy is what the kernel
  * gets), describe it, check it.  op: connect or a send (they treat AF_UNSPEC differently:

@@ -1,6 +1,8 @@
-/* sockaddr.h - a socket's destination as the rules see it: the one conversion from struct
- * sockaddr (and the socket's type) to struct nj_dest, shared by the shim (shim/dest.c) and the
- * library (rules/api.c).
+/* intake.h - the destination intake: what an address a program passed means, as the rules see
+ * it.  The one home of that meaning for the shim (shim/dest.c), the supervisor of netjail run
+ * --supervise (cli/supervise/notify.c) and the library (lib/api.c): the private copy, the
+ * family of the address deciding (a send to AF_UNSPEC going where the socket's family says),
+ * malformed lengths, unix pathnames made canonical where the caller stands.
  *
  * Inline on purpose: the shim runs it on every connect and send, where one call more shows in
  * its per-call instruction count (README, Performance).  Pure but for nj_socket_proto (one
@@ -102,6 +104,61 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
 		return 0;
 	}
 }
+
+/* I/O.  The socket's family (SO_DOMAIN), or -1 when fd is not a socket.  errno is kept. */
+static inline int
+nj_socket_domain(int fd)
+{
+	int saved = errno, family = -1;
+	socklen_t n = sizeof(family);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &n) != 0)
+		family = -1;
+	errno = saved;
+	return family;
+}
+
+/* What a connect or a send is doing with its address: connect with AF_UNSPEC dissolves an
+ * association (reaching nobody), a send with it goes where the socket's family says. */
+enum nj_op { NJ_OP_CONNECT, NJ_OP_SEND };
+enum nj_intake { NJ_INTAKE_DEST = 0, NJ_INTAKE_NONE = 1, NJ_INTAKE_BAD = -1 };
+
+/* Take the address sa[0..len) a program passed on socket fd for op: copy it into *ss (the
+ * private copy that is checked and then handed to the kernel: nothing is read twice from the
+ * caller's memory) and describe the copy in d (nj_sockaddr_dest; d->proto left alone).
+ * Returns NJ_INTAKE_DEST; NJ_INTAKE_NONE for a connect to AF_UNSPEC (no destination: let it
+ * through); NJ_INTAKE_BAD for an address that is NULL, shorter than its family needs or
+ * longer than *ss, or a send to AF_UNSPEC on something that is not a socket (deny).  A unix
+ * pathname is as written: nj_intake_unix makes it canonical.  errno is kept.
+ * Async-signal-safe. */
+static inline __attribute__((always_inline)) int
+nj_intake(struct nj_dest *d, struct sockaddr_storage *ss, const struct sockaddr *sa,
+    socklen_t len, int op, int fd)
+{
+	int family;
+
+	/* only what each kind reads is set: the common path writes little */
+	d->kind = 0;
+	d->abstract = 0;
+	if (nj_sockaddr_copy(ss, sa, len) != 0)
+		return NJ_INTAKE_BAD;	/* never read past what the caller said it gave */
+	family = ss->ss_family;
+	if (family == AF_UNSPEC) {
+		if (op == NJ_OP_CONNECT)
+			return NJ_INTAKE_NONE;
+		family = nj_socket_domain(fd);
+	}
+	if (family == -1 || nj_sockaddr_dest(d, ss, len, family) != 0)
+		return NJ_INTAKE_BAD;
+	return NJ_INTAKE_DEST;
+}
+
+/* I/O.  A unix pathname destination (d->kind NJ_DEST_UNIX, not abstract, pathlen > 0) made
+ * absolute and canonical where the caller stands, into buf, and d->path pointed at it: in
+ * this process (pid 0: its working directory, the links it sees), or in process pid (its
+ * /proc/PID/cwd and /proc/PID/root).  A path that does not resolve is matched as written,
+ * made absolute.  0, or -ENAMETOOLONG (deny).  With pid 0: async-signal-safe, errno kept. */
+int nj_intake_unix(struct nj_dest *d, int pid, char *buf, size_t size);
 
 /* I/O.  The socket's type as the rules see it: SOCK_STREAM tcp, SOCK_DGRAM udp, any other
  * type (or fd not a socket) other.  errno is kept. */

@@ -1,5 +1,5 @@
 /* notify.c - one seccomp notification of netjail run --supervise: read the destination from
- * the caller's memory, decide it with the rules as the preload does, log a denial the way the
+ * the caller's memory, take it in as the preload does (sys/intake.h), decide it with the rules, log a denial the way the
  * preload does, answer.
  *
  * connect is never let through with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel would read
@@ -178,68 +178,28 @@ deny_text(struct call *c, int reason, const char *what, const char *why)
 	return -EACCES;
 }
 
-/* A unix pathname as the caller's kernel would resolve it, made canonical in our view: a
- * relative one from the caller's working directory (/proc/TID/cwd), an absolute one from its
- * root (/proc/TID/root), symbolic links followed.  A path that does not resolve is matched as
- * written, made absolute.  0 with c->path filled, or -ENAMETOOLONG. */
+/* What the rules see of the address the caller passed (len bytes, read into buf): the intake
+ * (sys/intake.h), the same as the preload's, with a unix pathname resolved where the caller
+ * stands (its cwd and root).  Returns 0 with ss and d filled; 1 for a connect to AF_UNSPEC
+ * (it dissolves an association and reaches nobody); -EINVAL for an address too short for its
+ * family; -ENAMETOOLONG for a unix path that cannot be resolved. */
 static int
-unix_path(struct call *c, const char *p, size_t n)
+describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, const void *buf,
+    socklen_t len, int op)
 {
-	char lit[PATH_MAX + 64], cwd[PATH_MAX];
-	ssize_t k;
-	int w;
-
-	w = snprintf(lit, sizeof(lit), "/proc/%d/%s/%.*s", (int)c->pid,
-	    p[0] == '/' ? "root" : "cwd", (int)n, p);
-	if (w < 0 || (size_t)w >= sizeof(lit))
-		return -ENAMETOOLONG;
-	if (realpath(lit, c->path) != NULL)
-		return 0;
-	if (p[0] == '/') {
-		w = snprintf(c->path, sizeof(c->path), "%.*s", (int)n, p);
-	} else {
-		snprintf(lit, sizeof(lit), "/proc/%d/cwd", (int)c->pid);
-		if ((k = readlink(lit, cwd, sizeof(cwd) - 1)) <= 0)
-			return -ENAMETOOLONG;
-		cwd[k] = '\0';
-		w = snprintf(c->path, sizeof(c->path), "%s/%.*s", k > 1 ? cwd : "", (int)n, p);
-	}
-	return w < 0 || (size_t)w >= sizeof(c->path) ? -ENAMETOOLONG : 0;
-}
-
-enum { OP_CONNECT, OP_SEND };
-
-/* What the rules see of the address the caller passed (len bytes, already copied into ss),
- * as the preload describes it (rules/sockaddr.h): the family of the address decides, but a send to
- * AF_UNSPEC goes where the socket's family says.  Returns 0 with d filled; 1 for a connect to
- * AF_UNSPEC (it dissolves an association and reaches nobody); -EINVAL for an address too
- * short for its family; -ENAMETOOLONG for a unix path that cannot be resolved. */
-static int
-describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, socklen_t len, int op)
-{
-	int family = ss->ss_family;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
+	rc = nj_intake(d, ss, buf, len, op, c->sock);
+	if (rc == NJ_INTAKE_NONE)
+		return 1;
+	if (rc == NJ_INTAKE_BAD)
+		return -EINVAL;
 	d->proto = c->type == SOCK_STREAM ? NJ_PROTO_TCP : c->type == SOCK_DGRAM ? NJ_PROTO_UDP :
 	    NJ_PROTO_OTHER;
-	if (family == AF_UNSPEC) {
-		if (op == OP_CONNECT)
-			return 1;
-		socklen_t n = sizeof(family);
-
-		if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &family, &n) != 0)
-			return -EINVAL;
-	}
-	if (nj_sockaddr_dest(d, ss, len, family) != 0)
-		return -EINVAL;
 	if (d->kind != NJ_DEST_UNIX || d->abstract || d->pathlen == 0)
 		return 0;
-	/* a pathname: resolved where the caller stands (its cwd and root) */
-	if (unix_path(c, d->path, d->pathlen) != 0)
-		return -ENAMETOOLONG;
-	d->path = c->path;
-	d->pathlen = strlen(c->path);
-	return 0;
+	return nj_intake_unix(d, (int)c->pid, c->path, sizeof(c->path));
 }
 
 /* Read the address at addr (len bytes) from the caller, then describe and decide it.  0 when
@@ -249,14 +209,14 @@ static int
 check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_storage *ss,
     struct nj_dest *d)
 {
+	struct sockaddr_storage buf;	/* what the caller passed, as read */
 	struct nj_verdict v;
 	int rc;
 
-	if (addr == 0 || len < sizeof(sa_family_t) || len > sizeof(*ss))
+	if (addr == 0 || len < sizeof(sa_family_t) || len > sizeof(buf))
 		return deny_text(c, NJ_WHY_MALFORMED, "a malformed address",
 		    "the address length does not fit its family");
-	memset(ss, 0, sizeof(*ss));
-	if ((rc = peek(c, addr, ss, (size_t)len)) != 0) {
+	if ((rc = peek(c, addr, &buf, (size_t)len)) != 0) {
 		if (rc == -EFAULT || rc == -ESRCH)
 			return rc;	/* the kernel would say EFAULT; or the caller is gone */
 		return deny_text(c, NJ_WHY_UNCHECKABLE, "", "netjail cannot read the program's memory to check its "
@@ -264,7 +224,7 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 	}
 	if (!still_valid(c))
 		return -ESRCH;	/* the caller died: what we read (and took) was not its */
-	rc = describe(c, d, ss, (socklen_t)len, op);
+	rc = describe(c, d, ss, &buf, (socklen_t)len, op);
 	if (rc == 1)
 		return 1;
 	if (rc == -EINVAL)
@@ -321,7 +281,7 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 
 	if ((rc = take(c, a[0])) != 0)
 		return rc;
-	rc = check_addr(c, a[1], len, OP_CONNECT, &ss, &d);
+	rc = check_addr(c, a[1], len, NJ_OP_CONNECT, &ss, &d);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && d.kind == NJ_DEST_UNIX && !d.abstract && d.pathlen > 0) {
@@ -347,7 +307,7 @@ do_sendto(struct call *c, struct seccomp_notif_resp *resp)
 
 	if ((rc = take(c, a[0])) != 0)
 		return rc;
-	if ((rc = check_addr(c, a[4], a[5] & 0xffffffffu, OP_SEND, &ss, &d)) < 0)
+	if ((rc = check_addr(c, a[4], a[5] & 0xffffffffu, NJ_OP_SEND, &ss, &d)) < 0)
 		return rc;
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	return 0;
@@ -363,7 +323,7 @@ check_msg(struct call *c, const struct msghdr *m)
 
 	if (m->msg_name == NULL || m->msg_namelen == 0)
 		return 0;	/* a connected socket: decided at connect */
-	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, OP_SEND, &ss, &d);
+	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, NJ_OP_SEND, &ss, &d);
 	return rc < 0 ? rc : 0;
 }
 
