@@ -2,6 +2,7 @@
  * The preparation (find the shim, validate the rules, find and judge the command, set the
  * environment) is shared with netjail learn, which starts the command as a child instead. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,74 +65,55 @@ find_shim(char *shim, char *policy, size_t size)
 	return -1;
 }
 
-/* COMMAND as execvp would find it.  Returns 0 with path filled, or -errno. */
+/* COMMAND as execvp would find it (sys/exec.c: the search the shim judges too).  Returns 0
+ * with path filled, or -errno. */
 static int
 find_command(const char *cmd, char *path, size_t size)
 {
-	const char *p = getenv("PATH");
+	const char *p = nj_exec_path();
+	int k, e = ENOENT;
 
 	if (strchr(cmd, '/')) {
 		if ((size_t)snprintf(path, size, "%s", cmd) >= size)
 			return -ENAMETOOLONG;
 		return access(path, X_OK) == 0 ? 0 : -errno;
 	}
-	if (p == NULL || *p == '\0')
-		p = "/usr/local/bin:/usr/bin:/bin";
-	while (*p) {
-		const char *end = strchr(p, ':');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if ((size_t)snprintf(path, size, "%.*s/%s", (int)n, n ? p : ".", cmd) < size &&
-		    access(path, X_OK) == 0)
+	while ((k = nj_path_next(&p, cmd, path, size)) != 0) {
+		if (k > 0 && nj_path_runs(path))
 			return 0;
-		p += n + (end ? 1 : 0);
+		if (k > 0 && access(path, F_OK) == 0)
+			e = EACCES;	/* there, but exec would not run it */
 	}
-	return -ENOENT;
+	return -e;
 }
 
-/* LD_PRELOAD with the shim first and every other preload kept (once).  The loader splits
- * the list on spaces and colons. */
+/* LD_PRELOAD with the shim first and every other preload kept (once). */
 static char *
 preload_value(const char *shim)
 {
 	const char *old = getenv("LD_PRELOAD");
-	size_t n = strlen(shim) + (old ? strlen(old) : 0) + 2, len;
+	size_t n = strlen(shim) + (old ? strlen(old) : 0) + 2;
 	char *v = malloc(n);
+	struct nj_buf b = { v, n, 0 };
 
 	if (v == NULL)
 		return NULL;
-	len = (size_t)snprintf(v, n, "%s", shim);
-	while (old && *old) {
-		size_t k = strcspn(old, ": ");
-
-		if (k > 0 && !(k == strlen(shim) && strncmp(old, shim, k) == 0))
-			len += (size_t)snprintf(v + len, n - len, ":%.*s", (int)k, old);
-		old += k;
-		old += strspn(old, ": ");
-	}
+	nj_preload_list(&b, shim, old);
 	return v;
 }
 
 /* An "allow exec" rule may name the program as written (made absolute) or where its links
- * lead, as the shim decides. */
+ * lead, as the shim decides (nj_exec_names). */
 static int
-exec_allowed(const struct nj_rules *r, const char *cmd)
+exec_allowed(const struct nj_rules *r, const char *lit, const char *canon)
 {
-	char abs[PATH_MAX + 2], canon[PATH_MAX], cwd[PATH_MAX];
-
-	if (cmd[0] == '/')
-		snprintf(abs, sizeof(abs), "%s", cmd);
-	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
-	    (size_t)snprintf(abs, sizeof(abs), "%s/%s", cwd, cmd) >= sizeof(abs))
-		return 0;
-	return nj_exec_allowed(r, abs) ||
-	    (realpath(cmd, canon) != NULL && nj_exec_allowed(r, canon));
+	return nj_exec_allowed(r, lit) || nj_exec_allowed(r, canon);
 }
 
 int
 nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text)
 {
-	char policy[PATH_MAX];
+	char policy[PATH_MAX], lit[PATH_MAX];
 	struct nj_sys sys;
 	int rc;
 
@@ -173,9 +155,11 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		l->text = NULL;
 		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
 	}
-	if (realpath(l->cmd, l->canon) == NULL)
+	if (nj_exec_names(AT_FDCWD, l->cmd, 0, lit, l->canon, sizeof(lit)) != 0) {
+		snprintf(lit, sizeof(lit), "%s", l->cmd);
 		snprintf(l->canon, sizeof(l->canon), "%s", l->cmd);
-	if (nj_jailable(l->cmd, l->why, sizeof(l->why)) != 0 || exec_allowed(l->set, l->cmd))
+	}
+	if (nj_jailable(l->cmd, l->why, sizeof(l->why)) != 0 || exec_allowed(l->set, lit, l->canon))
 		l->why[0] = '\0';
 	else if (l->why[0] == '\0')
 		snprintf(l->why, sizeof(l->why), "a program the preload cannot follow");

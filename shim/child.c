@@ -20,14 +20,6 @@ extern char **environ;
 static char preload_name[] = "LD_PRELOAD=";	/* in .data: see nj_env_names */
 #define PRELOAD preload_name
 
-__attribute__((hot)) static int
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
  * name us?  Without libc, as nj_starts: env_ok() runs at every exec, often in a fork child,
  * where each libc string function it called would be one more page fault (see jailable.c). */
@@ -102,18 +94,7 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	}
 	/* us first, every other preload of the child's list kept, in order, once */
 	nj_buf_str(&pre, PRELOAD);
-	nj_buf_str(&pre, c->shim_path);
-	while (others && *others) {
-		size_t k;
-
-		others += strspn(others, ": ");
-		k = strcspn(others, ": ");
-		if (k > 0 && !(k == strlen(c->shim_path) && strncmp(others, c->shim_path, k) == 0)) {
-			nj_buf_ch(&pre, ':');
-			nj_buf_mem(&pre, others, k);
-		}
-		others += k;
-	}
+	nj_preload_list(&pre, c->shim_path, others);
 	if (pre.len >= sizeof(ce->preload))
 		goto toobig;
 	ce->v[n++] = ce->preload;
@@ -129,41 +110,6 @@ toobig:
 	return NULL;
 }
 
-/* The absolute path of what execveat(dirfd, path, flags) will run, without resolving links
- * (literal) and with (canonical).  Returns 0 or -1. */
-static int
-target(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size)
-{
-	char proc[64], dir[PATH_MAX];
-	struct nj_buf o = { proc, sizeof(proc), 0 };
-	struct nj_buf l = { lit, size, 0 };
-	ssize_t k;
-
-	if (path[0] == '/' || (dirfd == AT_FDCWD && path[0] != '\0')) {
-		if (path[0] != '/') {
-			if (getcwd(dir, sizeof(dir)) == NULL)
-				return -1;
-			nj_buf_str(&l, dir);
-			nj_buf_ch(&l, '/');
-		}
-		nj_buf_str(&l, path);
-	} else {
-		nj_buf_str(&o, "/proc/self/fd/");
-		nj_buf_uint(&o, (unsigned long)dirfd);
-		nj_buf_mem(&o, "", 0);
-		if ((k = readlink(proc, dir, sizeof(dir) - 1)) <= 0)
-			return -1;
-		dir[k] = '\0';
-		nj_buf_str(&l, dir);
-		if (!((flags & AT_EMPTY_PATH) && path[0] == '\0')) {
-			nj_buf_ch(&l, '/');
-			nj_buf_str(&l, path);
-		}
-	}
-	if (l.len >= size)
-		return -1;
-	return nj_path_abs(lit, l.len, canon, size);
-}
 
 /* Is this process under the seccomp filter of netjail run --supervise?  Then the kernel
  * checks the connections of every program it starts, jailable by the preload or not.  The
@@ -207,7 +153,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	} else {
 		nj_buf_str(&b, reason);
 	}
-	if (target(dirfd, path, flags, lit, canon, sizeof(lit)) != 0)
+	if (nj_exec_names(dirfd, path, flags, lit, canon, sizeof(lit)) != 0)
 		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, path, "a program whose path is too "
 		    "long to check") ? (errno = saved, 1) : 0;
 	/* an allow exec rule may name the path as written or where its links lead */
@@ -284,37 +230,29 @@ nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 int
 nj_exec_check_search(const char *call, const char *file)
 {
-	const char *p = getenv("PATH");
+	const char *p = nj_exec_path();
 	char buf[PATH_MAX];
+	int k;
 
 	if (strchr(file, '/'))
 		return nj_exec_check(call, AT_FDCWD, file, 0);
-	if (p == NULL)
-		p = "/bin:/usr/bin";	/* glibc's default search path */
-	for (;;) {
-		size_t n = strcspn(p, ":");
-		struct nj_buf b = { buf, sizeof(buf), 0 };
+	while ((k = nj_path_next(&p, file, buf, sizeof(buf))) != 0) {
 		char why[200];
 		int saved = errno, rc;
 
-		nj_buf_mem(&b, n ? p : ".", n ? n : 1);
-		nj_buf_ch(&b, '/');
-		nj_buf_str(&b, file);
-		if (b.len < sizeof(buf)) {
-			rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
-			if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
-				return 0;
-			/* a followable program that exec will run ends the search */
-			if ((rc == 1 || rc == 0) && access(buf, X_OK) == 0 && !is_dir(buf)) {
-				errno = saved;
-				return 1;
-			}
+		if (k < 0)
+			continue;	/* too long: exec passes over it too */
+		rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
+		if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
+			return 0;
+		/* a followable program that exec will run ends the search */
+		if ((rc == 1 || rc == 0) && nj_path_runs(buf)) {
 			errno = saved;
+			return 1;
 		}
-		if (p[n] == '\0')
-			return 1;	/* nothing runs: the real call fails on its own */
-		p += n + 1;
+		errno = saved;
 	}
+	return 1;	/* nothing runs: the real call fails on its own */
 }
 
 /* The real call that starts the program, with the environment it is to have. */

@@ -1,6 +1,8 @@
 /* jailable.c - I/O: can the preload follow a program into this file?  (Used by `netjail run`
  * and, before every exec, by the shim: so no allocation, only system calls and the stack.) */
 #include <elf.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -419,4 +421,93 @@ nj_jailable(const char *path, char *why, size_t size)
 	struct nj_jailbuf buf;
 
 	return nj_jailable_at(AT_FDCWD, path, 0, &buf, why, size);
+}
+
+/* ---- the exec policy's other parts: names, the PATH search, the preload list ----
+ * (shared by the shim's exec wrappers and netjail run; not on the fork child's common path) */
+
+int
+nj_exec_names(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size)
+{
+	char proc[64], dir[PATH_MAX];
+	struct nj_buf o = { proc, sizeof(proc), 0 };
+	struct nj_buf l = { lit, size, 0 };
+	ssize_t k;
+
+	if (path[0] == '/' || (dirfd == AT_FDCWD && path[0] != '\0')) {
+		if (path[0] != '/') {
+			if (getcwd(dir, sizeof(dir)) == NULL)
+				return -1;
+			nj_buf_str(&l, dir);
+			nj_buf_ch(&l, '/');
+		}
+		nj_buf_str(&l, path);
+	} else {
+		nj_buf_str(&o, "/proc/self/fd/");
+		nj_buf_uint(&o, (unsigned long)dirfd);
+		nj_buf_mem(&o, "", 0);
+		if ((k = readlink(proc, dir, sizeof(dir) - 1)) <= 0)
+			return -1;
+		dir[k] = '\0';
+		nj_buf_str(&l, dir);
+		if (!((flags & AT_EMPTY_PATH) && path[0] == '\0')) {
+			nj_buf_ch(&l, '/');
+			nj_buf_str(&l, path);
+		}
+	}
+	if (l.len >= size)
+		return -1;
+	return nj_path_abs(lit, l.len, canon, size);
+}
+
+const char *
+nj_exec_path(void)
+{
+	const char *p = getenv("PATH");
+
+	return p ? p : "/bin:/usr/bin";		/* glibc's default search path */
+}
+
+int
+nj_path_next(const char **list, const char *file, char *buf, size_t size)
+{
+	const char *p = *list;
+	struct nj_buf b = { buf, size, 0 };
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	n = strcspn(p, ":");
+	*list = p[n] ? p + n + 1 : NULL;
+	nj_buf_mem(&b, n ? p : ".", n ? n : 1);	/* an empty entry: the working directory */
+	nj_buf_ch(&b, '/');
+	nj_buf_str(&b, file);
+	return b.len < size ? 1 : -1;
+}
+
+int
+nj_path_runs(const char *path)
+{
+	struct stat st;
+
+	return access(path, X_OK) == 0 && stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+void
+nj_preload_list(struct nj_buf *b, const char *shim, const char *others)
+{
+	size_t sn = strlen(shim);
+
+	nj_buf_str(b, shim);
+	while (others && *others) {
+		size_t k;
+
+		others += strspn(others, ": ");
+		k = strcspn(others, ": ");
+		if (k > 0 && !(k == sn && strncmp(others, shim, k) == 0)) {
+			nj_buf_ch(b, ':');
+			nj_buf_mem(b, others, k);
+		}
+		others += k;
+	}
 }

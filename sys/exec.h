@@ -60,4 +60,24 @@ int nj_starts(const char *s, const char *prefix);
 /* memcpy without a call into libc (a page of libc a fork child or a start-up need not fault in) */
 void nj_copy_bytes(void *dst, const void *src, size_t n);
 
+/* ---- the rest of the exec policy (not fork-child code) ---- */
+
+/* The absolute path of what execveat(dirfd, path, flags) will run, as written (lit) and
+ * where its links lead (canon): what an "allow exec" rule may name.  0, or -1 when it cannot
+ * be worked out (too long).  Stack only; errno may change. */
+int nj_exec_names(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size);
+
+/* The PATH execvp searches: the process's PATH, or glibc's default "/bin:/usr/bin". */
+const char *nj_exec_path(void);
+/* The next candidate for file in the list *list (advanced; NULL at the end): buf is
+ * "DIR/file", an empty entry being the working directory.  1 with a candidate, 0 at the end,
+ * -1 when it does not fit size (exec passes over it). */
+int nj_path_next(const char **list, const char *file, char *buf, size_t size);
+/* Would exec run path (executable for us, not a directory)? */
+int nj_path_runs(const char *path);
+
+/* LD_PRELOAD's list with shim first and every entry of others (NULL: none) kept, in order,
+ * once, appended to b.  The loader splits the list on ':' and ' '. */
+void nj_preload_list(struct nj_buf *b, const char *shim, const char *others);
+
 #endif
