@@ -158,6 +158,19 @@ nj_sync() {
 }
 
 nj_ok() { NJ_PASS=$((NJ_PASS + 1)); }
+
+# nj_only NAME: is the test NAME to run?  With NJ_ONLY set (make check-SUITE ONLY=PATTERN),
+# only the harness tests whose name matches the shell pattern run; the others are counted as
+# skipped.  (A suite's own checks between them still run: they are cheap, and some set up
+# what later tests use.)
+NJ_SKIPPED=0
+nj_only() {
+	[ -z "${NJ_ONLY:-}" ] && return 0
+	# shellcheck disable=SC2254 # a pattern, on purpose
+	case $1 in $NJ_ONLY) return 0 ;; esac
+	NJ_SKIPPED=$((NJ_SKIPPED + 1))
+	return 1
+}
 nj_bad() {
 	NJ_FAIL=$((NJ_FAIL + 1))
 	echo "FAIL: $*"
@@ -198,6 +211,7 @@ nj_deny() { nj__deny nj_run "$@"; }
 
 nj_allow() {
 	name=$1 rules=$2 ep=$3
+	nj_only "$name" || return 0
 	shift 4
 	before=$(nj_count_ep "$ep")
 	nj_run "$rules" "$@"
@@ -215,6 +229,7 @@ nj_allow() {
 # nj_expect NAME PATTERN RULES CMD...: CMD's output (under the shim) matches PATTERN
 nj_expect() {
 	name=$1 pat=$2 rules=$3
+	nj_only "$name" || return 0
 	shift 3
 	nj_run "$rules" "$@"
 	if printf '%s\n' "$NJ_OUT" | grep -q -e "$pat"; then
@@ -257,6 +272,7 @@ nj_run_sup() {
 # nj__deny RUNNER NAME RULES ENDPOINT -- CMD...: nj_deny, CMD run by RUNNER (nj_run or nj_run_cmd)
 nj__deny() {
 	run=$1 name=$2 rules=$3 ep=$4
+	nj_only "$name" || return 0
 	shift 5
 	before=$(nj_count_ep "$ep")
 	"$run" "$rules" "$@"
@@ -274,6 +290,7 @@ nj__deny() {
 # nj__reach RUNNER NAME RULES ENDPOINT -- CMD...: ENDPOINT arrives, no deny line; any exit status
 nj__reach() {
 	run=$1 name=$2 rules=$3 ep=$4
+	nj_only "$name" || return 0
 	shift 5
 	before=$(nj_count_ep "$ep")
 	"$run" "$rules" "$@"
@@ -297,6 +314,7 @@ nj_reach_sup() { nj__reach nj_run_sup "$@"; }
 # nj_output NAME EXPECTED RULES CMD...: CMD's output (under the shim) is exactly EXPECTED
 nj_output() {
 	name=$1 want=$2 rules=$3
+	nj_only "$name" || return 0
 	shift 3
 	nj_run "$rules" "$@"
 	if [ "$NJ_OUT" = "$want" ]; then
@@ -326,6 +344,7 @@ nj_for_anyone() {
 # every KEY=VALUE (tests/shell/records.py)
 nj_records() {
 	name=$1
+	nj_only "$name" || return 0
 	shift
 	if rr=$(printf '%s\n' "$NJ_OUT" | python3 "$(dirname "$0")/records.py" "$@"); then
 		nj_ok
@@ -359,7 +378,7 @@ nj_rl_events() {
 
 nj_done() {
 	NJ_FAIL=$((NJ_FAIL + ${NJ_VG_ERRORS:-0}))
-	echo "$(basename "$0" .sh) (hosts ${NJ_HOSTS:-stock}): $NJ_PASS passed, $NJ_FAIL failed"
+	echo "$(basename "$0" .sh) (hosts ${NJ_HOSTS:-stock}): $NJ_PASS passed, $NJ_FAIL failed${NJ_ONLY:+, $NJ_SKIPPED skipped (ONLY=$NJ_ONLY)}"
 	[ "$NJ_FAIL" = 0 ]
 	exit $?
 }

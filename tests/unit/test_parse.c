@@ -699,6 +699,32 @@ START_TEST(test_load_world_writable_warns)
 }
 END_TEST
 
+/* The one number parser: digits only, no sign, no leading zero, a maximum. */
+static const struct {
+	const char *s;
+	unsigned long max;
+	int rc;
+	unsigned long v;
+} nums[] = {
+	{ "0", 65535, 0, 0 }, { "1", 65535, 0, 1 }, { "65535", 65535, 0, 65535 },
+	{ "65536", 65535, -ERANGE, 0 }, { "08", 65535, -EINVAL, 0 }, { "", 65535, -EINVAL, 0 },
+	{ "-1", 65535, -EINVAL, 0 }, { "+1", 65535, -EINVAL, 0 }, { " 1", 65535, -EINVAL, 0 },
+	{ "1 ", 65535, -EINVAL, 0 }, { "0x10", 65535, -EINVAL, 0 }, { "32", 32, 0, 32 },
+	{ "33", 32, -ERANGE, 0 }, { "99999999999999999999999", ~0ul, -ERANGE, 0 },
+	{ "18446744073709551615", ~0ul, 0, ~0ul },
+};
+
+START_TEST(test_num_parse)
+{
+	unsigned long v = 12345;
+	int rc = nj_num_parse(nums[_i].s, strlen(nums[_i].s), nums[_i].max, &v);
+
+	ck_assert_msg(rc == nums[_i].rc, "\"%s\": %d", nums[_i].s, rc);
+	if (rc == 0)
+		ck_assert_uint_eq(v, nums[_i].v);
+}
+END_TEST
+
 Suite *
 parse_suite(void)
 {
@@ -713,6 +739,7 @@ parse_suite(void)
 	tcase_add_test(tc, test_diags_earlier_errors_do_not_count);
 	tcase_add_test(tc, test_host_bits_is_an_error_offering_both);
 	tcase_add_test(tc, test_unix_path_length_limit);
+	tcase_add_loop_test(tc, test_num_parse, 0, (int)NELEM(nums));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("good");
