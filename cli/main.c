@@ -21,11 +21,11 @@ usage(FILE *f)
 
 /*
  * check and compile build a large policy's tables in fresh memory (a 1,000,000-line file
- * touches ~150 MB: 40,000 page faults, most of the time on this machine).  glibc's malloc
- * asks for huge pages for its memory when the tunable glibc.malloc.hugetlb is set, which is
- * read only at start-up: so these two commands run themselves again, once, with it added
- * (5x fewer faults; `netjail check` of 1M lines 0.85 s -> 0.5 s here).  They start no other
- * program, so nothing inherits it.  When the re-run cannot be done, they go on as they are.
+ * touches some 150 MB), where page faults are most of their time.  glibc's malloc asks for
+ * huge pages for its memory when the tunable glibc.malloc.hugetlb is set, which is read only
+ * at start-up: so these two commands run themselves again, once, with it added (figures in
+ * docs/performance.md).  They start no other program, so nothing inherits it.  When the
+ * re-run cannot be done, they go on as they are.
  */
 static void
 with_huge_pages(char **argv)

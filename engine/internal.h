@@ -1,4 +1,4 @@
-/* internal.h - the layout of a compiled rule set, shared by the files of rules/ only. */
+/* internal.h - the layout of a compiled rule set, shared by the files of engine/ (and sys/load.c, which reads what compiled.c writes). */
 #ifndef NJ_INTERNAL_H
 #define NJ_INTERNAL_H
 

@@ -214,7 +214,7 @@ path_matches(const struct nj_rules *r, const struct nj_rule *ru, const char *pat
 
 /* unix and family destinations: the same formula over the (short) list of such rules.  A
  * netlink message to the kernel itself reaches no service, on this host or beyond: it is
- * allowed by any valid rule set unless a block rule names netlink (README, "Decisions"). */
+ * allowed by any valid rule set unless a block rule names netlink (docs/design.md). */
 static int
 decide_other(const struct nj_rules *r, const struct nj_dest *d, uint32_t *ret_rule)
 {

@@ -194,7 +194,7 @@ nj_preset_each(int id, const struct nj_sys *sys,
 	}
 }
 
-/* The policy of `netjail run` without -r (SPEC.md §4); rules/examples/default.rules is the
+/* The policy of `netjail run` without -r (SPEC.md §4); examples/default.rules is the
  * same text with comments, and a test keeps the two equal. */
 const char nj_default_policy[] =
 	"allow @public\n"

@@ -3,7 +3,7 @@
  *
  * Thin on purpose: parsing, matching and the words of an explanation are the engine's
  * (parse.c, match.c, explain.c), and a sockaddr becomes a destination exactly as the shim
- * sees it (sockaddr.h), so the library and libnetjail.so cannot disagree.  Thread-safe: a
+ * sees it (sys/intake.h), so the library and libnetjail.so cannot disagree.  Thread-safe: a
  * struct netjail_rules is immutable once made, and nothing here keeps state.
  */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include "sys/intake.h"
 
 /* What the library exports (-fvisibility=hidden hides the rest; the version script
- * rules/libnetjail-rules.map says the same). */
+ * lib/libnetjail-rules.map says the same). */
 #define NJ_EXPORT __attribute__((visibility("default")))
 
 #define DEFAULT_NAME "rules"	/* netjail_rules_parse without a name */

@@ -22,7 +22,7 @@ static char preload_name[] = "LD_PRELOAD=";	/* in .data: see nj_env_names */
 
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
  * name us?  Without libc, as nj_starts: env_ok() runs at every exec, often in a fork child,
- * where each libc string function it called would be one more page fault (see jailable.c). */
+ * where each libc string function it called would be one more page fault (see sys/exec.c). */
 NJ_CHILD_CODE static int
 first_is_us(const char *list, const char *us)
 {
@@ -113,7 +113,7 @@ toobig:
 
 /* Is this process under the seccomp filter of netjail run --supervise?  Then the kernel
  * checks the connections of every program it starts, jailable by the preload or not.  The
- * filter answers a probe no program makes (rules.h); an environment variable would not do:
+ * filter answers a probe no program makes (sys/exec.h); an environment variable would not do:
  * anything that can set one could lift the refusal without any filter.  A filter cannot be
  * removed once installed, so the answer holds for this process and all it starts. */
 static int
@@ -176,10 +176,10 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
  * The check's scratch (what the kernel writes, or reads from us), one per thread.  It lies in
  * the thread's static TLS block, just below the thread's control block, which the kernel
  * wrote when it made a fork child (the child's thread id): often the same page.  On the
- * stack it was a page the kernel wrote for the first time in the child, which on this VM is
- * dear: the per-thread buffer took ~0.6% off a fork + exec (README "Performance").  A signal
- * handler that checks an exec while its thread is inside a check takes a buffer of its own
- * (the cold path below; tests/hardening.sh makes one).
+ * stack it would be a page the kernel writes for the first time in the child, one more page
+ * fault in every fork + exec.  A signal handler that checks an exec while its thread is
+ * inside a check takes a buffer of its own (the cold path below; tests/shell/hardening.sh
+ * makes one).
  */
 static NJ_TLS struct nj_jailbuf jail_buf;
 static NJ_TLS int jail_buf_busy;

@@ -4,7 +4,7 @@
  * A scope can only narrow: while one is active on a thread, a destination must pass the
  * process rules and every active scope's rules (nj_allowed, shim.h).  The struct netjail_rules
  * comes from the program's own copy of the engine (libnetjail-rules), maybe another build:
- * we read only its stable header (rules/api.h) and parse its text again with ours, keeping
+ * we read only its stable header (lib/api.h) and parse its text again with ours, keeping
  * the parsed sets in a small cache so a scope per request costs a lookup, not a parse.
  *
  * Entering and leaving allocate and take a lock: call them from normal code, not from a

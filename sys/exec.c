@@ -1,5 +1,7 @@
-/* jailable.c - I/O: can the preload follow a program into this file?  (Used by `netjail run`
- * and, before every exec, by the shim: so no allocation, only system calls and the stack.) */
+/* exec.c - the exec policy: can the preload follow a program into this file?  (Used by
+ * `netjail run` and, before every exec, by the shim: so no allocation, only system calls and
+ * the stack.)  Also the names an "allow exec" rule may give a program, the PATH search and
+ * the preload list, which the shim and netjail run must agree on. */
 #include <elf.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -20,12 +22,13 @@
 #include "sys/raw.h"
 
 /*
- * In a fork child this file is nearly all that runs between fork and exec, and every page
- * it touches that the parent did not share costs a page fault (15-30 us on a virtual
- * machine, more than the rest of the check).  So on the common path: system calls made
- * directly (sysraw.h), no libc string functions (the loops below), and what describes our
- * own process (machine, loader) worked out once, before any fork (nj_jailable_init), and
- * the code of the common path on one page with the exec wrappers (NJ_CHILD_CODE).
+ * In a fork child this file is nearly all that runs between fork and exec, and every page it
+ * touches that the parent did not share is a page fault, which costs more than the check's
+ * own work.  So on the common path: system calls made directly (sys/raw.h), no libc string
+ * functions (the loops below), no .rodata (strings the child reads live in .data), what
+ * describes our own process (machine, loader) worked out once, before any fork
+ * (nj_jailable_init), and the code on one page with the exec wrappers (NJ_CHILD_CODE; built
+ * with -Os).  The figures are in docs/performance.md.
  */
 NJ_CHILD_CODE int
 nj_streq(const char *a, const char *b)

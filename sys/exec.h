@@ -9,14 +9,14 @@
 
 #include "engine/engine.h"
 
-/* netjail run --supervise (cli/seccomp.c) answers this probe in its seccomp filter, so the
+/* netjail run --supervise (cli/supervise/seccomp.c) answers this probe in its seccomp filter, so the
  * shim can tell that the kernel checks this process's connections and may let it start
  * programs the preload cannot follow: connect(-1, NULL, NJ_SUPERVISED_PROBE) fails with
  * errno NJ_SUPERVISED_ERRNO (without the filter: EBADF). */
 #define NJ_SUPERVISED_PROBE	0x6e6a7376	/* "njsv" */
 #define NJ_SUPERVISED_ERRNO	3946		/* below MAX_ERRNO (4095), used by nothing else */
 
-/* ---- jailable.c: I/O, async-signal-safe, no allocation ----
+/* ---- exec.c: the jailability check.  I/O, async-signal-safe, no allocation ----
  * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the
  * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or
  * file-capability program, an ELF of another class, machine or C library, or a #! script
@@ -53,7 +53,7 @@ void nj_jailable_init(void);
 #define NJ_CHILD_FIRST __attribute__((section(".text.sorted.nj_child.0"), aligned(4096), hot))
 #define NJ_CHILD_CODE __attribute__((section(".text.sorted.nj_child.1"), hot))
 
-/* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (jailable.c). */
+/* strcmp(a, b) == 0 without libc, for code that runs between fork and exec (exec.c). */
 int nj_streq(const char *a, const char *b);
 /* Does s begin with prefix?  Without libc, likewise. */
 int nj_starts(const char *s, const char *prefix);

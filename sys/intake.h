@@ -5,11 +5,11 @@
  * malformed lengths, unix pathnames made canonical where the caller stands.
  *
  * Inline on purpose: the shim runs it on every connect and send, where one call more shows in
- * its per-call instruction count (README, Performance).  Pure but for nj_socket_proto (one
- * getsockopt).  Async-signal-safe.
+ * its per-call instruction count (make bench).  Pure but for nj_socket_proto and
+ * nj_socket_domain (one getsockopt each).  Async-signal-safe.
  */
-#ifndef NJ_SOCKADDR_H
-#define NJ_SOCKADDR_H
+#ifndef NJ_INTAKE_H
+#define NJ_INTAKE_H
 
 #include <errno.h>
 #include <linux/netlink.h>

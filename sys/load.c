@@ -1,4 +1,5 @@
-/* load.c - I/O: read a rules file safely and hand its bytes to the parser. */
+/* load.c - I/O: read a rules file safely and hand its bytes to the parser; copy a compiled
+ * policy into private read-only memory and let the engine adopt it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -12,8 +13,6 @@
 #include "engine/internal.h"
 #include "sys/sys.h"
 
-/* Read exactly size bytes (the file may not grow under us: we stop at size + 1 and call
- * that a change).  Returns 0 or -errno. */
 /*
  * The file is copied, not mapped: a mapping of it would follow the file if someone rewrote it
  * in place (`cp new.nj rules.nj` does; the rules must not change after they load) and would
@@ -22,14 +21,12 @@
  *
  * 1. Huge pages.  A large file is read into anonymous memory aligned to the transparent huge
  *    page size and advised for it, so the kernel backs it with a few huge pages rather than
- *    thousands of 4 KiB ones.  Alignment is what makes it work: an unaligned mapping gets no
- *    huge page where it starts or ends.  On this machine a 7.5 MB compiled policy then takes
- *    1.1-1.6 ms to read and 0.1-0.2 ms to read through, against 2.3-2.5 ms and 2.5-3 ms for
- *    the memfd snapshot below (every first touch of a 4 KiB page costs ~1 us on this VM).
- *    Only when the system gives huge pages on request (sysfs says [always] or [madvise]) and
+ *    thousands of 4 KiB ones, and each first touch of a page is one fault fewer.  Alignment is
+ *    what makes it work: an unaligned mapping gets no huge page where it starts or ends
+ *    (figures in docs/performance.md).  Only when the system gives huge pages on request (sysfs says [always] or [madvise]) and
  *    rounding the file up to whole huge pages wastes at most a quarter of it: a 2.1 MB file
  *    would take 4 MB.  Were no huge page to be had after all, the read falls back on 4 KiB
- *    pages: correct, only slower (~15 ms here for 7.5 MB).
+ *    pages: correct, only slower.
  * 2. A sealed memfd snapshot: the kernel copies the file's page-cache pages into it
  *    (sendfile: no zeroing of fresh memory, no copy through user space), the seals make it
  *    immutable, and it is mapped read-only, populated in one go.
@@ -265,6 +262,8 @@ rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret,
 	return nj_compiled_adopt(&c, sys, ret, why);
 }
 
+/* Read exactly size bytes (the file may not grow under us: we stop at size + 1 and call
+ * that a change).  Returns 0 or -errno. */
 static int
 read_all(int fd, char *buf, size_t size, size_t *ret_len)
 {

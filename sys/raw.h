@@ -1,9 +1,8 @@
-/* sysraw.h - system calls made with the instruction itself, not through libc's wrappers.
+/* raw.h - system calls made with the instruction itself, not through libc's wrappers.
  *
  * For the code a fork child runs between fork and exec (the check that the preload can follow
  * the program): the child shares no page-table entries with its parent for libc's code, so
- * every libc wrapper it calls costs a page fault, which on a virtual machine costs more than
- * the system call.  Each returns the kernel's answer: a result, or a negative errno (errno is
+ * every libc wrapper it calls is a page fault, which costs more than the system call.  Each returns the kernel's answer: a result, or a negative errno (errno is
  * not touched).  On other architectures they fall back to libc's syscall(), errno kept. */
 #ifndef NJ_SYSRAW_H
 #define NJ_SYSRAW_H
