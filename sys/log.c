@@ -14,6 +14,12 @@
 
 #include "sys/sys.h"
 
+/* The words of NETJAIL_LOG and NETJAIL_LOG_FORMAT, read in every jailed process at start-up:
+ * in .data, beside what the shim's start-up writes anyway, not on a page of .rodata that
+ * every process would fault in for them alone. */
+static char words[4][8] = { "stderr", "off", "text", "json" };
+enum { W_STDERR, W_OFF, W_TEXT, W_JSON };
+
 static int
 same(const char *a, const char *b)
 {
@@ -27,9 +33,9 @@ nj_log_set_dest(struct nj_log *l, const char *value)
 {
 	l->dest = NJ_LOG_STDERR;
 	l->path = NULL;
-	if (value == NULL || value[0] == '\0' || same(value, "stderr"))
+	if (value == NULL || value[0] == '\0' || same(value, words[W_STDERR]))
 		return 0;
-	if (same(value, "off")) {
+	if (same(value, words[W_OFF])) {
 		l->dest = NJ_LOG_OFF;
 		return 0;
 	}
@@ -45,9 +51,9 @@ int
 nj_log_set_format(struct nj_log *l, const char *value)
 {
 	l->json = 0;
-	if (value == NULL || value[0] == '\0' || same(value, "text"))
+	if (value == NULL || value[0] == '\0' || same(value, words[W_TEXT]))
 		return 0;
-	if (same(value, "json")) {
+	if (same(value, words[W_JSON])) {
 		l->json = 1;
 		return 0;
 	}
