@@ -1,6 +1,7 @@
 /* compile.c - netjail compile RULES -o OUT: the rule set in a form the shim maps in one go. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +10,40 @@
 
 #include "cli/cli.h"
 
+static void
+compile_usage(void)
+{
+	fputs("usage: netjail compile RULES -o OUT\n", stderr);
+}
+
 int
 nj_cmd_compile(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	const char *in = NULL, *out = NULL;
 	struct nj_rules *r;
 	char tmp[4096];
-	int fd, rc;
+	int c, fd, rc, nin = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (in == NULL && argv[i][0] != '-')
-			in = argv[i];
-		else
-			in = out = NULL, i = argc;
+	/* '-': RULES comes before -o OUT, as the usage has it, whatever POSIXLY_CORRECT says */
+	while ((c = getopt_long(argc, argv, "-:o:", none, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 1:
+			in = optarg;
+			nin++;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
+			return compile_usage(), EXIT_USAGE;
+		}
 	}
-	if (in == NULL || out == NULL) {
-		fputs("usage: netjail compile RULES -o OUT\n", stderr);
-		return EXIT_USAGE;
-	}
+	for (; optind < argc; optind++, nin++)	/* after "--" */
+		in = argv[optind];
+	if (nin != 1 || out == NULL)
+		return compile_usage(), EXIT_USAGE;
 	/* no nj_sys: @self and @resolvers are filled in where the compiled file loads */
 	if ((r = nj_cli_load(in, NULL, 0, NULL, NULL)) == NULL)
 		return 1;

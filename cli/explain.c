@@ -1,5 +1,6 @@
 /* explain.c - netjail explain: the verdict for one destination and the rules that decided it. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,23 +139,25 @@ print_dest(const struct nj_dest *d)
 int
 nj_cmd_explain(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	const char *rules = NULL, *target;
 	struct nj_dest d;
 	struct nj_verdict v;
 	struct nj_rules *r;
 	struct nj_sys sys;
 	char path[PATH_MAX + 2];
-	int i = 1, allowed;
+	int c, i, allowed;
 
 	memset(&d, 0, sizeof(d));
 	d.proto = NJ_PROTO_TCP;
-	if (i < argc && strcmp(argv[i], "-r") == 0) {
-		if (i + 1 >= argc)
+	while ((c = getopt_long(argc, argv, "+:r:", none, NULL)) != -1) {
+		if (c != 'r') {
+			nj_cli_badopt(c, argv);
 			return explain_usage(), EXIT_USAGE;
-		rules = argv[i + 1];
-		i += 2;
+		}
+		rules = optarg;
 	}
-	if (i < argc && (strcmp(argv[i], "tcp") == 0 || strcmp(argv[i], "udp") == 0)) {
+	if ((i = optind) < argc && (strcmp(argv[i], "tcp") == 0 || strcmp(argv[i], "udp") == 0)) {
 		d.proto = argv[i][0] == 't' ? NJ_PROTO_TCP : NJ_PROTO_UDP;
 		i++;
 	}

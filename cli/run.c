@@ -2,6 +2,7 @@
  * The preparation (find the shim, validate the rules, find and judge the command, set the
  * environment) is shared with netjail learn, which starts the command as a child instead. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,33 +198,43 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log)
 int
 nj_cmd_run(int argc, char **argv)
 {
+	enum { OPT_AUDIT = 256, OPT_LOG, OPT_UNJAILED, OPT_SUPERVISE };
+	static const struct option longopts[] = {
+		{ "audit", no_argument, NULL, OPT_AUDIT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "allow-unjailed", no_argument, NULL, OPT_UNJAILED },
+		{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *rules = NULL, *log = NULL;
-	int audit = 0, unjailed = 0, supervise = 0, i, rc;
+	int audit = 0, unjailed = 0, supervise = 0, c, i, rc;
 	char logabs[PATH_MAX];
 	struct nj_launch l;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
+	/* '+': the options end at COMMAND, whose own arguments are never ours */
+	while ((c = getopt_long(argc, argv, "+:r:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules = optarg;
 			break;
-		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
-			rules = argv[++i];
-		} else if (strcmp(argv[i], "--audit") == 0) {
+		case OPT_AUDIT:
 			audit = 1;
-		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
-			log = argv[++i];
-		} else if (strcmp(argv[i], "--allow-unjailed") == 0) {
-			unjailed = 1;
-		} else if (strcmp(argv[i], "--supervise") == 0) {
-			supervise = 1;
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
-			return run_usage(), EXIT_USAGE;
-		} else {
 			break;
+		case OPT_LOG:
+			log = optarg;
+			break;
+		case OPT_UNJAILED:
+			unjailed = 1;
+			break;
+		case OPT_SUPERVISE:
+			supervise = 1;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
+			return run_usage(), EXIT_USAGE;
 		}
 	}
-	if (i >= argc)
+	if ((i = optind) >= argc)
 		return run_usage(), EXIT_USAGE;
 	if (log && strcmp(log, "stderr") != 0 && strcmp(log, "off") != 0) {
 		if (log[0] != '/') {

@@ -9,6 +9,7 @@
  * and only kept when it parses back to itself and matches that destination. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1190,6 +1191,7 @@ emit(struct learned *L, const char *text, size_t tlen, char **argv, const char *
 int
 nj_cmd_learn(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	const char *rules = NULL, *out = NULL, *pre = getenv("LD_PRELOAD");
 	char outpath[PATH_MAX], dir[PATH_MAX], logpath[PATH_MAX + 16];
 	struct learned L;
@@ -1197,25 +1199,24 @@ nj_cmd_learn(int argc, char **argv)
 	char *text = NULL;
 	size_t tlen = 0;
 	mode_t mode = 0644;
-	int i, rc, fd, status;
+	int c, i, rc, fd, status;
 	FILE *f;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
+	/* '+': the options end at COMMAND, whose own arguments are never ours */
+	while ((c = getopt_long(argc, argv, "+:r:o:", none, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules = optarg;
 			break;
-		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
-			rules = argv[++i];
-		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			out = argv[++i];
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
 			return learn_usage(), EXIT_USAGE;
-		} else {
-			break;
 		}
 	}
-	if (i >= argc)
+	if ((i = optind) >= argc)
 		return learn_usage(), EXIT_USAGE;
 	/* inside a jail, the outer shim puts its own NETJAIL_* back into every child */
 	if (getenv("NETJAIL_RULES") && pre && strstr(pre, "libnetjail")) {
