@@ -1,4 +1,5 @@
 /* check.c - netjail check RULES: validate, print every error and warning; exit 0 or 1. */
+#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -28,10 +29,8 @@ nj_cmd_check(int argc, char **argv)
 	if (argc - optind != 1 || argv[optind][0] == '\0')
 		return check_usage(), EXIT_USAGE;
 	path = argv[optind];
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return 1;
-	}
+	if (nj_sys_gather(&sys) != 0)
+		errx(1, "out of memory");
 	r = nj_cli_load(path, &sys, 1, &nerr, &nwarn);
 	nj_sys_free(&sys);
 	if (r == NULL) {

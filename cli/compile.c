@@ -1,10 +1,10 @@
 /* compile.c - netjail compile RULES -o OUT: the rule set in a form the shim maps in one go. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,12 +48,12 @@ nj_cmd_compile(int argc, char **argv)
 	if ((r = nj_cli_load(in, NULL, 0, NULL, NULL)) == NULL)
 		return 1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", out) >= sizeof(tmp)) {
-		fprintf(stderr, "netjail: %s: name too long\n", out);
+		warnx("%s: name too long", out);
 		nj_rules_free(r);
 		return EXIT_USAGE;
 	}
 	if ((fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "netjail: %s: %s\n", tmp, strerror(errno));
+		warn("%s", tmp);
 		nj_rules_free(r);
 		return 1;
 	}
@@ -67,8 +67,11 @@ nj_cmd_compile(int argc, char **argv)
 		rc = -errno;
 	if (rc != 0) {
 		unlink(tmp);
-		fprintf(stderr, "netjail: %s: %s\n", out, rc == -EINVAL ?
-		    "this policy cannot be compiled (is it compiled already?)" : strerror(-rc));
+		errno = -rc;
+		if (rc == -EINVAL)
+			warnx("%s: this policy cannot be compiled (is it compiled already?)", out);
+		else
+			warn("%s", out);
 	} else {
 		printf("%s: %zu rules compiled to %s\n", in, nj_rules_count(r), out);
 	}

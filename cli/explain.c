@@ -1,4 +1,5 @@
 /* explain.c - netjail explain: the verdict for one destination and the rules that decided it. */
+#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -165,21 +166,16 @@ nj_cmd_explain(int argc, char **argv)
 		return explain_usage(), EXIT_USAGE;
 	target = argv[i];
 	if (strncmp(target, "unix:", 5) == 0) {
-		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0) {
-			fprintf(stderr, "netjail: invalid unix destination \"%s\"\n", target);
-			return EXIT_USAGE;
-		}
+		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0)
+			errx(EXIT_USAGE, "invalid unix destination \"%s\"", target);
 	} else if (nj_cli_ip_dest(target, &d) != 0) {
-		fprintf(stderr, "netjail: invalid destination \"%s\": expected ADDRESS[:PORT], "
-		    "[IPv6]:PORT or unix:PATH (numeric addresses only)\n", target);
-		return EXIT_USAGE;
+		errx(EXIT_USAGE, "invalid destination \"%s\": expected ADDRESS[:PORT], "
+		    "[IPv6]:PORT or unix:PATH (numeric addresses only)", target);
 	}
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
+	if (nj_sys_gather(&sys) != 0)
+		errx(EXIT_USAGE, "out of memory");
 	if (rules == NULL)
-		fprintf(stderr, "netjail: no -r given: explaining the built-in default policy\n");
+		warnx("no -r given: explaining the built-in default policy");
 	r = nj_cli_load(rules, &sys, 0, NULL, NULL);
 	nj_sys_free(&sys);
 	if (r == NULL)

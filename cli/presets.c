@@ -1,4 +1,5 @@
 /* presets.c - netjail presets [NAME]: every preset with its prefixes and their sources. */
+#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,17 +45,14 @@ nj_cmd_presets(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		return presets_usage(), EXIT_USAGE;
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return 1;
-	}
+	if (nj_sys_gather(&sys) != 0)
+		errx(1, "out of memory");
 	if (argc == 1) {
 		const char *name = argv[0][0] == '@' ? argv[0] + 1 : argv[0];
 		int id = nj_preset_find(name, strlen(name));
 
 		if (id < 0) {
-			fprintf(stderr, "netjail: unknown preset \"%s\"; netjail presets lists them\n",
-			    argv[0]);
+			warnx("unknown preset \"%s\"; netjail presets lists them", argv[0]);
 			nj_sys_free(&sys);
 			return EXIT_USAGE;
 		}

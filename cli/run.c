@@ -1,6 +1,7 @@
 /* run.c - netjail run: validate the rules, set LD_PRELOAD and NETJAIL_*, exec the command.
  * The preparation (find the shim, validate the rules, find and judge the command, set the
  * environment) is shared with netjail learn, which starts the command as a child instead. */
+#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -139,13 +140,13 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 	l->set = NULL;
 	l->why[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
-		fputs("netjail: cannot find libnetjail.so beside the netjail command, in "
-		    NJ_SHIMDIR ", or in ../lib/netjail/\n", stderr);
+		warnx("cannot find libnetjail.so beside the netjail command, in %s, or in "
+		    "../lib/netjail/", NJ_SHIMDIR);
 		return EXIT_USAGE;
 	}
 	if (rules == NULL) {
-		fprintf(stderr, "netjail: no -r given: using the built-in default policy "
-		    "(allow @public; allow @resolvers port 53; block @metadata; block @self)\n");
+		warnx("no -r given: using the built-in default policy (allow @public; "
+		    "allow @resolvers port 53; block @metadata; block @self)");
 		rules = policy;
 	}
 	if (realpath(rules, l->rpath) == NULL) {
@@ -153,18 +154,21 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command)
 		return EXIT_USAGE;
 	}
 	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		return EXIT_USAGE;
 	}
 	l->set = nj_cli_load(l->rpath, &sys, 0, NULL, NULL);
 	nj_sys_free(&sys);
 	if (l->set == NULL) {
-		fputs("netjail: the rules are invalid: nothing started\n", stderr);
+		warnx("the rules are invalid: nothing started");
 		return EXIT_USAGE;
 	}
 	if ((rc = find_command(command, l->cmd, sizeof(l->cmd))) != 0) {
-		fprintf(stderr, "netjail: %s: %s\n", command, rc == -ENOENT ?
-		    "command not found" : strerror(-rc));
+		errno = -rc;
+		if (rc == -ENOENT)
+			warnx("%s: command not found", command);
+		else
+			warn("%s", command);
 		nj_rules_free(l->set);
 		l->set = NULL;
 		return rc == -ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
@@ -188,7 +192,7 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log)
 	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
 	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
 		free(preload);
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		return -ENOMEM;
 	}
 	free(preload);
@@ -242,10 +246,8 @@ nj_cmd_run(int argc, char **argv)
 
 			if (getcwd(cwd, sizeof(cwd)) == NULL ||
 			    (size_t)snprintf(logabs, sizeof(logabs), "%s/%s", cwd, log) >=
-			    sizeof(logabs)) {
-				fprintf(stderr, "netjail: --log %s: path too long\n", log);
-				return EXIT_USAGE;
-			}
+			    sizeof(logabs))
+				errx(EXIT_USAGE, "--log %s: path too long", log);
 			log = logabs;
 		}
 	}
@@ -253,15 +255,14 @@ nj_cmd_run(int argc, char **argv)
 		return rc;
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {
-			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
-			    "check its connections (run it with netjail run --supervise, which can; "
-			    "or let it run unjailed with \"allow exec %s\" in the rules, or "
-			    "--allow-unjailed)\n", l.cmd, l.why, l.canon);
+			warnx("refusing to run %s: it is %s; netjail could not check its "
+			    "connections (run it with netjail run --supervise, which can; or let it "
+			    "run unjailed with \"allow exec %s\" in the rules, or --allow-unjailed)",
+			    l.cmd, l.why, l.canon);
 			nj_rules_free(l.set);
 			return EXIT_CANNOT;
 		}
-		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed "
-		    "(--allow-unjailed)\n", l.cmd, l.why);
+		warnx("warning: %s is %s; it runs unjailed (--allow-unjailed)", l.cmd, l.why);
 	}
 	if (supervise) {
 		/* the kernel checks what the preload cannot follow: no refusal */
@@ -276,6 +277,5 @@ nj_cmd_run(int argc, char **argv)
 	if (nj_launch_env(&l, audit, log) != 0)
 		return EXIT_USAGE;
 	execv(l.cmd, argv + i);
-	fprintf(stderr, "netjail: %s: %s\n", l.cmd, strerror(errno));
-	return errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
+	err(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT, "%s", l.cmd);
 }

@@ -7,6 +7,7 @@
  * count and the programs that asked -> sorted -> text.  The log line's own "to allow it"
  * hint is not copied: the rule is built from the destination, exact address, proto and port,
  * and only kept when it parses back to itself and matches that destination. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -1220,8 +1221,8 @@ nj_cmd_learn(int argc, char **argv)
 		return learn_usage(), EXIT_USAGE;
 	/* inside a jail, the outer shim puts its own NETJAIL_* back into every child */
 	if (getenv("NETJAIL_RULES") && pre && strstr(pre, "libnetjail")) {
-		fputs("netjail: learn cannot run inside netjail: the jail around it would keep its "
-		    "own settings in the command's processes\n", stderr);
+		warnx("learn cannot run inside netjail: the jail around it would keep its own "
+		    "settings in the command's processes");
 		return EXIT_USAGE;
 	}
 	if (out && out_target(out, outpath, sizeof(outpath), &mode) != 0)
@@ -1237,9 +1238,8 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	memset(&L, 0, sizeof(L));
 	if (l.why[0]) {
-		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed, so what it connects "
-		    "to cannot be learned (the suggestions include \"allow exec\" for it)\n", l.cmd,
-		    l.why);
+		warnx("warning: %s is %s; it runs unjailed, so what it connects to cannot be "
+		    "learned (the suggestions include \"allow exec\" for it)", l.cmd, l.why);
 		L.decisions++;
 		learn_exec(&L, l.set, "exec", l.cmd, l.canon,
 		    "the command itself, which netjail cannot follow", "netjail", 7);
@@ -1260,7 +1260,7 @@ nj_cmd_learn(int argc, char **argv)
 
 	rc = EXIT_LEARN;
 	if ((f = fdopen(fd, "r")) == NULL) {
-		fprintf(stderr, "netjail: cannot read the audit log: %s\n", strerror(errno));
+		warn("cannot read the audit log");
 		close(fd);
 	} else {
 		learn_log(&L, l.set, f);
