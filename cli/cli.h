@@ -62,6 +62,11 @@ int nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const
  * port) into d (kind, ip, port; NJ_PORT_ANY without a port).  Returns 0 or -EINVAL. */
 int nj_cli_ip_dest(const char *s, struct nj_dest *d);
 
+/* After getopt_long returned '?' or ':' (an optstring starting "+:" or "-:"), say which option
+ * was wrong: "netjail: unknown option -x" or "netjail: option -r needs an argument".  Long
+ * options without a short form have values above 255, so that optopt tells the two apart. */
+void nj_cli_badopt(int c, char *const argv[]);
+
 int nj_cmd_run(int argc, char **argv);
 int nj_cmd_check(int argc, char **argv);
 int nj_cmd_compile(int argc, char **argv);

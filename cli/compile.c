@@ -1,44 +1,59 @@
 /* compile.c - netjail compile RULES -o OUT: the rule set in a form the shim maps in one go. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 
+static void
+compile_usage(void)
+{
+	fputs("usage: netjail compile RULES -o OUT\n", stderr);
+}
+
 int
 nj_cmd_compile(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	const char *in = NULL, *out = NULL;
 	struct nj_rules *r;
 	char tmp[4096];
-	int fd, rc;
+	int c, fd, rc, nin = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (in == NULL && argv[i][0] != '-')
-			in = argv[i];
-		else
-			in = out = NULL, i = argc;
+	/* '-': RULES comes before -o OUT, as the usage has it, whatever POSIXLY_CORRECT says */
+	while ((c = getopt_long(argc, argv, "-:o:", none, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 1:
+			in = optarg;
+			nin++;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
+			return compile_usage(), EXIT_USAGE;
+		}
 	}
-	if (in == NULL || out == NULL) {
-		fputs("usage: netjail compile RULES -o OUT\n", stderr);
-		return EXIT_USAGE;
-	}
+	for (; optind < argc; optind++, nin++)	/* after "--" */
+		in = argv[optind];
+	if (nin != 1 || out == NULL)
+		return compile_usage(), EXIT_USAGE;
 	/* no nj_sys: @self and @resolvers are filled in where the compiled file loads */
 	if ((r = nj_cli_load(in, NULL, 0, NULL, NULL)) == NULL)
 		return 1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", out) >= sizeof(tmp)) {
-		fprintf(stderr, "netjail: %s: name too long\n", out);
+		warnx("%s: name too long", out);
 		nj_rules_free(r);
 		return EXIT_USAGE;
 	}
 	if ((fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "netjail: %s: %s\n", tmp, strerror(errno));
+		warn("%s", tmp);
 		nj_rules_free(r);
 		return 1;
 	}
@@ -52,8 +67,11 @@ nj_cmd_compile(int argc, char **argv)
 		rc = -errno;
 	if (rc != 0) {
 		unlink(tmp);
-		fprintf(stderr, "netjail: %s: %s\n", out, rc == -EINVAL ?
-		    "this policy cannot be compiled (is it compiled already?)" : strerror(-rc));
+		errno = -rc;
+		if (rc == -EINVAL)
+			warnx("%s: this policy cannot be compiled (is it compiled already?)", out);
+		else
+			warn("%s", out);
 	} else {
 		printf("%s: %zu rules compiled to %s\n", in, nj_rules_count(r), out);
 	}

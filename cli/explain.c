@@ -1,5 +1,7 @@
 /* explain.c - netjail explain: the verdict for one destination and the rules that decided it. */
+#include <err.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,23 +133,25 @@ print_dest(const struct nj_dest *d)
 int
 nj_cmd_explain(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	const char *rules = NULL, *target;
 	struct nj_dest d;
 	struct nj_verdict v;
 	struct nj_rules *r;
 	struct nj_sys sys;
 	char path[PATH_MAX + 2];
-	int i = 1, allowed;
+	int c, i, allowed;
 
 	memset(&d, 0, sizeof(d));
 	d.proto = NJ_PROTO_TCP;
-	if (i < argc && strcmp(argv[i], "-r") == 0) {
-		if (i + 1 >= argc)
+	while ((c = getopt_long(argc, argv, "+:r:", none, NULL)) != -1) {
+		if (c != 'r') {
+			nj_cli_badopt(c, argv);
 			return explain_usage(), EXIT_USAGE;
-		rules = argv[i + 1];
-		i += 2;
+		}
+		rules = optarg;
 	}
-	if (i < argc && (strcmp(argv[i], "tcp") == 0 || strcmp(argv[i], "udp") == 0)) {
+	if ((i = optind) < argc && (strcmp(argv[i], "tcp") == 0 || strcmp(argv[i], "udp") == 0)) {
 		d.proto = argv[i][0] == 't' ? NJ_PROTO_TCP : NJ_PROTO_UDP;
 		i++;
 	}
@@ -155,21 +159,16 @@ nj_cmd_explain(int argc, char **argv)
 		return explain_usage(), EXIT_USAGE;
 	target = argv[i];
 	if (strncmp(target, "unix:", 5) == 0) {
-		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0) {
-			fprintf(stderr, "netjail: invalid unix destination \"%s\"\n", target);
-			return EXIT_USAGE;
-		}
+		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0)
+			errx(EXIT_USAGE, "invalid unix destination \"%s\"", target);
 	} else if (nj_cli_ip_dest(target, &d) != 0) {
-		fprintf(stderr, "netjail: invalid destination \"%s\": expected ADDRESS[:PORT], "
-		    "[IPv6]:PORT or unix:PATH (numeric addresses only)\n", target);
-		return EXIT_USAGE;
+		errx(EXIT_USAGE, "invalid destination \"%s\": expected ADDRESS[:PORT], "
+		    "[IPv6]:PORT or unix:PATH (numeric addresses only)", target);
 	}
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
+	if (nj_sys_gather(&sys) != 0)
+		errx(EXIT_USAGE, "out of memory");
 	if (rules == NULL)
-		fprintf(stderr, "netjail: no -r given: explaining the built-in default policy\n");
+		warnx("no -r given: explaining the built-in default policy");
 	r = nj_cli_load(rules, &sys, 0, NULL, NULL);
 	nj_sys_free(&sys);
 	if (r == NULL)

@@ -1,5 +1,7 @@
-/* main.c - the netjail command: dispatch to run, learn, check, compile, explain, presets. */
+/* main.c - the netjail command: dispatch to run, learn, check, compile, explain, presets; the
+ * option errors they share. */
 #include <err.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,18 @@ usage(FILE *f)
 	    "       netjail compile RULES -o OUT\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"
 	    "       netjail presets [NAME]\n", f);
+}
+
+void
+nj_cli_badopt(int c, char *const argv[])
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *name = optopt > 0 && optopt < 256 ? opt : argv[optind - 1];
+
+	if (c == ':')
+		warnx("option %s needs an argument", name);
+	else
+		warnx("unknown option %s", name);
 }
 
 /*

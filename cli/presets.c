@@ -1,4 +1,6 @@
 /* presets.c - netjail presets [NAME]: every preset with its prefixes and their sources. */
+#include <err.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,26 +24,35 @@ print_preset(int id, const struct nj_sys *sys)
 	nj_preset_each(id, sys, print_one, NULL);
 }
 
+static void
+presets_usage(void)
+{
+	fputs("usage: netjail presets [NAME]\n", stderr);
+}
+
 int
 nj_cmd_presets(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	struct nj_sys sys;
+	int c;
 
-	if (argc > 2) {
-		fputs("usage: netjail presets [NAME]\n", stderr);
-		return EXIT_USAGE;
+	if ((c = getopt_long(argc, argv, "+:", none, NULL)) != -1) {
+		nj_cli_badopt(c, argv);
+		return presets_usage(), EXIT_USAGE;
 	}
-	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
-		return 1;
-	}
-	if (argc == 2) {
-		const char *name = argv[1][0] == '@' ? argv[1] + 1 : argv[1];
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		return presets_usage(), EXIT_USAGE;
+	if (nj_sys_gather(&sys) != 0)
+		errx(1, "out of memory");
+	if (argc == 1) {
+		const char *name = argv[0][0] == '@' ? argv[0] + 1 : argv[0];
 		int id = nj_preset_find(name, strlen(name));
 
 		if (id < 0) {
-			fprintf(stderr, "netjail: unknown preset \"%s\"; netjail presets lists them\n",
-			    argv[1]);
+			warnx("unknown preset \"%s\"; netjail presets lists them", argv[0]);
 			nj_sys_free(&sys);
 			return EXIT_USAGE;
 		}

@@ -1,8 +1,10 @@
 /* run.c - netjail run: validate the rules, set LD_PRELOAD and NETJAIL_*, exec the command.
  * The preparation (find the shim, validate the rules, find and judge the command, set the
  * environment) is shared with netjail learn, which starts the command as a child instead. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,13 +124,13 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 	l->tlen = 0;
 	l->why[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
-		fputs("netjail: cannot find libnetjail.so beside the netjail command, in "
-		    NJ_SHIMDIR ", or in ../lib/netjail/\n", stderr);
+		warnx("cannot find libnetjail.so beside the netjail command, in %s, or in "
+		    "../lib/netjail/", NJ_SHIMDIR);
 		return EXIT_USAGE;
 	}
 	if (rules == NULL) {
-		fprintf(stderr, "netjail: no -r given: using the built-in default policy "
-		    "(allow @public; allow @resolvers port 53; block @metadata; block @self)\n");
+		warnx("no -r given: using the built-in default policy (allow @public; "
+		    "allow @resolvers port 53; block @metadata; block @self)");
 		rules = policy;
 	}
 	if (realpath(rules, l->rpath) == NULL) {
@@ -136,19 +138,22 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		return EXIT_USAGE;
 	}
 	if (nj_sys_gather(&sys) != 0) {
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		return EXIT_USAGE;
 	}
 	l->set = nj_cli_load_text(l->rpath, &sys, 0, NULL, NULL, want_text ? &l->text : NULL,
 	    want_text ? &l->tlen : NULL);
 	nj_sys_free(&sys);
 	if (l->set == NULL) {
-		fputs("netjail: the rules are invalid: nothing started\n", stderr);
+		warnx("the rules are invalid: nothing started");
 		return EXIT_USAGE;
 	}
 	if ((rc = find_command(command, l->cmd, sizeof(l->cmd))) != 0) {
-		fprintf(stderr, "netjail: %s: %s\n", command, rc == -ENOENT ?
-		    "command not found" : strerror(-rc));
+		errno = -rc;
+		if (rc == -ENOENT)
+			warnx("%s: command not found", command);
+		else
+			warn("%s", command);
 		nj_rules_free(l->set);
 		l->set = NULL;
 		free(l->text);
@@ -176,7 +181,7 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log)
 	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
 	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
 		free(preload);
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		return -ENOMEM;
 	}
 	free(preload);
@@ -186,33 +191,43 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log)
 int
 nj_cmd_run(int argc, char **argv)
 {
+	enum { OPT_AUDIT = 256, OPT_LOG, OPT_UNJAILED, OPT_SUPERVISE };
+	static const struct option longopts[] = {
+		{ "audit", no_argument, NULL, OPT_AUDIT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "allow-unjailed", no_argument, NULL, OPT_UNJAILED },
+		{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *rules = NULL, *log = NULL;
-	int audit = 0, unjailed = 0, supervise = 0, i, rc;
+	int audit = 0, unjailed = 0, supervise = 0, c, i, rc;
 	char logabs[PATH_MAX];
 	struct nj_launch l;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
+	/* '+': the options end at COMMAND, whose own arguments are never ours */
+	while ((c = getopt_long(argc, argv, "+:r:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules = optarg;
 			break;
-		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
-			rules = argv[++i];
-		} else if (strcmp(argv[i], "--audit") == 0) {
+		case OPT_AUDIT:
 			audit = 1;
-		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
-			log = argv[++i];
-		} else if (strcmp(argv[i], "--allow-unjailed") == 0) {
-			unjailed = 1;
-		} else if (strcmp(argv[i], "--supervise") == 0) {
-			supervise = 1;
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
-			return run_usage(), EXIT_USAGE;
-		} else {
 			break;
+		case OPT_LOG:
+			log = optarg;
+			break;
+		case OPT_UNJAILED:
+			unjailed = 1;
+			break;
+		case OPT_SUPERVISE:
+			supervise = 1;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
+			return run_usage(), EXIT_USAGE;
 		}
 	}
-	if (i >= argc)
+	if ((i = optind) >= argc)
 		return run_usage(), EXIT_USAGE;
 	if (log && strcmp(log, "stderr") != 0 && strcmp(log, "off") != 0) {
 		if (log[0] != '/') {
@@ -220,10 +235,8 @@ nj_cmd_run(int argc, char **argv)
 
 			if (getcwd(cwd, sizeof(cwd)) == NULL ||
 			    (size_t)snprintf(logabs, sizeof(logabs), "%s/%s", cwd, log) >=
-			    sizeof(logabs)) {
-				fprintf(stderr, "netjail: --log %s: path too long\n", log);
-				return EXIT_USAGE;
-			}
+			    sizeof(logabs))
+				errx(EXIT_USAGE, "--log %s: path too long", log);
 			log = logabs;
 		}
 	}
@@ -231,15 +244,14 @@ nj_cmd_run(int argc, char **argv)
 		return rc;
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {
-			fprintf(stderr, "netjail: refusing to run %s: it is %s; netjail could not "
-			    "check its connections (run it with netjail run --supervise, which can; "
-			    "or let it run unjailed with \"allow exec %s\" in the rules, or "
-			    "--allow-unjailed)\n", l.cmd, l.why, l.canon);
+			warnx("refusing to run %s: it is %s; netjail could not check its "
+			    "connections (run it with netjail run --supervise, which can; or let it "
+			    "run unjailed with \"allow exec %s\" in the rules, or --allow-unjailed)",
+			    l.cmd, l.why, l.canon);
 			nj_rules_free(l.set);
 			return EXIT_CANNOT;
 		}
-		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed "
-		    "(--allow-unjailed)\n", l.cmd, l.why);
+		warnx("warning: %s is %s; it runs unjailed (--allow-unjailed)", l.cmd, l.why);
 	}
 	if (supervise) {
 		/* the kernel checks what the preload cannot follow: no refusal */
@@ -254,6 +266,5 @@ nj_cmd_run(int argc, char **argv)
 	if (nj_launch_env(&l, audit, log) != 0)
 		return EXIT_USAGE;
 	execv(l.cmd, argv + i);
-	fprintf(stderr, "netjail: %s: %s\n", l.cmd, strerror(errno));
-	return errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT;
+	err(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT, "%s", l.cmd);
 }

@@ -7,8 +7,10 @@
  * programs that asked (entries.c) -> sorted -> text (write.c).  A record's own "suggest" is
  * not copied: the rule is built from the destination, and only kept when it parses back to
  * itself and matches that destination. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +44,16 @@ run_child(const char *cmd, char **argv)
 	sigaction(SIGQUIT, &ign, &oquit);
 	fflush(NULL);
 	if ((pid = fork()) < 0) {
-		fprintf(stderr, "netjail: fork: %s\n", strerror(errno));
+		warn("fork");
 		st = EXIT_CANNOT << 8;
 	} else if (pid == 0) {
 		sigaction(SIGINT, &oint, NULL);
 		sigaction(SIGQUIT, &oquit, NULL);
 		execv(cmd, argv);
-		fprintf(stderr, "netjail: %s: %s\n", cmd, strerror(errno));
-		_exit(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
+		int e = errno;
+
+		warn("%s", cmd);
+		_exit(e == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
 	} else {
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
@@ -71,13 +75,12 @@ make_log(char *dir, size_t dsize, char *path, size_t psize)
 		t = "/tmp";
 	if ((size_t)snprintf(dir, dsize, "%s/netjail-learn.XXXXXX", t) >= dsize ||
 	    mkdtemp(dir) == NULL) {
-		fprintf(stderr, "netjail: cannot make a directory in %s: %s\n", t,
-		    strerror(errno));
+		warn("cannot make a directory in %s", t);
 		return -1;
 	}
 	if ((size_t)snprintf(path, psize, "%s/log.XXXXXX", dir) >= psize ||
 	    (fd = mkostemp(path, O_CLOEXEC)) < 0) {
-		fprintf(stderr, "netjail: cannot make the log in %s: %s\n", dir, strerror(errno));
+		warn("cannot make the log in %s", dir);
 		rmdir(dir);
 		return -1;
 	}
@@ -103,30 +106,30 @@ nj_cmd_learn(int argc, char **argv)
 	struct learned L;
 	struct nj_launch l;
 	mode_t mode = 0644;
-	int i, rc, fd, status;
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int c, i, rc, fd, status;
 	FILE *f;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
+	/* '+': the options end at COMMAND, whose own arguments are never ours */
+	while ((c = getopt_long(argc, argv, "+:r:o:", none, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules = optarg;
 			break;
-		} else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
-			rules = argv[++i];
-		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			out = argv[++i];
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "netjail: unknown option %s\n", argv[i]);
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			nj_cli_badopt(c, argv);
 			return learn_usage(), EXIT_USAGE;
-		} else {
-			break;
 		}
 	}
-	if (i >= argc)
+	if ((i = optind) >= argc)
 		return learn_usage(), EXIT_USAGE;
 	/* inside a jail, the outer shim puts its own NETJAIL_* back into every child */
 	if (getenv("NETJAIL_RULES") && pre && strstr(pre, "libnetjail")) {
-		fputs("netjail: learn cannot run inside netjail: the jail around it would keep its "
-		    "own settings in the command's processes\n", stderr);
+		warnx("learn cannot run inside netjail: the jail around it would keep its own "
+		    "settings in the command's processes");
 		return EXIT_USAGE;
 	}
 	if (out && nj_learn_out_target(out, outpath, sizeof(outpath), &mode) != 0)
@@ -141,9 +144,8 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	memset(&L, 0, sizeof(L));
 	if (l.why[0]) {
-		fprintf(stderr, "netjail: warning: %s is %s; it runs unjailed, so what it connects "
-		    "to cannot be learned (the suggestions include \"allow exec\" for it)\n", l.cmd,
-		    l.why);
+		warnx("warning: %s is %s; it runs unjailed, so what it connects to cannot be "
+		    "learned (the suggestions include \"allow exec\" for it)", l.cmd, l.why);
 		L.decisions++;
 		nj_learn_exec(&L, l.set, "exec", l.cmd, l.canon,
 		    "the command itself, which netjail cannot follow", "netjail", 7);
@@ -165,7 +167,7 @@ nj_cmd_learn(int argc, char **argv)
 
 	rc = EXIT_LEARN;
 	if ((f = fdopen(fd, "r")) == NULL) {
-		fprintf(stderr, "netjail: cannot read the audit log: %s\n", strerror(errno));
+		warn("cannot read the audit log");
 		close(fd);
 	} else {
 		nj_learn_records(&L, l.set, f);

@@ -1,5 +1,6 @@
 /* write.c - the learned section: the entries sorted, as comments and commented-out rules,
  * checked to parse, written after the rules text to -o (atomically) or standard output. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -211,18 +212,18 @@ nj_learn_out_target(const char *out, char *path, size_t size, mode_t *ret_mode)
 
 	if (stat(out, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			fprintf(stderr, "netjail: -o %s: not a regular file (leave -o out to write to "
-			    "standard output)\n", out);
+			warnx("-o %s: not a regular file (leave -o out to write to standard output)",
+			    out);
 			return -1;
 		}
 		if (realpath(out, path) == NULL) {
-			fprintf(stderr, "netjail: -o %s: %s\n", out, strerror(errno));
+			warn("-o %s", out);
 			return -1;
 		}
 		*ret_mode = st.st_mode & 07777;
 	} else {
 		if ((size_t)snprintf(path, size, "%s", out) >= size) {
-			fprintf(stderr, "netjail: -o %s: path too long\n", out);
+			warnx("-o %s: path too long", out);
 			return -1;
 		}
 		um = umask(0);
@@ -233,8 +234,7 @@ nj_learn_out_target(const char *out, char *path, size_t size, mode_t *ret_mode)
 	nj_learn_fmt(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
 	    slash ? path : ".");
 	if (access(dir, W_OK) != 0) {
-		fprintf(stderr, "netjail: -o %s: cannot write in %s: %s\n", out, dir,
-		    strerror(errno));
+		warn("-o %s: cannot write in %s", out, dir);
 		return -1;
 	}
 	return 0;
@@ -251,11 +251,11 @@ write_atomic(const char *path, mode_t mode, const char *a, size_t alen, const ch
 	FILE *f;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
-		fprintf(stderr, "netjail: %s: path too long\n", path);
+		warnx("%s: path too long", path);
 		return -1;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		fprintf(stderr, "netjail: %s: %s\n", tmp, strerror(errno));
+		warn("%s", tmp);
 		return -1;
 	}
 	if ((f = fdopen(fd, "w")) == NULL) {
@@ -272,7 +272,7 @@ write_atomic(const char *path, mode_t mode, const char *a, size_t alen, const ch
 		rc = -1;
 out:
 	if (rc != 0) {
-		fprintf(stderr, "netjail: cannot write %s: %s\n", path, strerror(errno));
+		warn("cannot write %s", path);
 		unlink(tmp);
 	}
 	return rc;
@@ -290,27 +290,25 @@ nj_learn_emit(struct learned *L, const char *text, size_t tlen, char **argv, con
 	int rc = -1;
 
 	for (size_t k = 0; k < L->shim_said.n; k++)
-		fprintf(stderr, "netjail: the jailed command's shim said: %s\n", L->shim_said.v[k]);
+		warnx("the jailed command's shim said: %s", L->shim_said.v[k]);
 	if (L->skipped)
-		fprintf(stderr, "netjail: warning: %lu line%s of the audit log could not be read "
-		    "and %s skipped\n", L->skipped, L->skipped == 1 ? "" : "s",
-		    L->skipped == 1 ? "was" : "were");
+		warnx("warning: %lu line%s of the audit log could not be read and %s skipped",
+		    L->skipped, L->skipped == 1 ? "" : "s", L->skipped == 1 ? "was" : "were");
 	if (L->oom || (mem = open_memstream(&sect, &slen)) == NULL) {
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		return -1;
 	}
 	if (tlen && text[tlen - 1] != '\n')
 		fputc('\n', mem);
 	rc = write_section(mem, L, argv, rpath, tlen > 0);
 	if (fclose(mem) != 0 || rc != 0) {
-		fputs("netjail: out of memory\n", stderr);
+		warnx("out of memory");
 		free(sect);
 		return -1;
 	}
 	rc = -1;
 	if (!section_valid(sect, slen)) {
-		fputs("netjail: internal error: the suggestions do not parse; nothing written\n",
-		    stderr);
+		warnx("internal error: the suggestions do not parse; nothing written");
 	} else if (out) {
 		rc = write_atomic(out, mode, text, tlen, sect, slen);
 	} else {
@@ -319,8 +317,7 @@ nj_learn_emit(struct learned *L, const char *text, size_t tlen, char **argv, con
 		if (fflush(stdout) == 0 && !ferror(stdout))
 			rc = 0;
 		else
-			fprintf(stderr, "netjail: cannot write the suggestions: %s\n",
-			    strerror(errno));
+			warn("cannot write the suggestions");
 	}
 	free(sect);
 	if (rc != 0)
@@ -328,9 +325,8 @@ nj_learn_emit(struct learned *L, const char *text, size_t tlen, char **argv, con
 	for (size_t k = 0; k < L->cap; k++)
 		if (L->slot[k])
 			*(L->slot[k]->key[0] == S_ALLOW ? &nallow : &nother) += 1;
-	fprintf(stderr, "netjail: learned %zu suggested allow rule%s and %zu note%s from %lu "
-	    "denied decision%s%s%s\n", nallow, nallow == 1 ? "" : "s", nother,
-	    nother == 1 ? "" : "s", L->decisions, L->decisions == 1 ? "" : "s",
-	    out ? "; written to " : "", out ? out : "");
+	warnx("learned %zu suggested allow rule%s and %zu note%s from %lu denied decision%s%s%s",
+	    nallow, nallow == 1 ? "" : "s", nother, nother == 1 ? "" : "s", L->decisions,
+	    L->decisions == 1 ? "" : "s", out ? "; written to " : "", out ? out : "");
 	return 0;
 }

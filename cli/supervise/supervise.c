@@ -23,11 +23,11 @@
  * Workers: each waits in NOTIF_RECV itself.  The one that takes the last idle place starts
  * another before handling its notification, so a slow blocking connect never holds up the
  * others (up to WORKERS_MAX threads; beyond that, notifications wait for a free worker). */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -133,15 +133,16 @@ terminal(void)
 static __attribute__((noreturn)) void
 jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 {
-	int fd = nj_seccomp_install();
+	int fd = nj_seccomp_install(), e;
 	char b;
 
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)
 		_exit(EXIT_CANNOT);
 	close(fd);
 	execv(l->cmd, argv);
-	fprintf(stderr, "netjail: %s: %s\n", l->cmd, strerror(errno));
-	_exit(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
+	e = errno;	/* before warn, which may change it */
+	warn("%s", l->cmd);
+	_exit(e == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
 }
 
 /* Take the child's listener (its fd number on the report pipe).  Returns it, or -1 with the
@@ -154,20 +155,20 @@ take_listener(pid_t pid, int report)
 	int n = -1;
 
 	if (read(report, &n, sizeof(n)) != (ssize_t)sizeof(n)) {
-		fputs("netjail: --supervise: the child died before installing the filter\n", stderr);
+		warnx("--supervise: the child died before installing the filter");
 		return -1;
 	}
 	if (n < 0) {
-		fprintf(stderr, "netjail: --supervise: cannot install the seccomp filter: %s\n",
-		    strerror(-n));
+		errno = -n;
+		warn("--supervise: cannot install the seccomp filter");
 		return -1;
 	}
 	if ((pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0 ||
 	    (fd = syscall(SYS_pidfd_getfd, (int)pidfd, n, 0)) < 0) {
-		fprintf(stderr, "netjail: --supervise: cannot take the filter's listener from the "
-		    "child (%s: %s)%s\n", pidfd < 0 ? "pidfd_open" : "pidfd_getfd",
-		    strerror(errno), errno == EPERM ? "; ptrace restrictions "
-		    "(kernel.yama.ptrace_scope) forbid it" : "");
+		/* warnx: the reason is not last */
+		warnx("--supervise: cannot take the filter's listener from the child (%s: %s)%s",
+		    pidfd < 0 ? "pidfd_open" : "pidfd_getfd", strerror(errno), errno == EPERM ?
+		    "; ptrace restrictions (kernel.yama.ptrace_scope) forbid it" : "");
 		if (pidfd >= 0)
 			close((int)pidfd);
 		return -1;
@@ -175,8 +176,8 @@ take_listener(pid_t pid, int report)
 	close((int)pidfd);
 	/* SECCOMP_IOCTL_NOTIF_ID_VALID has this number since Linux 5.9 */
 	if (ioctl((int)fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0 && errno != ENOENT) {
-		fprintf(stderr, "netjail: --supervise needs Linux 5.9 or later "
-		    "(SECCOMP_IOCTL_NOTIF_ID_VALID: %s)\n", strerror(errno));
+		warnx("--supervise needs Linux 5.9 or later (SECCOMP_IOCTL_NOTIF_ID_VALID: %s)",
+		    strerror(errno));
 		close((int)fd);
 		return -1;
 	}
@@ -232,17 +233,16 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	pid_t pid;
 
 	if (why != NULL) {
-		fprintf(stderr, "netjail: --supervise cannot work here: %s; nothing started\n",
-		    why);
+		warnx("--supervise cannot work here: %s; nothing started", why);
 		return EXIT_USAGE;
 	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 || pipe2(report, O_CLOEXEC) != 0 ||
 	    pipe2(go, O_CLOEXEC) != 0) {
-		fprintf(stderr, "netjail: --supervise: %s\n", strerror(errno));
+		warn("--supervise");
 		return EXIT_USAGE;
 	}
 	if ((pid = fork()) < 0) {
-		fprintf(stderr, "netjail: fork: %s\n", strerror(errno));
+		warn("fork");
 		return EXIT_CANNOT;
 	}
 	if (pid == 0) {
@@ -272,7 +272,7 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	idle = total = 1;
 	if (start_worker() != 0) {
-		fputs("netjail: --supervise: cannot start a thread\n", stderr);
+		warnx("--supervise: cannot start a thread");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return EXIT_CANNOT;
