@@ -154,7 +154,7 @@ bytes_at(int fd, const unsigned char *hdr, size_t n, ElfW(Off) off, size_t len,
  * owner "Go" and type 4 (the build ID) in a PT_NOTE segment, or, when the build ID was left
  * empty (-buildid=), the build-information blob ("\xff Go buildinf:") with which the Go
  * linker starts the first writable segment.  (A program linked externally with an empty
- * build ID has the blob elsewhere and is not recognised: README "Limits".)
+ * build ID has the blob elsewhere and is not recognised: netjail(1), LIMITS.)
  */
 #define NT_GO_BUILDID 4
 static char go_buildinfo[14] = "\xff Go buildinf:";	/* .data: see self below */

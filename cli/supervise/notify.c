@@ -7,7 +7,7 @@
  * rewritten it by then.  The supervisor takes the caller's socket (pidfd_getfd: the same open
  * socket, not a copy) and connects it to its own checked copy of the address; the caller gets
  * that connect's result (a non-blocking socket stays non-blocking: EINPROGRESS).  The sends are
- * checked and then continued: see README "netjail run --supervise" for what that leaves.
+ * checked and then continued: netjail(1), "netjail run --supervise", says what that leaves.
  *
  * Every read of the caller's memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID: if the caller
  * died (and its pid was reused) in between, what we read is not its and the notification is

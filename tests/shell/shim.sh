@@ -89,8 +89,8 @@ nj_deny unix-symlink-to-blocked "$(nj_rules "allow unix $U/dir/*" "block unix $U
 nj_allow unix-abstract "$UR" "unix @nj-abstract-ok" -- $P unix @nj-abstract-ok
 nj_deny unix-abstract-deny "$UR" "unix @nj-abstract-no" -- $P unix @nj-abstract-no
 
-# ---- netlink: a message to the kernel itself is no network destination (README,
-# "Decisions"): allowed by any valid rules unless a block names netlink; to a process, a rule
+# ---- netlink: a message to the kernel itself is no network destination (docs/design.md,
+# "The rules language"): allowed by any valid rules unless a block names netlink; to a process, a rule
 # is needed ----
 nj_expect netlink-kernel '^ok$' "$LO" $P netlink 0
 nj_expect netlink-kernel-blocked '^err EACCES$' "$(nj_rules 'allow any' 'block family netlink')" $P netlink 0
