@@ -10,15 +10,15 @@
 
 /* Exit statuses of SPEC.md §8. */
 #define EXIT_USAGE 2
-#define EXIT_CANNOT 126		/* as a shell says of a command it found but cannot run */
+#define EXIT_CANNOT 126 /* as a shell says of a command it found but cannot run */
 #define EXIT_NOTFOUND 127
 
 /* Load RULES (or the built-in default policy when path is NULL), printing every error and
  * warning to stderr as FILE:LINE:COL: error|warning: MESSAGE.  With lint, the warnings of
  * nj_rules_lint are printed too.  Returns the rule set or NULL (errors printed).  The
  * counts of errors and warnings printed are added to *ret_nerr and *ret_nwarn when given. */
-struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lint,
-    size_t *ret_nerr, size_t *ret_nwarn);
+struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lint, size_t *ret_nerr,
+    size_t *ret_nwarn);
 /* The same, keeping a rules file's text (nj_rules_load_text: NULL for a compiled policy). */
 struct nj_rules *nj_cli_load_text(const char *path, const struct nj_sys *sys, int lint,
     size_t *ret_nerr, size_t *ret_nwarn, char **ret_text, size_t *ret_len);
@@ -26,15 +26,15 @@ struct nj_rules *nj_cli_load_text(const char *path, const struct nj_sys *sys, in
 /* A command about to be started under the shim (run.c): what netjail run and netjail learn
  * share. */
 struct nj_launch {
-	char shim[PATH_MAX];	/* libnetjail.so, absolute and canonical */
-	char rpath[PATH_MAX];	/* the rules file, absolute and canonical */
-	char cmd[PATH_MAX];	/* the command's file, as execv takes it */
-	char canon[PATH_MAX];	/* the same, absolute and canonical: what an allow exec rule
+	char shim[PATH_MAX]; /* libnetjail.so, absolute and canonical */
+	char rpath[PATH_MAX]; /* the rules file, absolute and canonical */
+	char cmd[PATH_MAX]; /* the command's file, as execv takes it */
+	char canon[PATH_MAX]; /* the same, absolute and canonical: what an allow exec rule
 				 * for it names */
-	char why[300];		/* "" when the preload can follow the command or an allow exec
+	char why[300]; /* "" when the preload can follow the command or an allow exec
 				 * rule names it; else why it cannot ("statically linked: ...") */
-	struct nj_rules *set;	/* the rules, loaded and valid; owned by the caller */
-	char *text;		/* with want_text: the rules file's text, read with the rules
+	struct nj_rules *set; /* the rules, loaded and valid; owned by the caller */
+	char *text; /* with want_text: the rules file's text, read with the rules
 				 * (NULL for a compiled policy); owned by the caller */
 	size_t tlen;
 };
@@ -43,8 +43,7 @@ struct nj_launch {
  * validate the rules (want_text: keeping their text, read once), find command as execvp
  * would and judge whether the preload can follow it.  Returns 0 with *l filled (the caller frees l->set), or the exit status to leave with
  * (EXIT_USAGE: no shim or invalid rules; EXIT_NOTFOUND, EXIT_CANNOT), the reason printed. */
-int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command,
-    int want_text);
+int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text);
 
 /* Put the jail into our own environment, for the command to inherit: LD_PRELOAD with the shim
  * first, NETJAIL_RULES, NETJAIL_MODE (audit or enforce) and, when log is not NULL,

@@ -28,19 +28,15 @@ nj_cmd_compile(int argc, char **argv)
 	/* '-': RULES comes before -o OUT, as the usage has it, whatever POSIXLY_CORRECT says */
 	while ((c = getopt_long(argc, argv, "-:o:", none, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
+		case 'o': out = optarg; break;
 		case 1:
 			in = optarg;
 			nin++;
 			break;
-		default:
-			nj_cli_badopt(c, argv);
-			return compile_usage(), EXIT_USAGE;
+		default: nj_cli_badopt(c, argv); return compile_usage(), EXIT_USAGE;
 		}
 	}
-	for (; optind < argc; optind++, nin++)	/* after "--" */
+	for (; optind < argc; optind++, nin++) /* after "--" */
 		in = argv[optind];
 	if (nin != 1 || out == NULL)
 		return compile_usage(), EXIT_USAGE;

@@ -14,8 +14,9 @@ static void
 explain_usage(void)
 {
 	fputs("usage: netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT]\n"
-	    "       netjail explain [-r RULES] [tcp|udp] [IPv6]:PORT\n"
-	    "       netjail explain [-r RULES] unix:PATH\n", stderr);
+	      "       netjail explain [-r RULES] [tcp|udp] [IPv6]:PORT\n"
+	      "       netjail explain [-r RULES] unix:PATH\n",
+	    stderr);
 }
 
 static int
@@ -162,8 +163,10 @@ nj_cmd_explain(int argc, char **argv)
 		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0)
 			errx(EXIT_USAGE, "invalid unix destination \"%s\"", target);
 	} else if (nj_cli_ip_dest(target, &d) != 0) {
-		errx(EXIT_USAGE, "invalid destination \"%s\": expected ADDRESS[:PORT], "
-		    "[IPv6]:PORT or unix:PATH (numeric addresses only)", target);
+		errx(EXIT_USAGE,
+		    "invalid destination \"%s\": expected ADDRESS[:PORT], "
+		    "[IPv6]:PORT or unix:PATH (numeric addresses only)",
+		    target);
 	}
 	if (nj_sys_gather(&sys) != 0)
 		errx(EXIT_USAGE, "out of memory");

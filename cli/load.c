@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-#define MAX_PRINTED 10000	/* errors kept for printing; the rest are counted */
+#define MAX_PRINTED 10000 /* errors kept for printing; the rest are counted */
 
 static void
 print_diags(const char *file, const struct nj_diags *d, size_t from)
@@ -16,8 +16,7 @@ print_diags(const char *file, const struct nj_diags *d, size_t from)
 		if (g->line == 0)
 			fprintf(stderr, "%s: %s: %s\n", file, kind, g->msg);
 		else
-			fprintf(stderr, "%s:%u:%u: %s: %s\n", file, g->line, g->col, kind,
-			    g->msg);
+			fprintf(stderr, "%s:%u:%u: %s: %s\n", file, g->line, g->col, kind, g->msg);
 	}
 }
 

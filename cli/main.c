@@ -12,13 +12,15 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
+	fputs(
+	    "usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
 	    "COMMAND [ARG...]\n"
 	    "       netjail learn [-r RULES] [-o FILE] [--] COMMAND [ARG...]\n"
 	    "       netjail check RULES\n"
 	    "       netjail compile RULES -o OUT\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"
-	    "       netjail presets [NAME]\n", f);
+	    "       netjail presets [NAME]\n",
+	    f);
 }
 
 void
@@ -48,7 +50,7 @@ with_huge_pages(char **argv)
 	char *t, *v;
 
 	if (was && strstr(was, "glibc.malloc.hugetlb"))
-		return;	/* set already: by the re-run, or by the user */
+		return; /* set already: by the re-run, or by the user */
 	if ((t = was ? strdup(was) : NULL) == NULL && was)
 		return;
 	if (asprintf(&v, "%s%sglibc.malloc.hugetlb=1", t ? t : "", t && *t ? ":" : "") < 0) {

@@ -17,7 +17,8 @@ static void
 run_usage(void)
 {
 	fputs("usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] "
-	    "[--supervise] [--] COMMAND [ARG...]\n", stderr);
+	      "[--supervise] [--] COMMAND [ARG...]\n",
+	    stderr);
 }
 
 /* Our own directory, from /proc/self/exe. */
@@ -60,7 +61,7 @@ find_shim(char *shim, char *policy, size_t size)
 			continue;
 		slash = strrchr(shim, '/');
 		if ((size_t)snprintf(policy, size, "%.*s/default.rules", (int)(slash - shim),
-		    shim) >= size)
+		        shim) >= size)
 			return -1;
 		return 0;
 	}
@@ -84,7 +85,7 @@ find_command(const char *cmd, char *path, size_t size)
 		if (k > 0 && nj_path_runs(path))
 			return 0;
 		if (k > 0 && access(path, F_OK) == 0)
-			e = EACCES;	/* there, but exec would not run it */
+			e = EACCES; /* there, but exec would not run it */
 	}
 	return -e;
 }
@@ -125,12 +126,13 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 	l->why[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
 		warnx("cannot find libnetjail.so beside the netjail command, in %s, or in "
-		    "../lib/netjail/", NJ_SHIMDIR);
+		      "../lib/netjail/",
+		    NJ_SHIMDIR);
 		return EXIT_USAGE;
 	}
 	if (rules == NULL) {
 		warnx("no -r given: using the built-in default policy (allow @public; "
-		    "allow @resolvers port 53; block @metadata; block @self)");
+		      "allow @resolvers port 53; block @metadata; block @self)");
 		rules = policy;
 	}
 	if (realpath(rules, l->rpath) == NULL) {
@@ -176,8 +178,8 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log)
 {
 	char *preload;
 
-	if ((preload = preload_value(l->shim)) == NULL ||
-	    setenv("LD_PRELOAD", preload, 1) != 0 || setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||
+	if ((preload = preload_value(l->shim)) == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
+	    setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||
 	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
 	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
 		free(preload);
@@ -192,13 +194,10 @@ int
 nj_cmd_run(int argc, char **argv)
 {
 	enum { OPT_AUDIT = 256, OPT_LOG, OPT_UNJAILED, OPT_SUPERVISE };
-	static const struct option longopts[] = {
-		{ "audit", no_argument, NULL, OPT_AUDIT },
+	static const struct option longopts[] = { { "audit", no_argument, NULL, OPT_AUDIT },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "allow-unjailed", no_argument, NULL, OPT_UNJAILED },
-		{ "supervise", no_argument, NULL, OPT_SUPERVISE },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "supervise", no_argument, NULL, OPT_SUPERVISE }, { NULL, 0, NULL, 0 } };
 	const char *rules = NULL, *log = NULL;
 	int audit = 0, unjailed = 0, supervise = 0, c, i, rc;
 	char logabs[PATH_MAX];
@@ -207,24 +206,12 @@ nj_cmd_run(int argc, char **argv)
 	/* '+': the options end at COMMAND, whose own arguments are never ours */
 	while ((c = getopt_long(argc, argv, "+:r:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case OPT_AUDIT:
-			audit = 1;
-			break;
-		case OPT_LOG:
-			log = optarg;
-			break;
-		case OPT_UNJAILED:
-			unjailed = 1;
-			break;
-		case OPT_SUPERVISE:
-			supervise = 1;
-			break;
-		default:
-			nj_cli_badopt(c, argv);
-			return run_usage(), EXIT_USAGE;
+		case 'r': rules = optarg; break;
+		case OPT_AUDIT: audit = 1; break;
+		case OPT_LOG: log = optarg; break;
+		case OPT_UNJAILED: unjailed = 1; break;
+		case OPT_SUPERVISE: supervise = 1; break;
+		default: nj_cli_badopt(c, argv); return run_usage(), EXIT_USAGE;
 		}
 	}
 	if ((i = optind) >= argc)
@@ -235,7 +222,7 @@ nj_cmd_run(int argc, char **argv)
 
 			if (getcwd(cwd, sizeof(cwd)) == NULL ||
 			    (size_t)snprintf(logabs, sizeof(logabs), "%s/%s", cwd, log) >=
-			    sizeof(logabs))
+			        sizeof(logabs))
 				errx(EXIT_USAGE, "--log %s: path too long", log);
 			log = logabs;
 		}
@@ -244,7 +231,8 @@ nj_cmd_run(int argc, char **argv)
 		return rc;
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {
-			warnx("refusing to run %s: it is %s; netjail could not check its "
+			warnx(
+			    "refusing to run %s: it is %s; netjail could not check its "
 			    "connections (run it with netjail run --supervise, which can; or let it "
 			    "run unjailed with \"allow exec %s\" in the rules, or --allow-unjailed)",
 			    l.cmd, l.why, l.canon);

@@ -85,7 +85,7 @@ parse_v6(const char *s, size_t n, uint8_t out[16])
 		if (i == start || ng >= 8)
 			return -EINVAL;
 		if (i < n && hexval(s[i]) >= 0)
-			return -EINVAL;	/* five hex digits */
+			return -EINVAL; /* five hex digits */
 		g[ng++] = (uint16_t)v;
 		if (i == n)
 			break;
@@ -100,14 +100,14 @@ parse_v6(const char *s, size_t n, uint8_t out[16])
 			if (i == n)
 				break;
 		} else if (i == n) {
-			return -EINVAL;	/* trailing single colon */
+			return -EINVAL; /* trailing single colon */
 		}
 	}
 done:
 	if (gap < 0 && ng != 8)
 		return -EINVAL;
 	if (gap >= 0 && ng > 7)
-		return -EINVAL;	/* "::" must stand for at least one group */
+		return -EINVAL; /* "::" must stand for at least one group */
 	memset(out, 0, 16);
 	for (int k = 0; k < ng; k++) {
 		int pos = (gap >= 0 && k >= gap) ? 8 - (ng - k) : k;
@@ -306,8 +306,10 @@ nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errc
 	}
 	if (nj_ip_parse(s, alen, &p.ip) != 0) {
 		if (memchr(s, ':', alen) == NULL)
-			put_msg(msg, msgsize, "invalid IPv4 address (four decimal parts 0-255, "
-			    "no leading zeros)", NULL, NULL);
+			put_msg(msg, msgsize,
+			    "invalid IPv4 address (four decimal parts 0-255, "
+			    "no leading zeros)",
+			    NULL, NULL);
 		else
 			put_msg(msg, msgsize, "invalid IPv6 address", NULL, NULL);
 		return -EINVAL;
@@ -334,8 +336,9 @@ nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errc
 		len = rc == 0 && v <= max ? (unsigned)v : max + 1;
 		if (len > max) {
 			*errcol = alen + 1;
-			put_msg(msg, msgsize, p.ip.family == 4 ? "prefix length above 32" :
-			    "prefix length above 128", NULL, NULL);
+			put_msg(msg, msgsize,
+			    p.ip.family == 4 ? "prefix length above 32" : "prefix length above 128",
+			    NULL, NULL);
 			return -EINVAL;
 		}
 	}
@@ -425,7 +428,7 @@ embedded_v4(const uint8_t *a, struct nj_ip out[NJ_MAX_EXPAND], int *n)
 	static const uint8_t sixto4[2] = { 0x20, 0x02 };
 	static const uint8_t teredo[4] = { 0x20, 0x01, 0, 0 };
 
-	if (has_prefix(a, nat64, 96))			/* 64:ff9b::/96, RFC 6052 /96 layout */
+	if (has_prefix(a, nat64, 96)) /* 64:ff9b::/96, RFC 6052 /96 layout */
 		add_v4(out, n, a + 12, 0);
 	if (has_prefix(a, nat64local, 48)) {
 		/* 64:ff9b:1::/48 (RFC 8215) may hold any RFC 6052 layout that fits in it: /48,
@@ -433,26 +436,26 @@ embedded_v4(const uint8_t *a, struct nj_ip out[NJ_MAX_EXPAND], int *n)
 		 * destination stands for the IPv4 address of every layout. */
 		uint8_t v[4];
 
-		v[0] = a[6], v[1] = a[7], v[2] = a[9], v[3] = a[10];	/* /48: bits 48-63, 72-87 */
+		v[0] = a[6], v[1] = a[7], v[2] = a[9], v[3] = a[10]; /* /48: bits 48-63, 72-87 */
 		add_v4(out, n, v, 0);
-		v[0] = a[7], v[1] = a[9], v[2] = a[10], v[3] = a[11];	/* /56 */
+		v[0] = a[7], v[1] = a[9], v[2] = a[10], v[3] = a[11]; /* /56 */
 		add_v4(out, n, v, 0);
-		add_v4(out, n, a + 9, 0);				/* /64: bits 72-103 */
-		add_v4(out, n, a + 12, 0);				/* /96 */
+		add_v4(out, n, a + 9, 0); /* /64: bits 72-103 */
+		add_v4(out, n, a + 12, 0); /* /96 */
 	}
-	if (has_prefix(a, translated, 96))		/* ::ffff:0:0:0/96 IPv4-translated */
+	if (has_prefix(a, translated, 96)) /* ::ffff:0:0:0/96 IPv4-translated */
 		add_v4(out, n, a + 12, 0);
-	if (has_prefix(a, zero12, 96)) {		/* ::/96 IPv4-compatible, not :: or ::1 */
+	if (has_prefix(a, zero12, 96)) { /* ::/96 IPv4-compatible, not :: or ::1 */
 		static const uint8_t one[4] = { 0, 0, 0, 1 }, zero[4] = { 0 };
 
 		if (memcmp(a + 12, zero, 4) != 0 && memcmp(a + 12, one, 4) != 0)
 			add_v4(out, n, a + 12, 0);
 	}
-	if (has_prefix(a, sixto4, 16))			/* 2002::/16, bits 16-47 */
+	if (has_prefix(a, sixto4, 16)) /* 2002::/16, bits 16-47 */
 		add_v4(out, n, a + 2, 0);
-	if (has_prefix(a, teredo, 32)) {		/* 2001::/32 */
-		add_v4(out, n, a + 4, 0);		/* server: bits 32-63 */
-		add_v4(out, n, a + 12, 1);		/* client: NOT the low 32 bits */
+	if (has_prefix(a, teredo, 32)) { /* 2001::/32 */
+		add_v4(out, n, a + 4, 0); /* server: bits 32-63 */
+		add_v4(out, n, a + 12, 1); /* client: NOT the low 32 bits */
 	}
 }
 
@@ -493,7 +496,7 @@ nj_ip_expand(const struct nj_ip *ip, struct nj_ip out[NJ_MAX_EXPAND])
 	}
 
 	if (nj_ip_is_mapped(ip)) {
-		add_v4(out, &n, ip->a + 12, 0);	/* the kernel sends it as IPv4: only that */
+		add_v4(out, &n, ip->a + 12, 0); /* the kernel sends it as IPv4: only that */
 	} else {
 		add(out, &n, ip);
 		if (ip->family == 6)

@@ -51,7 +51,7 @@ emit(struct sweep *s, nj_u128 start, uint32_t owner)
 	s->nint++;
 }
 
-#define INDEX_MIN 256	/* intervals below which a plain search is as fast */
+#define INDEX_MIN 256 /* intervals below which a plain search is as fast */
 #define INDEX_BITS 16
 
 static nj_u128
@@ -79,15 +79,14 @@ build_index(struct nj_table *t, unsigned bits)
 	t->prefix = t->cp ? lo >> (bits - t->cp) : 0;
 	nb = (size_t)1 << t->kbits;
 	t->hb = bits == 128 && t->cp + t->kbits <= 64 ? 64 : bits;
-	t->sh_top = t->hb - t->cp;	/* used only when cp > 0 */
+	t->sh_top = t->hb - t->cp; /* used only when cp > 0 */
 	t->sh_b = t->hb - t->cp - t->kbits;
 	t->mask = nb - 1;
 	if ((t->idx = malloc((nb + 1) * sizeof(*t->idx))) == NULL)
 		return -ENOMEM;
 	for (size_t b = 0; b < nb; b++) {
 		/* first interval (past key[0]) whose bucket is >= b */
-		while (i < t->nint &&
-		    ((key_at(t, i) >> (bits - t->cp - t->kbits)) & (nb - 1)) < b)
+		while (i < t->nint && ((key_at(t, i) >> (bits - t->cp - t->kbits)) & (nb - 1)) < b)
 			i++;
 		t->idx[b] = (uint32_t)i;
 	}
@@ -108,7 +107,7 @@ nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n)
 
 	memset(t, 0, sizeof(*t));
 	memset(&s, 0, sizeof(s));
-	if (n > 1)	/* e may be NULL when n is 0, which qsort must not see */
+	if (n > 1) /* e may be NULL when n is 0, which qsort must not see */
 		qsort(e, n, sizeof(*e), cmp_entry);
 	t->refs = malloc((n ? n : 1) * sizeof(*t->refs));
 	t->node = malloc((n ? n : 1) * sizeof(*t->node));

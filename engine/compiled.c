@@ -25,9 +25,21 @@
 #define MAGIC "NJRULES1"
 
 enum {
-	S_FILE, S_RULES, S_PORTS, S_STR, S_OTHER,
-	S_T4KEY, S_T4OWNER, S_T4NODE, S_T4REFS, S_T4IDX,
-	S_T6KEY, S_T6OWNER, S_T6NODE, S_T6REFS, S_T6IDX,
+	S_FILE,
+	S_RULES,
+	S_PORTS,
+	S_STR,
+	S_OTHER,
+	S_T4KEY,
+	S_T4OWNER,
+	S_T4NODE,
+	S_T4REFS,
+	S_T4IDX,
+	S_T6KEY,
+	S_T6OWNER,
+	S_T6NODE,
+	S_T6REFS,
+	S_T6IDX,
 	NSEC
 };
 
@@ -39,7 +51,7 @@ struct tablehdr {
 
 struct header {
 	char magic[8];
-	uint32_t layout[8];	/* sizes that must match this build */
+	uint32_t layout[8]; /* sizes that must match this build */
 	uint64_t size;
 	uint64_t off[NSEC], len[NSEC];
 	uint64_t nrules, nports, nstr, nother;
@@ -51,13 +63,13 @@ static void
 layout(uint32_t out[8])
 {
 	memset(out, 0, 8 * sizeof(uint32_t));
-	out[0] = 0x01020304;	/* byte order */
+	out[0] = 0x01020304; /* byte order */
 	out[1] = sizeof(struct nj_rule);
 	out[2] = sizeof(struct nj_node);
 	out[3] = sizeof(struct nj_portrange);
 	out[4] = sizeof(nj_u128);
 	out[5] = sizeof(struct header);
-	out[6] = 1;		/* format version */
+	out[6] = 1; /* format version */
 }
 
 /* ---- writing ---- */
@@ -89,7 +101,7 @@ nj_compiled_write(const struct nj_rules *r, int (*put)(void *arg, const void *p,
 	int rc;
 
 	if (r->dyn_merged || r->held)
-		return -EINVAL;	/* this machine's @self/@resolvers inside: not portable */
+		return -EINVAL; /* this machine's @self/@resolvers inside: not portable */
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);
 	layout(h.layout);
@@ -146,7 +158,11 @@ nj_rules_is_compiled(const void *head, size_t n)
 
 /* ---- adopting: validate everything, trust nothing ---- */
 
-#define BAD(msg) do { *why = (msg); return -EINVAL; } while (0)
+#define BAD(msg)                \
+	do {                    \
+		*why = (msg);   \
+		return -EINVAL; \
+	} while (0)
 
 static int
 check_table(const struct header *h, int k, const unsigned char *base, struct nj_table *t,
@@ -229,19 +245,19 @@ check_rules(const struct nj_rules *r, const char **why)
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct nj_rule *ru = &r->rule[i];
 
-		if ((ru->action != NJ_ALLOW && ru->action != NJ_BLOCK) || ru->proto > NJ_PROTO_UDP ||
-		    ru->target < NJ_T_PREFIX || ru->target > NJ_T_EXEC ||
-		    (uint64_t)ru->ports_off + ru->ports_n > r->nports)
+		if ((ru->action != NJ_ALLOW && ru->action != NJ_BLOCK) ||
+		    ru->proto > NJ_PROTO_UDP || ru->target < NJ_T_PREFIX ||
+		    ru->target > NJ_T_EXEC || (uint64_t)ru->ports_off + ru->ports_n > r->nports)
 			BAD("a rule is invalid");
 		if (ru->target == NJ_T_PRESET && ru->preset >= nj_preset_count())
 			BAD("a rule names an unknown preset");
 		if (ru->target == NJ_T_PREFIX &&
 		    ((ru->u.prefix.ip.family != 4 && ru->u.prefix.ip.family != 6) ||
-		    ru->u.prefix.len > (ru->u.prefix.ip.family == 4 ? 32 : 128)))
+		        ru->u.prefix.len > (ru->u.prefix.ip.family == 4 ? 32 : 128)))
 			BAD("a rule's prefix is invalid");
 		if ((ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) &&
 		    ((uint64_t)ru->u.path.off + ru->u.path.len >= r->nstr ||
-		    r->str[ru->u.path.off + ru->u.path.len] != '\0'))
+		        r->str[ru->u.path.off + ru->u.path.len] != '\0'))
 			BAD("a rule's path is out of bounds");
 	}
 	for (size_t i = 0; i < r->nother; i++)

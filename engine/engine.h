@@ -13,17 +13,17 @@
 #include <stdint.h>
 
 /* Limits of SPEC.md §3; passing any of them is an error. */
-#define NJ_MAX_FILE	(64u << 20)	/* bytes in a rules file */
-#define NJ_MAX_LINE	4096u		/* bytes in one line, without its line end */
-#define NJ_MAX_RULES	1000000u	/* rules in one file */
+#define NJ_MAX_FILE (64u << 20) /* bytes in a rules file */
+#define NJ_MAX_LINE 4096u /* bytes in one line, without its line end */
+#define NJ_MAX_RULES 1000000u /* rules in one file */
 
 /* The most addresses one destination can stand for (SPEC.md §3 normalisation): the address
  * itself, up to four embedded IPv4 addresses (NAT64 local-use layouts), and loopback for each
  * unspecified one.  Generous on purpose. */
-#define NJ_MAX_EXPAND	12
+#define NJ_MAX_EXPAND 12
 
-#define NJ_NORULE	UINT32_MAX	/* "no rule": e.g. denied because no allow rule matched */
-#define NJ_PORT_ANY	(-1)		/* destination port unknown: "is some port allowed?" */
+#define NJ_NORULE UINT32_MAX /* "no rule": e.g. denied because no allow rule matched */
+#define NJ_PORT_ANY (-1) /* destination port unknown: "is some port allowed?" */
 
 enum nj_action { NJ_ALLOW = 1, NJ_BLOCK = 2 };
 
@@ -49,16 +49,16 @@ struct nj_prefix {
 enum nj_dest_kind { NJ_DEST_IP = 1, NJ_DEST_UNIX = 2, NJ_DEST_FAMILY = 3 };
 struct nj_dest {
 	int kind;
-	int proto;		/* enum nj_proto; TCP, UDP or OTHER */
-	int port;		/* 0..65535, or NJ_PORT_ANY */
-	struct nj_ip ip;	/* NJ_DEST_IP */
-	int family;		/* NJ_DEST_FAMILY: the AF_* number */
-	int kernel;		/* NJ_DEST_FAMILY: 1 for a netlink message to the kernel itself
+	int proto; /* enum nj_proto; TCP, UDP or OTHER */
+	int port; /* 0..65535, or NJ_PORT_ANY */
+	struct nj_ip ip; /* NJ_DEST_IP */
+	int family; /* NJ_DEST_FAMILY: the AF_* number */
+	int kernel; /* NJ_DEST_FAMILY: 1 for a netlink message to the kernel itself
 				 * (port id 0, no multicast groups): no network destination,
 				 * allowed unless a block rule names its family */
-	const char *path;	/* NJ_DEST_UNIX: absolute path, or abstract name without its NUL */
-	size_t pathlen;		/* 0 with abstract == 0: an unnamed socket (always allowed) */
-	int abstract;		/* NJ_DEST_UNIX: 1 for the abstract namespace */
+	const char *path; /* NJ_DEST_UNIX: absolute path, or abstract name without its NUL */
+	size_t pathlen; /* 0 with abstract == 0: an unnamed socket (always allowed) */
+	int abstract; /* NJ_DEST_UNIX: 1 for the abstract namespace */
 };
 
 /* The outcome of nj_decide().  When denied, addr is the first address (of those the
@@ -68,14 +68,14 @@ struct nj_verdict {
 	int allow;
 	uint32_t rule;
 	struct nj_ip addr;
-	int naddr;		/* how many addresses the destination stood for (IP only) */
+	int naddr; /* how many addresses the destination stood for (IP only) */
 };
 
 /* Errors and warnings found while parsing or linting.  line and col are 1-based; line 0 is
  * a file-level message (unreadable, too large).  The list keeps at most max entries (0: no
  * limit); further ones are only counted in dropped. */
 struct nj_diag {
-	int error;		/* 1 error, 0 warning */
+	int error; /* 1 error, 0 warning */
 	uint32_t line, col;
 	char msg[240];
 };
@@ -88,9 +88,9 @@ void nj_diags_free(struct nj_diags *d);
 
 /* The dynamic presets, gathered by the caller when rules load (see nj_sys_gather). */
 struct nj_sys {
-	struct nj_prefix *self;		/* @self: every address of every local interface */
+	struct nj_prefix *self; /* @self: every address of every local interface */
 	size_t nself;
-	struct nj_prefix *resolvers;	/* @resolvers: nameservers of /etc/resolv.conf */
+	struct nj_prefix *resolvers; /* @resolvers: nameservers of /etc/resolv.conf */
 	size_t nresolvers;
 };
 
@@ -173,8 +173,7 @@ size_t nj_rule_format(const struct nj_rules *r, uint32_t i, char *buf, size_t si
 /* The narrowest rule that would allow dest ("allow tcp 10.0.0.7 port 53"); for an IP
  * destination, addr names which of the addresses it stands for (a verdict's addr).
  * snprintf-like.  Async-signal-safe. */
-size_t nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf,
-    size_t size);
+size_t nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, size_t size);
 
 /* Every rule that matches a single address (not expanded) of dest, ascending rule index,
  * into out[0..max).  Returns how many matched (may exceed max). */
@@ -230,42 +229,51 @@ void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_
 /* ---- record.c: the decision record of SPEC.md §6, one description written as the line
  * people read or as one JSON object (NETJAIL_LOG_FORMAT=json; what netjail learn reads).
  * Pure and async-signal-safe; the caller gives the time and writes the line. ---- */
-#define NJ_LINE_MAX 512		/* bytes in one text line, its newline included */
-#define NJ_RECORD_MAX 2048	/* bytes in one JSON record, its newline included */
+#define NJ_LINE_MAX 512 /* bytes in one text line, its newline included */
+#define NJ_RECORD_MAX 2048 /* bytes in one JSON record, its newline included */
 
 enum nj_rec_verdict { NJ_REC_DENY = 1, NJ_REC_WOULD_DENY, NJ_REC_ERROR, NJ_REC_WARNING };
 /* reason: the machine word of a denial that is not a verdict on a destination ("reason" in
  * JSON; a verdict's own is "blocked" or "no-allow") */
-enum nj_rec_reason { NJ_WHY_NONE = 0, NJ_WHY_NO_ALLOW, NJ_WHY_BLOCKED, NJ_WHY_NO_RULES,
-	NJ_WHY_UNJAILABLE, NJ_WHY_MALFORMED, NJ_WHY_IO_URING, NJ_WHY_UNCHECKABLE,
-	NJ_WHY_RULES_ERROR, NJ_WHY_SETTING };
+enum nj_rec_reason {
+	NJ_WHY_NONE = 0,
+	NJ_WHY_NO_ALLOW,
+	NJ_WHY_BLOCKED,
+	NJ_WHY_NO_RULES,
+	NJ_WHY_UNJAILABLE,
+	NJ_WHY_MALFORMED,
+	NJ_WHY_IO_URING,
+	NJ_WHY_UNCHECKABLE,
+	NJ_WHY_RULES_ERROR,
+	NJ_WHY_SETTING
+};
 
 /* One decision (or start-up error).  Fields that do not apply are 0 or NULL.  Nothing is
  * owned. */
 struct nj_record {
-	int verdict;			/* enum nj_rec_verdict */
-	int reason;			/* enum nj_rec_reason */
-	const char *call;		/* connect, sendto, getaddrinfo, execve...; NULL for errors */
+	int verdict; /* enum nj_rec_verdict */
+	int reason; /* enum nj_rec_reason */
+	const char *call; /* connect, sendto, getaddrinfo, execve...; NULL for errors */
 	const char *prog;
 	unsigned long pid;
-	const struct nj_dest *dest;	/* the destination; or */
-	const char *what;		/* the subject: a program's path (with suggest), a looked-up
+	const struct nj_dest *dest; /* the destination; or */
+	const char *what; /* the subject: a program's path (with suggest), a looked-up
 					 * name (with answers), a few words ("a malformed address") */
 	/* a verdict: rules decided vdest (dest, or a lookup's first removed answer) as v */
 	const struct nj_rules *rules;
 	const struct nj_verdict *v;
 	const struct nj_dest *vdest;
-	const char *text;		/* the reason in words, when there is no verdict; for errors,
+	const char *text; /* the reason in words, when there is no verdict; for errors,
 					 * the message */
-	const char *suggest;		/* the rule that would allow it, when not the verdict's */
-	const char *answers;		/* a lookup: the answers removed ("10.0.0.1, ::1") */
-	unsigned removed, total;	/* and how many of how many */
-	const char *rules_path;		/* NJ_WHY_NO_RULES: what NETJAIL_RULES said */
-	const char *file;		/* errors: where, and what follows ("denying all network */
-	uint32_t line, col;		/* access") */
+	const char *suggest; /* the rule that would allow it, when not the verdict's */
+	const char *answers; /* a lookup: the answers removed ("10.0.0.1, ::1") */
+	unsigned removed, total; /* and how many of how many */
+	const char *rules_path; /* NJ_WHY_NO_RULES: what NETJAIL_RULES said */
+	const char *file; /* errors: where, and what follows ("denying all network */
+	uint32_t line, col; /* access") */
 	const char *effect;
-	unsigned long count;		/* more like it, held back before this one (rate limit) */
-	long long time;			/* JSON: seconds since the epoch, and milliseconds; 0: none */
+	unsigned long count; /* more like it, held back before this one (rate limit) */
+	long long time; /* JSON: seconds since the epoch, and milliseconds; 0: none */
 	unsigned msec;
 };
 

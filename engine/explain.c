@@ -50,9 +50,7 @@ fmt_target(struct nj_buf *b, const struct nj_rules *r, const struct nj_rule *ru)
 			nj_prefix_format(&ru->u.prefix, tmp, sizeof(tmp));
 		nj_buf_str(b, tmp);
 		break;
-	case NJ_T_ANY:
-		nj_buf_str(b, "any");
-		break;
+	case NJ_T_ANY: nj_buf_str(b, "any"); break;
 	case NJ_T_PRESET:
 		nj_buf_ch(b, '@');
 		nj_buf_str(b, nj_preset_name(ru->preset));
@@ -154,7 +152,7 @@ static void
 why_allowed(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d)
 {
 	struct nj_ip addrs[NJ_MAX_EXPAND];
-	uint32_t m[64];		/* the first 64 matches, ascending */
+	uint32_t m[64]; /* the first 64 matches, ascending */
 	size_t n;
 
 	if (d->kind == NJ_DEST_UNIX && d->pathlen == 0 && !d->abstract) {
@@ -226,7 +224,7 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 	for (int tb = 0; tb < 2 && d->kind == NJ_DEST_IP; tb++) {
 		/* the main table, then a compiled policy's table of dynamic presets */
 		const struct nj_table *t = addr->family == 4 ? (tb ? &r->t4d : &r->t4) :
-		    (tb ? &r->t6d : &r->t6);
+		                                               (tb ? &r->t6d : &r->t6);
 
 		for (uint32_t k = nj_table_find(t, addr); k != NJ_NONE; k = t->node[k].parent) {
 			for (uint32_t i = 0; i < t->node[k].count; i++) {
@@ -244,7 +242,7 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 	if (d->kind == NJ_DEST_IP)
 		return n;
 	if (d->kind == NJ_DEST_UNIX && d->pathlen == 0 && !d->abstract)
-		return 0;	/* an unnamed socket is allowed without any rule: none matches it */
+		return 0; /* an unnamed socket is allowed without any rule: none matches it */
 	for (size_t i = 0; i < r->nother; i++) {
 		const struct nj_rule *ru = &r->rule[r->other[i]];
 		struct nj_rules one = *r;
@@ -271,7 +269,7 @@ mix(uint64_t h, const void *p, size_t n)
 	const unsigned char *s = p;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;	/* FNV-1a */
+		h = (h ^ s[i]) * 1099511628211ull; /* FNV-1a */
 	return h;
 }
 
@@ -280,9 +278,9 @@ rule_hash(const struct nj_rules *r, const struct nj_rule *ru)
 {
 	uint64_t h = 1469598103934665603ull;
 
-	h = mix(h, &ru->action, 4);	/* action, proto, target, preset */
+	h = mix(h, &ru->action, 4); /* action, proto, target, preset */
 	h = mix(h, &ru->ports_n, sizeof(ru->ports_n));
-	if (ru->ports_n)	/* r->ports may be NULL */
+	if (ru->ports_n) /* r->ports may be NULL */
 		h = mix(h, &r->ports[ru->ports_off], ru->ports_n * sizeof(*r->ports));
 	if (ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) {
 		h = mix(h, &ru->u.path.glob, 2);
@@ -298,8 +296,9 @@ rule_equal(const struct nj_rules *r, const struct nj_rule *a, const struct nj_ru
 {
 	/* r->ports is NULL when no rule has ports: memcmp must not see it, even for 0 bytes */
 	if (memcmp(&a->action, &b->action, 4) != 0 || a->ports_n != b->ports_n ||
-	    (a->ports_n && memcmp(&r->ports[a->ports_off], &r->ports[b->ports_off],
-	    a->ports_n * sizeof(*r->ports)) != 0))
+	    (a->ports_n &&
+	        memcmp(&r->ports[a->ports_off], &r->ports[b->ports_off],
+	            a->ports_n * sizeof(*r->ports)) != 0))
 		return 0;
 	if (a->target == NJ_T_UNIX || a->target == NJ_T_EXEC)
 		return a->u.path.glob == b->u.path.glob &&
@@ -332,7 +331,7 @@ lint_duplicates(const struct nj_rules *r, struct nj_diags *diags)
 		}
 		nj_rule_format(r, i, a, sizeof(a));
 		if (nj_diag_add(diags, 0, r->rule[i].line, 1,
-		    "duplicate rule: \"%s\" is already on line %u", a, r->rule[slot[h]].line))
+		        "duplicate rule: \"%s\" is already on line %u", a, r->rule[slot[h]].line))
 			return free(slot), -ENOMEM;
 	}
 	free(slot);
@@ -368,7 +367,7 @@ scope_covers(const struct nj_rules *r, const struct nj_rule *b, const struct nj_
 struct blocks {
 	struct nj_entry *e;
 	size_t n, cap;
-	uint8_t lens[2][129];	/* lens[family==6][len]: some block has this length */
+	uint8_t lens[2][129]; /* lens[family==6][len]: some block has this length */
 };
 
 static int
@@ -466,8 +465,8 @@ struct preset_cache {
 };
 
 static uint32_t
-covering_block_scan(const struct nj_rules *r, const struct nj_prefix *p,
-    const struct nj_rule *a, struct preset_cache *pc)
+covering_block_scan(const struct nj_rules *r, const struct nj_prefix *p, const struct nj_rule *a,
+    struct preset_cache *pc)
 {
 	for (uint32_t i = 0; i < r->nrules; i++) {
 		const struct nj_rule *b = &r->rule[i];
@@ -552,19 +551,23 @@ lint_useless_allows(const struct nj_rules *r, struct nj_diags *diags)
 
 				if (b->action != NJ_BLOCK || b->target != ru->target)
 					continue;
-				if (ru->target == NJ_T_FAMILY ? b->u.family == ru->u.family :
-				    (b->u.path.abstract == ru->u.path.abstract &&
-				    (b->u.path.glob ? ru->u.path.len >= b->u.path.len :
-				    (!ru->u.path.glob && ru->u.path.len == b->u.path.len)) &&
-				    memcmp(r->str + b->u.path.off, r->str + ru->u.path.off,
-				    b->u.path.len) == 0))
+				if (ru->target == NJ_T_FAMILY ?
+				        b->u.family == ru->u.family :
+				        (b->u.path.abstract == ru->u.path.abstract &&
+				            (b->u.path.glob ?
+				                    ru->u.path.len >= b->u.path.len :
+				                    (!ru->u.path.glob &&
+				                        ru->u.path.len == b->u.path.len)) &&
+				            memcmp(r->str + b->u.path.off, r->str + ru->u.path.off,
+				                b->u.path.len) == 0))
 					by = r->other[k];
 			}
 		} else if (ru->target != NJ_T_EXEC) {
 			if (rule_prefixes(ru, &v))
 				goto out;
 			for (size_t k = 0; k < v.n; k++) {
-				uint32_t c = direct ? covering_block_scan(r, &v.v[k], ru, &pc) :
+				uint32_t c = direct ?
+				    covering_block_scan(r, &v.v[k], ru, &pc) :
 				    covering_block(r, &bl[v.v[k].ip.family == 6], &v.v[k], ru);
 
 				if (c == NJ_NONE) {
@@ -579,9 +582,10 @@ lint_useless_allows(const struct nj_rules *r, struct nj_diags *diags)
 
 			nj_rule_format(r, i, a, sizeof(a));
 			nj_rule_format(r, by, b, sizeof(b));
-			if (nj_diag_add(diags, 0, ru->line, 1, "\"%s\" never allows anything: "
-			    "\"%s\" on line %u blocks all of it (block always wins)", a, b,
-			    r->rule[by].line))
+			if (nj_diag_add(diags, 0, ru->line, 1,
+			        "\"%s\" never allows anything: "
+			        "\"%s\" on line %u blocks all of it (block always wins)",
+			        a, b, r->rule[by].line))
 				goto out;
 		}
 	}
@@ -611,7 +615,8 @@ lint_any_without_unix(const struct nj_rules *r, struct nj_diags *diags)
 			any = (uint32_t)i;
 	}
 	if (any != NJ_NORULE)
-		nj_diag_add(diags, 0, r->rule[any].line, 1, "\"allow any\" allows every IP "
+		nj_diag_add(diags, 0, r->rule[any].line, 1,
+		    "\"allow any\" allows every IP "
 		    "address, not unix sockets: they stay closed unless an \"allow unix PATH\" "
 		    "rule names them");
 }

@@ -15,20 +15,20 @@ struct nj_portrange {
 /* One line of the file. */
 struct nj_rule {
 	uint32_t line;
-	uint8_t action;		/* enum nj_action */
-	uint8_t proto;		/* enum nj_proto: ANY, TCP or UDP */
-	uint8_t target;		/* enum nj_target */
-	uint8_t preset;		/* NJ_T_PRESET: preset id */
-	uint32_t ports_off;	/* into rules->ports; ports_n == 0: every port */
+	uint8_t action; /* enum nj_action */
+	uint8_t proto; /* enum nj_proto: ANY, TCP or UDP */
+	uint8_t target; /* enum nj_target */
+	uint8_t preset; /* NJ_T_PRESET: preset id */
+	uint32_t ports_off; /* into rules->ports; ports_n == 0: every port */
 	uint32_t ports_n;
 	union {
-		struct nj_prefix prefix;	/* NJ_T_PREFIX */
+		struct nj_prefix prefix; /* NJ_T_PREFIX */
 		struct {
-			uint32_t off, len;	/* into rules->str: path (NJ_T_UNIX, NJ_T_EXEC) */
-			uint8_t glob;		/* trailing '*': prefix match */
-			uint8_t abstract;	/* NJ_T_UNIX: the abstract namespace */
+			uint32_t off, len; /* into rules->str: path (NJ_T_UNIX, NJ_T_EXEC) */
+			uint8_t glob; /* trailing '*': prefix match */
+			uint8_t abstract; /* NJ_T_UNIX: the abstract namespace */
 		} path;
-		int family;			/* NJ_T_FAMILY: AF_* number */
+		int family; /* NJ_T_FAMILY: AF_* number */
 	} u;
 };
 
@@ -49,8 +49,8 @@ struct nj_rule {
 #define NJ_NONE UINT32_MAX
 
 struct nj_node {
-	uint32_t parent;	/* NJ_NONE at the top */
-	uint32_t first;		/* into refs */
+	uint32_t parent; /* NJ_NONE at the top */
+	uint32_t first; /* into refs */
 	uint32_t count;
 };
 
@@ -67,13 +67,13 @@ struct nj_table {
 	 * must equal prefix, and (word >> sh_b) & mask is the bucket */
 	unsigned hb, sh_top, sh_b;
 	size_t mask;
-	size_t nint;		/* intervals */
-	uint32_t *key4;		/* family 4: interval starts */
-	nj_u128 *key6;		/* family 6: interval starts */
+	size_t nint; /* intervals */
+	uint32_t *key4; /* family 4: interval starts */
+	nj_u128 *key6; /* family 6: interval starts */
 	uint32_t *owner;
 	size_t nnode;
 	struct nj_node *node;
-	uint32_t *refs;		/* rule indices, grouped by node */
+	uint32_t *refs; /* rule indices, grouped by node */
 };
 
 struct nj_rules {
@@ -82,19 +82,19 @@ struct nj_rules {
 	size_t nrules;
 	struct nj_portrange *ports;
 	size_t nports;
-	char *str;		/* unix and exec paths, each NUL-terminated */
+	char *str; /* unix and exec paths, each NUL-terminated */
 	size_t nstr;
 	struct nj_table t4, t6;
-	uint32_t *other;	/* indices of unix, family and exec rules, in file order */
+	uint32_t *other; /* indices of unix, family and exec rules, in file order */
 	size_t nother;
-	int use_proto;		/* some rule names tcp or udp */
-	int dyn_merged;		/* @self/@resolvers prefixes are in t4/t6 (not portable) */
+	int use_proto; /* some rule names tcp or udp */
+	int dyn_merged; /* @self/@resolvers prefixes are in t4/t6 (not portable) */
 	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
 	 * presets' rules have tables of their own, built where the policy loads */
-	int held;		/* enum nj_held: NJ_HELD_PARSED, or how the map was made */
+	int held; /* enum nj_held: NJ_HELD_PARSED, or how the map was made */
 	void *map;
 	size_t maplen;
-	void (*release)(void *map, size_t maplen);	/* gives map back (sys/load.c) */
+	void (*release)(void *map, size_t maplen); /* gives map back (sys/load.c) */
 	struct nj_table t4d, t6d;
 };
 
@@ -179,8 +179,8 @@ nj_ip_plain(const struct nj_ip *ip)
 }
 void nj_ip_from_key(nj_u128 k, int family, struct nj_ip *ret);
 int nj_ip_is_mapped(const struct nj_ip *ip);
-int nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errcol,
-    char *msg, size_t msgsize);
+int nj_prefix_parse_err(const char *s, size_t n, struct nj_prefix *ret, size_t *errcol, char *msg,
+    size_t msgsize);
 
 /* presets.c: append every prefix of a preset to a growable array */
 struct nj_pfxvec {

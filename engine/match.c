@@ -14,30 +14,31 @@
 /* The search inside one table: the bucket index narrows the range [base, base + n), a
  * branchless binary search finishes.  T is the key type (uint32_t for IPv4, nj_u128 for
  * IPv6); h is the word the index reads, of type H (see struct nj_table). */
-#define FIND(T, keys, k, H, h, t, ret) do {					\
-	size_t base_ = 0, n_ = (t)->nint;					\
-	if ((t)->idx) {								\
-		size_t b_;							\
-		if ((t)->cp) {							\
-			H top_ = (H)((h) >> (t)->sh_top);			\
-			if (top_ != (H)(t)->prefix) {				\
-				/* below every key but key[0] = 0, or above all */ \
-				(ret) = (t)->owner[top_ < (H)(t)->prefix ? 0 :	\
-				    (t)->nint - 1];				\
-				break;						\
-			}							\
-		}								\
-		b_ = (size_t)((h) >> (t)->sh_b) & (t)->mask;			\
-		base_ = (t)->idx[b_] - 1;	/* idx[b] >= 1: key[0] is 0 */	\
-		n_ = (t)->idx[b_ + 1] - base_;					\
-	}									\
-	while (n_ > 1) {							\
-		size_t half_ = n_ / 2;						\
-		base_ = (keys)[base_ + half_] <= (k) ? base_ + half_ : base_;	\
-		n_ -= half_;							\
-	}									\
-	(ret) = (t)->owner[base_];						\
-} while (0)
+#define FIND(T, keys, k, H, h, t, ret)                                                             \
+	do {                                                                                       \
+		size_t base_ = 0, n_ = (t)->nint;                                                  \
+		if ((t)->idx) {                                                                    \
+			size_t b_;                                                                 \
+			if ((t)->cp) {                                                             \
+				H top_ = (H)((h) >> (t)->sh_top);                                  \
+				if (top_ != (H)(t)->prefix) {                                      \
+					/* below every key but key[0] = 0, or above all */         \
+					(ret) =                                                    \
+					    (t)->owner[top_ < (H)(t)->prefix ? 0 : (t)->nint - 1]; \
+					break;                                                     \
+				}                                                                  \
+			}                                                                          \
+			b_ = (size_t)((h) >> (t)->sh_b) & (t)->mask;                               \
+			base_ = (t)->idx[b_] - 1; /* idx[b] >= 1: key[0] is 0 */                   \
+			n_ = (t)->idx[b_ + 1] - base_;                                             \
+		}                                                                                  \
+		while (n_ > 1) {                                                                   \
+			size_t half_ = n_ / 2;                                                     \
+			base_ = (keys)[base_ + half_] <= (k) ? base_ + half_ : base_;              \
+			n_ -= half_;                                                               \
+		}                                                                                  \
+		(ret) = (t)->owner[base_];                                                         \
+	} while (0)
 
 static inline __attribute__((always_inline)) uint32_t
 table_find(const struct nj_table *t, const struct nj_ip *ip)
@@ -169,7 +170,7 @@ anyport_table(const struct nj_rules *r, const struct nj_table *t, const struct n
 				}
 				for (int c = 0; c < nc; c++)
 					if (all_allowed(r, addrs, naddr, proto, cand[c], rule,
-					    ret_bad))
+					        ret_bad))
 						return 1;
 			}
 		}
@@ -262,7 +263,7 @@ decide_general(const struct nj_rules *r, const struct nj_dest *d, struct nj_verd
 		for (int i = 0; i < v.naddr && v.allow; i++) {
 			v.allow = d->port == NJ_PORT_ANY ?
 			    decide_addr_anyport(r, &addrs[i], &addrs[i], 1, d->proto, &v.rule,
-			    &bad) :
+			        &bad) :
 			    decide_addr(r, &addrs[i], d->proto, d->port, &v.rule);
 			if (!v.allow)
 				v.addr = addrs[i];
@@ -271,13 +272,13 @@ decide_general(const struct nj_rules *r, const struct nj_dest *d, struct nj_verd
 		if (v.allow && d->port == NJ_PORT_ANY && v.naddr > 1) {
 			v.allow = 0;
 			for (int i = 0; i < v.naddr && !v.allow; i++)
-				v.allow = decide_addr_anyport(r, &addrs[i], addrs, v.naddr, d->proto,
-				    &v.rule, &bad);
+				v.allow = decide_addr_anyport(r, &addrs[i], addrs, v.naddr,
+				    d->proto, &v.rule, &bad);
 			if (!v.allow)
 				v.addr = addrs[bad];
 		}
 	} else if (d->kind == NJ_DEST_UNIX && d->pathlen == 0 && !d->abstract) {
-		v.allow = 1;	/* an unnamed socket reaches nothing by name */
+		v.allow = 1; /* an unnamed socket reaches nothing by name */
 	} else if (d->kind == NJ_DEST_UNIX || d->kind == NJ_DEST_FAMILY) {
 		v.allow = decide_other(r, d, &v.rule);
 	}

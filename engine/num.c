@@ -10,7 +10,7 @@ nj_num_parse(const char *s, size_t n, unsigned long max, unsigned long *ret)
 	unsigned long v = 0;
 
 	if (n == 0 || (n > 1 && s[0] == '0'))
-		return -EINVAL;		/* nothing, or a leading zero (octal to some readers) */
+		return -EINVAL; /* nothing, or a leading zero (octal to some readers) */
 	for (size_t i = 0; i < n; i++) {
 		unsigned d;
 

@@ -6,12 +6,12 @@
 
 #include "engine/internal.h"
 
-#define MAXTOK 16	/* a valid rule has at most 6 tokens; more is reported as trailing text */
+#define MAXTOK 16 /* a valid rule has at most 6 tokens; more is reported as trailing text */
 
 struct tok {
 	const char *s;
 	size_t n;
-	uint32_t col;	/* 1-based */
+	uint32_t col; /* 1-based */
 };
 
 /* Growable arrays while parsing; the finished rule set takes them over. */
@@ -28,7 +28,7 @@ struct build {
 	size_t n4, cap4, n6, cap6;
 	uint32_t *other;
 	size_t nother, capother;
-	struct nj_pfxvec preset[32];	/* each preset expanded once per parse */
+	struct nj_pfxvec preset[32]; /* each preset expanded once per parse */
 	int have_preset[32];
 	int oom;
 	int dyn_merged;
@@ -129,27 +129,33 @@ parse_ports(struct build *b, uint32_t line, const struct tok *t, struct nj_rule 
 		part.col = t->col + (uint32_t)i;
 		if (part.n == 0)
 			return err(b, line, part.col, "expected a port number, got an empty entry",
-			    NULL), -EINVAL;
+			           NULL),
+			       -EINVAL;
 		if (dash == SIZE_MAX) {
 			lo = hi = port_num(part.s, part.n);
 			if (lo < 0)
 				return err(b, line, part.col,
-				    "expected a port number (1-65535), got", &part), -EINVAL;
+				           "expected a port number (1-65535), got", &part),
+				       -EINVAL;
 		} else {
 			struct tok a = { part.s, dash - i, part.col };
-			struct tok z = { t->s + dash + 1, j - dash - 1, t->col + (uint32_t)(dash + 1) };
+			struct tok z = { t->s + dash + 1, j - dash - 1,
+				t->col + (uint32_t)(dash + 1) };
 
 			lo = port_num(a.s, a.n);
 			if (lo < 0)
 				return err(b, line, a.col, "expected a port number (1-65535), got",
-				    &a), -EINVAL;
+				           &a),
+				       -EINVAL;
 			hi = port_num(z.s, z.n);
 			if (hi < 0)
 				return err(b, line, z.col, "expected a port number (1-65535), got",
-				    &z), -EINVAL;
+				           &z),
+				       -EINVAL;
 			if (hi < lo)
 				return err(b, line, part.col,
-				    "port range is reversed (low-high):", &part), -EINVAL;
+				           "port range is reversed (low-high):", &part),
+				       -EINVAL;
 		}
 		if (grow((void **)&b->ports, &b->capports, b->nports + 1, sizeof(*b->ports)))
 			return b->oom = 1, -ENOMEM;
@@ -165,21 +171,51 @@ parse_ports(struct build *b, uint32_t line, const struct tok *t, struct nj_rule 
 /* ---- targets ---- */
 
 static const struct {
-	char name[12];	/* an array, not a pointer: see struct preset_row in presets.c */
+	char name[12]; /* an array, not a pointer: see struct preset_row in presets.c */
 	int af;
 } families[] = {
-	{ "netlink", AF_NETLINK }, { "packet", AF_PACKET }, { "vsock", AF_VSOCK },
-	{ "bluetooth", AF_BLUETOOTH }, { "can", AF_CAN }, { "alg", AF_ALG },
-	{ "x25", AF_X25 }, { "ax25", AF_AX25 }, { "ipx", AF_IPX }, { "appletalk", AF_APPLETALK },
-	{ "netrom", AF_NETROM }, { "bridge", AF_BRIDGE }, { "atmpvc", AF_ATMPVC },
-	{ "rose", AF_ROSE }, { "decnet", AF_DECnet }, { "netbeui", AF_NETBEUI },
-	{ "security", AF_SECURITY }, { "key", AF_KEY }, { "ash", AF_ASH }, { "econet", AF_ECONET },
-	{ "atmsvc", AF_ATMSVC }, { "rds", AF_RDS }, { "sna", AF_SNA }, { "irda", AF_IRDA },
-	{ "pppox", AF_PPPOX }, { "wanpipe", AF_WANPIPE }, { "llc", AF_LLC }, { "ib", AF_IB },
-	{ "mpls", AF_MPLS }, { "tipc", AF_TIPC }, { "iucv", AF_IUCV }, { "rxrpc", AF_RXRPC },
-	{ "isdn", AF_ISDN }, { "phonet", AF_PHONET }, { "ieee802154", AF_IEEE802154 },
-	{ "caif", AF_CAIF }, { "nfc", AF_NFC }, { "kcm", AF_KCM }, { "qipcrtr", AF_QIPCRTR },
-	{ "smc", AF_SMC }, { "xdp", AF_XDP }, { "mctp", AF_MCTP },
+	{ "netlink", AF_NETLINK },
+	{ "packet", AF_PACKET },
+	{ "vsock", AF_VSOCK },
+	{ "bluetooth", AF_BLUETOOTH },
+	{ "can", AF_CAN },
+	{ "alg", AF_ALG },
+	{ "x25", AF_X25 },
+	{ "ax25", AF_AX25 },
+	{ "ipx", AF_IPX },
+	{ "appletalk", AF_APPLETALK },
+	{ "netrom", AF_NETROM },
+	{ "bridge", AF_BRIDGE },
+	{ "atmpvc", AF_ATMPVC },
+	{ "rose", AF_ROSE },
+	{ "decnet", AF_DECnet },
+	{ "netbeui", AF_NETBEUI },
+	{ "security", AF_SECURITY },
+	{ "key", AF_KEY },
+	{ "ash", AF_ASH },
+	{ "econet", AF_ECONET },
+	{ "atmsvc", AF_ATMSVC },
+	{ "rds", AF_RDS },
+	{ "sna", AF_SNA },
+	{ "irda", AF_IRDA },
+	{ "pppox", AF_PPPOX },
+	{ "wanpipe", AF_WANPIPE },
+	{ "llc", AF_LLC },
+	{ "ib", AF_IB },
+	{ "mpls", AF_MPLS },
+	{ "tipc", AF_TIPC },
+	{ "iucv", AF_IUCV },
+	{ "rxrpc", AF_RXRPC },
+	{ "isdn", AF_ISDN },
+	{ "phonet", AF_PHONET },
+	{ "ieee802154", AF_IEEE802154 },
+	{ "caif", AF_CAIF },
+	{ "nfc", AF_NFC },
+	{ "kcm", AF_KCM },
+	{ "qipcrtr", AF_QIPCRTR },
+	{ "smc", AF_SMC },
+	{ "xdp", AF_XDP },
+	{ "mctp", AF_MCTP },
 };
 
 const char *
@@ -216,14 +252,18 @@ parse_path(struct build *b, uint32_t line, const struct tok *t, struct nj_rule *
 		ru->u.path.abstract = 1;
 		s++, n--;
 	} else if (n == 0 || s[0] != '/') {
-		return err(b, line, t->col, is_unix ?
-		    "a unix path must be absolute (or @name for an abstract socket), got" :
-		    "an exec path must be absolute, got", t), -EINVAL;
+		return err(b, line, t->col,
+		           is_unix ?
+		               "a unix path must be absolute (or @name for an abstract socket), got" :
+		               "an exec path must be absolute, got",
+		           t),
+		       -EINVAL;
 	}
 	if ((star = memchr(s, '*', n)) != NULL) {
 		if (star != s + n - 1)
 			return err(b, line, t->col + (uint32_t)(star - t->s),
-			    "'*' is allowed only at the end of a path:", t), -EINVAL;
+			           "'*' is allowed only at the end of a path:", t),
+			       -EINVAL;
 		ru->u.path.glob = 1;
 		n--;
 	}
@@ -250,7 +290,8 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 
 		if (id < 0)
 			return err(b, line, t->col,
-			    "unknown preset (netjail presets lists them):", t), -EINVAL;
+			           "unknown preset (netjail presets lists them):", t),
+			       -EINVAL;
 		ru->target = NJ_T_PRESET;
 		ru->preset = (uint8_t)id;
 		(*i)++;
@@ -260,13 +301,17 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		int is_unix = toklit(t, "unix");
 
 		if (*i + 1 >= ntk)
-			return err(b, line, after(t), is_unix ?
-			    "expected a path after unix" : "expected a path after exec", NULL),
-			    -EINVAL;
+			return err(b, line, after(t),
+			           is_unix ? "expected a path after unix" :
+			                     "expected a path after exec",
+			           NULL),
+			       -EINVAL;
 		if (!is_unix && ru->action != NJ_ALLOW)
-			return err(b, line, tk[0].col, "exec rules can only allow "
-			    "(programs not named by an allow exec rule are refused anyway)", NULL),
-			    -EINVAL;
+			return err(b, line, tk[0].col,
+			           "exec rules can only allow "
+			           "(programs not named by an allow exec rule are refused anyway)",
+			           NULL),
+			       -EINVAL;
 		ru->target = is_unix ? NJ_T_UNIX : NJ_T_EXEC;
 		*i += 2;
 		return parse_path(b, line, &tk[*i - 1], ru, is_unix);
@@ -275,8 +320,8 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		const struct tok *f;
 
 		if (*i + 1 >= ntk)
-			return err(b, line, after(t),
-			    "expected a family name after family", NULL), -EINVAL;
+			return err(b, line, after(t), "expected a family name after family", NULL),
+			       -EINVAL;
 		f = &tk[*i + 1];
 		*i += 2;
 		for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
@@ -288,10 +333,12 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		}
 		if (toklit(f, "inet") || toklit(f, "inet6"))
 			return err(b, line, f->col,
-			    "IP is not a family target; write any or an address:", f), -EINVAL;
+			           "IP is not a family target; write any or an address:", f),
+			       -EINVAL;
 		if (toklit(f, "unix") || toklit(f, "local"))
 			return err(b, line, f->col,
-			    "unix is not a family target; write unix /* and unix @*:", f), -EINVAL;
+			           "unix is not a family target; write unix /* and unix @*:", f),
+			       -EINVAL;
 		return err(b, line, f->col, "unknown socket family:", f), -EINVAL;
 	}
 	{
@@ -299,8 +346,11 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 
 		if (memchr(t->s, ':', t->n) == NULL && memchr(t->s, '.', t->n) == NULL &&
 		    !(t->s[0] >= '0' && t->s[0] <= '9'))
-			return err(b, line, t->col, "expected a target (address, prefix, any, "
-			    "@preset, unix, family or exec), got", t), -EINVAL;
+			return err(b, line, t->col,
+			           "expected a target (address, prefix, any, "
+			           "@preset, unix, family or exec), got",
+			           t),
+			       -EINVAL;
 		if (nj_prefix_parse_err(t->s, t->n, &ru->u.prefix, &col, msg, sizeof(msg)) != 0) {
 			if (strncmp(msg, "host bits", 9) == 0)
 				return err(b, line, t->col + (uint32_t)col, msg, NULL), -EINVAL;
@@ -336,19 +386,19 @@ parse_rule(struct build *b, uint32_t line, const struct tok *tk, size_t ntk)
 	}
 	if (i >= ntk)
 		return err(b, line, after(&tk[i - 1]), "expected a target after the action", NULL),
-		    -EINVAL;
+		       -EINVAL;
 	if ((rc = parse_target(b, line, tk, ntk, &i, &ru)) != 0)
 		return rc;
 	if (proto && ru.target != NJ_T_PREFIX && ru.target != NJ_T_PRESET && ru.target != NJ_T_ANY)
 		return err(b, line, proto->col, "tcp and udp apply only to IP targets:", proto),
-		    -EINVAL;
+		       -EINVAL;
 	if (i < ntk && toklit(&tk[i], "port")) {
 		if (ru.target != NJ_T_PREFIX && ru.target != NJ_T_PRESET && ru.target != NJ_T_ANY)
 			return err(b, line, tk[i].col, "port applies only to IP targets", NULL),
-			    -EINVAL;
+			       -EINVAL;
 		if (i + 1 >= ntk)
-			return err(b, line, after(&tk[i]), "expected a port list after port",
-			    NULL), -EINVAL;
+			return err(b, line, after(&tk[i]), "expected a port list after port", NULL),
+			       -EINVAL;
 		if ((rc = parse_ports(b, line, &tk[i + 1], &ru)) != 0)
 			return rc;
 		i += 2;
@@ -386,13 +436,16 @@ tokenize(struct build *b, uint32_t line, const char *s, size_t n, struct tok *tk
 				break;
 			if (c == 0)
 				return err(b, line, (uint32_t)i + 1, "NUL byte in the rules file",
-				    NULL), -1;
+				           NULL),
+				       -1;
 			if (c == '\r')
 				return err(b, line, (uint32_t)i + 1,
-				    "carriage return not at the end of the line", NULL), -1;
+				           "carriage return not at the end of the line", NULL),
+				       -1;
 			if (c < 0x20 || c == 0x7f)
 				return err(b, line, (uint32_t)i + 1, "control character in a rule",
-				    NULL), -1;
+				           NULL),
+				       -1;
 			i++;
 		}
 		if (*ntk < MAXTOK) {
@@ -405,7 +458,8 @@ tokenize(struct build *b, uint32_t line, const char *s, size_t n, struct tok *tk
 	/* bytes in a comment are not rules, but a NUL there is still not text */
 	for (; i < n; i++)
 		if (s[i] == '\0')
-			return err(b, line, (uint32_t)i + 1, "NUL byte in the rules file", NULL), -1;
+			return err(b, line, (uint32_t)i + 1, "NUL byte in the rules file", NULL),
+			       -1;
 	return 0;
 }
 
@@ -446,8 +500,7 @@ add_entries(struct build *b, uint32_t ri)
 	int rc;
 
 	switch (ru->target) {
-	case NJ_T_PREFIX:
-		return push_entry(b, &ru->u.prefix, ri);
+	case NJ_T_PREFIX: return push_entry(b, &ru->u.prefix, ri);
 	case NJ_T_ANY:
 		memset(&any, 0, sizeof(any));
 		any.ip.family = 4;
@@ -460,7 +513,7 @@ add_entries(struct build *b, uint32_t ri)
 			b->dyn_merged = 1;
 		if (!b->have_preset[ru->preset]) {
 			if ((rc = nj_preset_each(ru->preset, b->sys, collect_preset,
-			    &b->preset[ru->preset])) != 0)
+			         &b->preset[ru->preset])) != 0)
 				return rc;
 			b->have_preset[ru->preset] = 1;
 		}
@@ -547,7 +600,7 @@ nj_rules_parse(const char *text, size_t len, const char *file, const struct nj_s
 		line++;
 		pos += n + (nl ? 1 : 0);
 		if (n > 0 && s[n - 1] == '\r')
-			n--;	/* CRLF */
+			n--; /* CRLF */
 		if (n > NJ_MAX_LINE) {
 			err(&b, line, NJ_MAX_LINE + 1, "line longer than 4096 bytes", NULL);
 			failed = 1;

@@ -19,9 +19,23 @@ struct preset_row {
 /* Preset ids, in the order `netjail presets` lists them.  The static ones come from the
  * table; public, self and resolvers are computed. */
 static const char names[][16] = {
-	"loopback", "this-network", "private", "cgnat", "link-local", "multicast", "broadcast",
-	"reserved", "documentation", "benchmark", "metadata", "ietf-special", "embedded-v4",
-	"special", "public", "self", "resolvers",
+	"loopback",
+	"this-network",
+	"private",
+	"cgnat",
+	"link-local",
+	"multicast",
+	"broadcast",
+	"reserved",
+	"documentation",
+	"benchmark",
+	"metadata",
+	"ietf-special",
+	"embedded-v4",
+	"special",
+	"public",
+	"self",
+	"resolvers",
 };
 enum { P_PUBLIC = 14, P_SELF = 15, P_RESOLVERS = 16, NPRESETS = 17 };
 
@@ -63,8 +77,7 @@ nj_pfxvec_push(struct nj_pfxvec *pv, const struct nj_prefix *p)
 }
 
 static int
-static_each(const char *name, int (*fn)(void *, const struct nj_prefix *, const char *),
-    void *arg)
+static_each(const char *name, int (*fn)(void *, const struct nj_prefix *, const char *), void *arg)
 {
 	for (size_t i = 0; i < sizeof(preset_rows) / sizeof(preset_rows[0]); i++) {
 		struct nj_prefix p;
@@ -77,7 +90,7 @@ static_each(const char *name, int (*fn)(void *, const struct nj_prefix *, const 
 		/* the table is checked by the tests; a row that does not parse is skipped
 		 * rather than guessed at */
 		if (nj_prefix_parse_err(preset_rows[i].prefix, strlen(preset_rows[i].prefix), &p,
-		    &col, msg, sizeof(msg)) != 0)
+		        &col, msg, sizeof(msg)) != 0)
 			continue;
 		if ((rc = fn(arg, &p, preset_rows[i].source)) != 0)
 			return rc;
@@ -119,9 +132,9 @@ complement(const struct excl *x, int family, nj_u128 key, unsigned len,
 		if (x->v[i].ip.family != family)
 			continue;
 		if (x->v[i].len <= len && nj_prefix_contains(&x->v[i], &p.ip))
-			return 0;	/* wholly excluded */
+			return 0; /* wholly excluded */
 		if (x->v[i].len > len && nj_prefix_contains(&p, &x->v[i].ip))
-			inside = 1;	/* partly excluded: split */
+			inside = 1; /* partly excluded: split */
 	}
 	if (!inside)
 		return fn(arg, &p, "any minus @special minus @metadata");
@@ -182,11 +195,13 @@ nj_preset_each(int id, const struct nj_sys *sys,
 			return rc;
 		return complement(&x, 6, 0, 0, fn, arg);
 	case P_SELF:
-		return sys ? each_sys(sys->self, sys->nself, "address of a local interface", fn,
-		    arg) : 0;
+		return sys ?
+		    each_sys(sys->self, sys->nself, "address of a local interface", fn, arg) :
+		    0;
 	case P_RESOLVERS:
 		return sys ? each_sys(sys->resolvers, sys->nresolvers,
-		    "nameserver in /etc/resolv.conf", fn, arg) : 0;
+		                 "nameserver in /etc/resolv.conf", fn, arg) :
+		             0;
 	default:
 		if (id < 0 || id >= NPRESETS)
 			return -EINVAL;
@@ -196,8 +211,7 @@ nj_preset_each(int id, const struct nj_sys *sys,
 
 /* The policy of `netjail run` without -r (SPEC.md §4); examples/default.rules is the
  * same text with comments, and a test keeps the two equal. */
-const char nj_default_policy[] =
-	"allow @public\n"
-	"allow @resolvers port 53\n"
-	"block @metadata\n"
-	"block @self\n";
+const char nj_default_policy[] = "allow @public\n"
+                                 "allow @resolvers port 53\n"
+                                 "block @metadata\n"
+                                 "block @self\n";

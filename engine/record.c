@@ -20,15 +20,11 @@ static void
 head(struct nj_buf *b, const struct nj_record *r)
 {
 	switch (r->verdict) {
-	case NJ_REC_ERROR:
-		nj_buf_str(b, "netjail: error: ");
-		return;
-	case NJ_REC_WARNING:
-		nj_buf_str(b, "netjail: warning: ");
-		return;
+	case NJ_REC_ERROR: nj_buf_str(b, "netjail: error: "); return;
+	case NJ_REC_WARNING: nj_buf_str(b, "netjail: warning: "); return;
 	default:
-		nj_buf_str(b, r->verdict == NJ_REC_WOULD_DENY ? "netjail: would deny " :
-		    "netjail: deny ");
+		nj_buf_str(b,
+		    r->verdict == NJ_REC_WOULD_DENY ? "netjail: would deny " : "netjail: deny ");
 		nj_buf_str(b, r->call ? r->call : "?");
 	}
 }
@@ -50,8 +46,10 @@ nj_line_dest(struct nj_buf *b, const struct nj_dest *d)
 
 	switch (d->kind) {
 	case NJ_DEST_IP:
-		nj_buf_str(b, d->proto == NJ_PROTO_TCP ? "tcp " : d->proto == NJ_PROTO_UDP ?
-		    "udp " : "ip ");
+		nj_buf_str(b,
+		    d->proto == NJ_PROTO_TCP     ? "tcp " :
+		        d->proto == NJ_PROTO_UDP ? "udp " :
+		                                   "ip ");
 		nj_ip_format(&d->ip, ip, sizeof(ip));
 		if (d->ip.family == 6)
 			nj_buf_ch(b, '[');
@@ -90,7 +88,7 @@ void
 nj_line_end(struct nj_buf *b)
 {
 	if (b->len > b->size - 1)
-		b->len = b->size - 1;	/* truncated: still one line */
+		b->len = b->size - 1; /* truncated: still one line */
 	b->p[b->len++] = '\n';
 }
 
@@ -318,8 +316,10 @@ json_dest(struct jctx *j, const struct nj_dest *d)
 
 	switch (d->kind) {
 	case NJ_DEST_IP:
-		kstr(j, "proto", d->proto == NJ_PROTO_TCP ? "tcp" : d->proto == NJ_PROTO_UDP ?
-		    "udp" : "ip");
+		kstr(j, "proto",
+		    d->proto == NJ_PROTO_TCP     ? "tcp" :
+		        d->proto == NJ_PROTO_UDP ? "udp" :
+		                                   "ip");
 		nj_ip_format(&d->ip, ip, sizeof(ip));
 		kstr(j, "addr", ip);
 		if (d->port != NJ_PORT_ANY)
@@ -351,7 +351,7 @@ json_verdict(struct jctx *j, const struct nj_record *r)
 	if (r->vdest->kind == NJ_DEST_IP && v->naddr > 1 &&
 	    memcmp(&v->addr, &r->vdest->ip, sizeof(v->addr)) != 0) {
 		nj_ip_format(&v->addr, tmp, sizeof(tmp));
-		kstr(j, "denied", tmp);	/* the address it stands for that was denied */
+		kstr(j, "denied", tmp); /* the address it stands for that was denied */
 	}
 	if (v->rule != NJ_NORULE) {
 		nj_rule_format(rs, v->rule, tmp, sizeof(tmp));
@@ -439,7 +439,7 @@ nj_record_json(struct nj_buf *b, const struct nj_record *r)
 	json(b, r, (size_t)-1);
 	if (b->len + 1 < b->size)
 		return;
-	b->len = start;		/* too long for one line: the strings cut, and said so */
+	b->len = start; /* too long for one line: the strings cut, and said so */
 	json(b, r, 160);
 	if (b->len + 1 >= b->size) {
 		b->len = start;

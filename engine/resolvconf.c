@@ -41,7 +41,8 @@ nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s)
 		while (i < n && (l[i] == ' ' || l[i] == '\t'))
 			i++;
 		for (j = i; j < n && l[j] != ' ' && l[j] != '\t' && l[j] != '\r' && l[j] != '%' &&
-		    l[j] != '#' && l[j] != ';'; j++)
+		     l[j] != '#' && l[j] != ';';
+		     j++)
 			;
 		if (nj_ip_parse(l + i, j - i, &ip) != 0)
 			continue;
@@ -58,4 +59,3 @@ nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s)
 	}
 	return 0;
 }
-

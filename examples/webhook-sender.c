@@ -90,8 +90,8 @@ parse_target(const char *s, struct sockaddr_storage *ss)
 
 /* One delivery: connect through the rules, send the payload.  Returns 0 or -1 (said why). */
 static int
-deliver(const struct netjail_rules *rules, const char *target,
-    const struct sockaddr_storage *ss, socklen_t len)
+deliver(const struct netjail_rules *rules, const char *target, const struct sockaddr_storage *ss,
+    socklen_t len)
 {
 	static const char body[] = "{\"event\":\"ping\"}";
 	char req[256], why[300];
@@ -107,8 +107,9 @@ deliver(const struct netjail_rules *rules, const char *target,
 
 		/* our rules said no: say which, and what would allow it (an EACCES they did
 		 * not cause is libnetjail.so's, which logs its own reason) */
-		if (e == EACCES && netjail_explain(rules, (const struct sockaddr *)ss, len,
-		    NETJAIL_PROTO_TCP, why, sizeof(why)) == 0) {
+		if (e == EACCES &&
+		    netjail_explain(rules, (const struct sockaddr *)ss, len, NETJAIL_PROTO_TCP, why,
+		        sizeof(why)) == 0) {
 			fprintf(stderr, "webhook-sender: %s: refused: %s (%s)\n", target,
 			    strerror(e), why);
 		} else {
@@ -117,8 +118,10 @@ deliver(const struct netjail_rules *rules, const char *target,
 		close(fd);
 		return -1;
 	}
-	n = snprintf(req, sizeof(req), "POST / HTTP/1.0\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	n = snprintf(req, sizeof(req),
+	    "POST / HTTP/1.0\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n\r\n%s",
+	    sizeof(body) - 1, body);
 	/* the far side may close at once: no SIGPIPE, and the delivery was made */
 	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
 		fprintf(stderr, "webhook-sender: %s: send: %s\n", target, strerror(errno));
@@ -169,9 +172,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "webhook-sender: cannot leave the netjail scope: %s\n",
 			    strerror(errno));
 			failed = 1;
-			break;	/* the thread's scopes are not what we think: stop here */
+			break; /* the thread's scopes are not what we think: stop here */
 		}
 	}
-	netjail_rules_free(rules);	/* after the last scope is left: it must outlive it */
+	netjail_rules_free(rules); /* after the last scope is left: it must outlive it */
 	return failed;
 }

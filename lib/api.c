@@ -20,8 +20,8 @@
  * lib/libnetjail-rules.map says the same). */
 #define NJ_EXPORT __attribute__((visibility("default")))
 
-#define DEFAULT_NAME "rules"	/* netjail_rules_parse without a name */
-#define MAX_DIAGS 4		/* the first error is all we report */
+#define DEFAULT_NAME "rules" /* netjail_rules_parse without a name */
+#define MAX_DIAGS 4 /* the first error is all we report */
 
 static const char malformed[] = "the address length does not fit its family";
 
@@ -53,8 +53,8 @@ fail(struct netjail_error *err, const char *name, const struct nj_diags *dg, int
 	err->line = g ? g->line : 0;
 	err->col = g ? g->col : 0;
 	if (err->line)
-		snprintf(err->message, sizeof(err->message), "%s:%u:%u: error: %s", name,
-		    err->line, err->col, msg);
+		snprintf(err->message, sizeof(err->message), "%s:%u:%u: error: %s", name, err->line,
+		    err->col, msg);
 	else
 		snprintf(err->message, sizeof(err->message), "%s: error: %s", name, msg);
 }
@@ -62,8 +62,7 @@ fail(struct netjail_error *err, const char *name, const struct nj_diags *dg, int
 /* Wrap rules and text (text[len] is its NUL; both are taken over, and freed on failure) in a
  * new struct netjail_rules with a copy of name.  Returns 0 or -ENOMEM. */
 static int
-wrap(struct nj_rules *rules, char *text, size_t len, const char *name,
-    struct netjail_rules **ret)
+wrap(struct nj_rules *rules, char *text, size_t len, const char *name, struct netjail_rules **ret)
 {
 	size_t nlen = strlen(name);
 	struct netjail_rules *r = malloc(sizeof(*r) + nlen + 1);
@@ -73,7 +72,7 @@ wrap(struct nj_rules *rules, char *text, size_t len, const char *name,
 		free(text);
 		return -ENOMEM;
 	}
-	memcpy(r + 1, name, nlen + 1);	/* the name lives right after the struct */
+	memcpy(r + 1, name, nlen + 1); /* the name lives right after the struct */
 	r->magic = NJ_API_MAGIC;
 	r->abi = NETJAIL_ABI;
 	r->text = text;
@@ -91,7 +90,7 @@ static size_t
 rules_as_text(const struct nj_rules *r, char *out, size_t size)
 {
 	size_t at = 0;
-	uint32_t line = 1;	/* the line the next byte lands on */
+	uint32_t line = 1; /* the line the next byte lands on */
 
 	for (uint32_t i = 0; i < nj_rules_count(r); i++, line++, at++) {
 		for (; line < nj_rule_line(r, i); line++, at++)
@@ -105,8 +104,8 @@ rules_as_text(const struct nj_rules *r, char *out, size_t size)
 }
 
 NJ_EXPORT int
-netjail_rules_parse(const char *text, size_t len, const char *name,
-    struct netjail_rules **ret, struct netjail_error *err)
+netjail_rules_parse(const char *text, size_t len, const char *name, struct netjail_rules **ret,
+    struct netjail_error *err)
 {
 	struct nj_diags dg = { .max = MAX_DIAGS };
 	struct nj_rules *rules = NULL;
@@ -200,8 +199,8 @@ struct judgement {
 	const char *why;
 	struct nj_dest d;
 	struct nj_verdict v;
-	struct sockaddr_storage ss;	/* the caller's address, read once; d points into it */
-	char path[PATH_MAX];	/* a unix pathname made canonical; d.path points here */
+	struct sockaddr_storage ss; /* the caller's address, read once; d points into it */
+	char path[PATH_MAX]; /* a unix pathname made canonical; d.path points here */
 };
 
 /* Decide d for proto; NJ_PROTO_ANY here means NETJAIL_PROTO_ANY, "whatever the protocol":
@@ -221,9 +220,9 @@ decide_any(const struct nj_rules *r, struct nj_dest *d, int proto, struct nj_ver
 		if (!nj_decide(r, d, v))
 			return 0;
 		if (d->kind != NJ_DEST_IP || !nj_rules_use_proto(r))
-			break;	/* no rule names a proto: every answer is the same */
+			break; /* no rule names a proto: every answer is the same */
 	}
-	d->proto = NJ_PROTO_OTHER;	/* what allowed it is a rule without a proto */
+	d->proto = NJ_PROTO_OTHER; /* what allowed it is a rule without a proto */
 	return 1;
 }
 
@@ -252,13 +251,13 @@ judge_taken(struct judgement *j, const struct netjail_rules *r, int proto)
 /* Take sa[0..len) in (the intake: read once, into j->ss) and judge it.  Returns the intake's
  * answer; j->rc and j->why say the rest. */
 static int
-judge(struct judgement *j, const struct netjail_rules *r, const struct sockaddr *sa,
-    socklen_t len, int proto, int fd)
+judge(struct judgement *j, const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
+    int proto, int fd)
 {
 	int rc;
 
 	j->why = NULL;
-	memset(&j->d, 0, sizeof(j->d));	/* what the kind does not read is zero */
+	memset(&j->d, 0, sizeof(j->d)); /* what the kind does not read is zero */
 	rc = nj_intake(&j->d, &j->ss, sa, len, NJ_OP_CONNECT, fd);
 	if (rc == NJ_INTAKE_NONE) {
 		j->rc = -EINVAL;
@@ -279,8 +278,10 @@ explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
 {
 	struct nj_buf b = { buf, buf ? size : 0, 0 };
 	struct judgement j;
-	int p = proto == NETJAIL_PROTO_ANY ? NJ_PROTO_ANY : proto == NETJAIL_PROTO_TCP ?
-	    NJ_PROTO_TCP : proto == NETJAIL_PROTO_UDP ? NJ_PROTO_UDP : -1;
+	int p = proto == NETJAIL_PROTO_ANY ? NJ_PROTO_ANY :
+	    proto == NETJAIL_PROTO_TCP     ? NJ_PROTO_TCP :
+	    proto == NETJAIL_PROTO_UDP     ? NJ_PROTO_UDP :
+	                                     -1;
 
 	if (p < 0) {
 		j.rc = -EINVAL;
@@ -298,22 +299,20 @@ explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
 }
 
 NJ_EXPORT int
-netjail_explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
-    int proto, char *buf, size_t size)
+netjail_explain(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len, int proto,
+    char *buf, size_t size)
 {
 	return explain(r, sa, len, proto, buf, size);
 }
 
 NJ_EXPORT int
-netjail_decide(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len,
-    int proto)
+netjail_decide(const struct netjail_rules *r, const struct sockaddr *sa, socklen_t len, int proto)
 {
 	return explain(r, sa, len, proto, NULL, 0);
 }
 
 NJ_EXPORT int
-netjail_connect(const struct netjail_rules *r, int fd, const struct sockaddr *sa,
-    socklen_t len)
+netjail_connect(const struct netjail_rules *r, int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct judgement j;
 

@@ -14,17 +14,17 @@
 #include "lib/netjail.h"
 #include "engine/engine.h"
 
-#define NJ_API_MAGIC 0x6e6a7275u	/* "njru" */
+#define NJ_API_MAGIC 0x6e6a7275u /* "njru" */
 
 struct netjail_rules {
-	uint32_t magic;			/* NJ_API_MAGIC */
-	uint32_t abi;			/* NETJAIL_ABI */
-	const char *text;		/* the rules as given, NUL-terminated; for a compiled
+	uint32_t magic; /* NJ_API_MAGIC */
+	uint32_t abi; /* NETJAIL_ABI */
+	const char *text; /* the rules as given, NUL-terminated; for a compiled
 					 * file, each rule normalised on the line it came
 					 * from (it re-parses to the same rule set) */
-	size_t len;			/* strlen(text) */
-	const char *name;		/* for messages */
-	struct nj_rules *rules;		/* this copy's parse of text; only this copy uses it */
+	size_t len; /* strlen(text) */
+	const char *name; /* for messages */
+	struct nj_rules *rules; /* this copy's parse of text; only this copy uses it */
 };
 
 #endif

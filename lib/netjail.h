@@ -40,7 +40,7 @@ struct netjail_rules;
 /* Why parsing failed: the first error, as `netjail check` prints it
  * ("webhook:1:7: error: unknown preset @publik"). */
 struct netjail_error {
-	unsigned line, col;		/* 1-based; line 0: about the whole file */
+	unsigned line, col; /* 1-based; line 0: about the whole file */
 	char message[512];
 };
 
@@ -55,8 +55,8 @@ enum { NETJAIL_PROTO_ANY = 0, NETJAIL_PROTO_TCP = 6, NETJAIL_PROTO_UDP = 17 };
  * with len > 0), -ENOMEM, -EFBIG (len over 64 MiB), with *ret NULL and err (when not NULL)
  * filled with the first error.  Text NULL with len 0 is an empty rule set: it denies
  * everything.  @self and @resolvers are read now, from this machine. */
-int netjail_rules_parse(const char *text, size_t len, const char *name,
-    struct netjail_rules **ret, struct netjail_error *err);
+int netjail_rules_parse(const char *text, size_t len, const char *name, struct netjail_rules **ret,
+    struct netjail_error *err);
 
 /* The same from a file (text or compiled by `netjail compile`, told apart by its magic; a
  * regular file, opened without blocking).  The rules are named by the path, or for a

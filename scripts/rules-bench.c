@@ -148,7 +148,8 @@ main(int argc, char **argv)
 		if (r == NULL)
 			return 1;
 		printf("parse: %zu lines in %.3f s = %.2f million lines/s; %zu rules, %.1f bytes "
-		    "per rule held\n", lines, secs, (double)lines / secs / 1e6, nj_rules_count(r),
+		       "per rule held\n",
+		    lines, secs, (double)lines / secs / 1e6, nj_rules_count(r),
 		    (double)bytes / (double)nj_rules_count(r));
 		nj_rules_free(r);
 		return 0;

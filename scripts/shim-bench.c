@@ -196,8 +196,8 @@ ask(struct driver *d)
  * is measured includes what its first connect does once (loading the rules).
  */
 #define MAXSIDES 8
-#define DRIVER_LIFE 5	/* spawns */
-#define SLICE 1000	/* connects per piece */
+#define DRIVER_LIFE 5 /* spawns */
+#define SLICE 1000 /* connects per piece */
 static int
 run_ab(char **cmd, long pairs, long rounds, long life, int nj, char **jails)
 {
@@ -218,7 +218,8 @@ run_ab(char **cmd, long pairs, long rounds, long life, int nj, char **jails)
 		if (colon == NULL)
 			return fprintf(stderr, "ab: LIB:RULES, not %s\n", jails[j]), 2;
 		memcpy(jailed[j], plain, k * sizeof(char *));
-		snprintf(pre[j], sizeof(pre[j]), "LD_PRELOAD=%.*s", (int)(colon - jails[j]), jails[j]);
+		snprintf(pre[j], sizeof(pre[j]), "LD_PRELOAD=%.*s", (int)(colon - jails[j]),
+		    jails[j]);
 		snprintf(rul[j], sizeof(rul[j]), "NETJAIL_RULES=%s", colon + 1);
 		jailed[j][k] = pre[j], jailed[j][k + 1] = rul[j];
 		jailed[j][k + 2] = "NETJAIL_LOG=off", jailed[j][k + 3] = NULL;
@@ -243,7 +244,8 @@ run_ab(char **cmd, long pairs, long rounds, long life, int nj, char **jails)
 				for (int j = 0; i > 0 && j < sides; j++)
 					stop_driver(&d[j]);
 				for (int j = 0; j < sides; j++)
-					if (start_driver(&d[j], cmd, j ? jailed[j - 1] : plain) != 0 ||
+					if (start_driver(&d[j], cmd, j ? jailed[j - 1] : plain) !=
+					        0 ||
 					    (life > 0 && ask(&d[j]) < 0))
 						return perror("driver"), 2;
 			}
@@ -252,7 +254,8 @@ run_ab(char **cmd, long pairs, long rounds, long life, int nj, char **jails)
 			for (int j = 0; j < sides; j++)
 				order[j] = j;
 			for (int j = sides - 1; j > 0; j--) {
-				int r = (int)(next_random() % (unsigned long long)(j + 1)), x = order[j];
+				int r = (int)(next_random() % (unsigned long long)(j + 1)),
+				    x = order[j];
 
 				order[j] = order[r], order[r] = x;
 			}
@@ -343,7 +346,9 @@ main(int argc, char **argv)
 		printf("%lld\n", now() - t0);
 		return 0;
 	}
-	fputs("usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
-	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR\n", stderr);
+	fputs(
+	    "usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
+	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR\n",
+	    stderr);
 	return 2;
 }

@@ -17,7 +17,7 @@ extern char **environ;
 
 #define envnames nj_env_names
 #define NENV NJ_NENV
-static char preload_name[] = "LD_PRELOAD=";	/* in .data: see nj_env_names */
+static char preload_name[] = "LD_PRELOAD="; /* in .data: see nj_env_names */
 #define PRELOAD preload_name
 
 /* Does the first entry of an LD_PRELOAD list (split on ':' and ' ', as the loader does)
@@ -70,7 +70,8 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	size_t n = 0;
 
 	if (c->shim_path[0] == '\0') {
-		nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "", "the shim does not know its own path, so the child could "
+		nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "",
+		    "the shim does not know its own path, so the child could "
 		    "not be jailed");
 		return NULL;
 	}
@@ -104,12 +105,12 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	ce->v[n] = NULL;
 	return ce->v;
 toobig:
-	nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "", "the environment is too large to put the jail back into it "
+	nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "",
+	    "the environment is too large to put the jail back into it "
 	    "on the stack");
 	errno = E2BIG;
 	return NULL;
 }
-
 
 /* Is this process under the seccomp filter of netjail run --supervise?  Then the kernel
  * checks the connections of every program it starts, jailable by the preload or not.  The
@@ -154,8 +155,11 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 		nj_buf_str(&b, reason);
 	}
 	if (nj_exec_names(dirfd, path, flags, lit, canon, sizeof(lit)) != 0)
-		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, path, "a program whose path is too "
-		    "long to check") ? (errno = saved, 1) : 0;
+		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, path,
+		           "a program whose path is too "
+		           "long to check") ?
+		    (errno = saved, 1) :
+		    0;
 	/* an allow exec rule may name the path as written or where its links lead */
 	if (nj_exec_allowed_all(lit) || nj_exec_allowed_all(canon)) {
 		errno = saved;
@@ -211,7 +215,7 @@ NJ_CHILD_FIRST int
 nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 {
 	char why[200];
-	int rc = jailable(dirfd, path, flags, why, sizeof(why));	/* keeps errno */
+	int rc = jailable(dirfd, path, flags, why, sizeof(why)); /* keeps errno */
 
 	/* followable; or missing, where the kernel will fail the same way */
 	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP)
@@ -241,7 +245,7 @@ nj_exec_check_search(const char *call, const char *file)
 		int saved = errno, rc;
 
 		if (k < 0)
-			continue;	/* too long: exec passes over it too */
+			continue; /* too long: exec passes over it too */
 		rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
 		if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
 			return 0;
@@ -252,7 +256,7 @@ nj_exec_check_search(const char *call, const char *file)
 		}
 		errno = saved;
 	}
-	return 1;	/* nothing runs: the real call fails on its own */
+	return 1; /* nothing runs: the real call fails on its own */
 }
 
 /* The real call that starts the program, with the environment it is to have. */
@@ -262,18 +266,16 @@ start(const struct nj_start *s, char *const env[])
 	switch (s->how) {
 	case NJ_START_EXECVE:
 		return s->via_syscall ? nj_real.syscall(SYS_execve, s->path, s->argv, env) :
-		    nj_real.execve(s->path, s->argv, env);
+		                        nj_real.execve(s->path, s->argv, env);
 	case NJ_START_EXECVEAT:
-		return s->via_syscall ? nj_real.syscall(SYS_execveat, s->fd, s->path, s->argv,
-		    env, s->flags) : nj_real.execveat(s->fd, s->path, s->argv, env, s->flags);
-	case NJ_START_FEXECVE:
-		return nj_real.fexecve(s->fd, s->argv, env);
-	case NJ_START_EXECVPE:
-		return nj_real.execvpe(s->path, s->argv, env);
+		return s->via_syscall ?
+		    nj_real.syscall(SYS_execveat, s->fd, s->path, s->argv, env, s->flags) :
+		    nj_real.execveat(s->fd, s->path, s->argv, env, s->flags);
+	case NJ_START_FEXECVE: return nj_real.fexecve(s->fd, s->argv, env);
+	case NJ_START_EXECVPE: return nj_real.execvpe(s->path, s->argv, env);
 	case NJ_START_SPAWN:
 		return nj_real.posix_spawn(s->pid, s->path, s->fa, s->attr, s->argv, env);
-	default:
-		return nj_real.posix_spawnp(s->pid, s->path, s->fa, s->attr, s->argv, env);
+	default: return nj_real.posix_spawnp(s->pid, s->path, s->fa, s->attr, s->argv, env);
 	}
 }
 

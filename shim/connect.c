@@ -38,7 +38,7 @@ connect(int fd, const struct sockaddr *sa, socklen_t len)
 	return (int)do_connect(0, "connect", fd, sa, len);
 }
 
-int __connect(int fd, const struct sockaddr *sa, socklen_t len);	/* glibc has no prototype */
+int __connect(int fd, const struct sockaddr *sa, socklen_t len); /* glibc has no prototype */
 
 NJ_EXPORT int
 __connect(int fd, const struct sockaddr *sa, socklen_t len)

@@ -17,7 +17,7 @@ copy(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int 
 		return -1;
 	sd->len = len;
 	sd->fd = fd;
-	sd->d.proto = -1;	/* looked up only when a rule or a log line needs it */
+	sd->d.proto = -1; /* looked up only when a rule or a log line needs it */
 	sd->bad = rc == NJ_INTAKE_BAD;
 	return 0;
 }
@@ -31,8 +31,8 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 	struct nj_verdict v;
 
 	if (d->proto < 0 && d->kind == NJ_DEST_IP)
-		d->proto = nj_socket_proto(fd);	/* the line names the real type */
-	nj_allowed(d, &r);			/* which rule set said no: the process's or a scope's */
+		d->proto = nj_socket_proto(fd); /* the line names the real type */
+	nj_allowed(d, &r); /* which rule set said no: the process's or a scope's */
 	nj_decide(r, d, &v);
 	nj_log_verdict(call, d, &v, r);
 }
@@ -42,7 +42,7 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 static inline __attribute__((always_inline)) int
 decide(const char *call, struct nj_dest *d, int fd)
 {
-	const struct nj_rules *r = nj_rules_now();	/* first: it says whether proto matters */
+	const struct nj_rules *r = nj_rules_now(); /* first: it says whether proto matters */
 	const struct nj_config *c;
 	int known = d->proto >= 0;
 	int use_proto = __atomic_load_n(&nj_config_.use_proto, __ATOMIC_RELAXED);
@@ -87,8 +87,9 @@ nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 	 * dbus) over unix and netlink sockets: those are the resolver's, not the program's.
 	 * IP destinations are checked even there: a signal handler that connects while its
 	 * thread is inside getaddrinfo must not slip through to the network. */
-	if (nj_in_resolver && (sd->d.kind == NJ_DEST_UNIX ||
-	    (sd->d.kind == NJ_DEST_FAMILY && sd->d.family == AF_NETLINK)))
+	if (nj_in_resolver &&
+	    (sd->d.kind == NJ_DEST_UNIX ||
+	        (sd->d.kind == NJ_DEST_FAMILY && sd->d.family == AF_NETLINK)))
 		return 1;
 	if (sd->bad)
 		return nj_deny_msg(call, NJ_WHY_MALFORMED, "a malformed address",

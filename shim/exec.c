@@ -19,8 +19,10 @@ NJ_CHILD_CODE long
 nj_do_execve(int via_syscall, const char *call, const char *path, char *const argv[],
     char *const envp[])
 {
-	struct nj_start s = { .how = NJ_START_EXECVE, .via_syscall = via_syscall,
-	    .path = path, .argv = argv };
+	struct nj_start s = { .how = NJ_START_EXECVE,
+		.via_syscall = via_syscall,
+		.path = path,
+		.argv = argv };
 
 	if (!NJ_READY(via_syscall, execve))
 		return -1;
@@ -32,11 +34,15 @@ nj_do_execve(int via_syscall, const char *call, const char *path, char *const ar
 }
 
 long
-nj_do_execveat(int via_syscall, int dirfd, const char *path, char *const argv[],
-    char *const envp[], int flags)
+nj_do_execveat(int via_syscall, int dirfd, const char *path, char *const argv[], char *const envp[],
+    int flags)
 {
-	struct nj_start s = { .how = NJ_START_EXECVEAT, .via_syscall = via_syscall,
-	    .fd = dirfd, .flags = flags, .path = path, .argv = argv };
+	struct nj_start s = { .how = NJ_START_EXECVEAT,
+		.via_syscall = via_syscall,
+		.fd = dirfd,
+		.flags = flags,
+		.path = path,
+		.argv = argv };
 
 	if (!NJ_READY(via_syscall, execveat))
 		return -1;
@@ -55,7 +61,7 @@ do_execvpe(const char *call, const char *file, char *const argv[], char *const e
 	if (!NJ_READY(0, execvpe))
 		return -1;
 	if (file == NULL || *file == '\0')
-		return nj_real.execvpe(file, argv, envp);	/* fails with ENOENT/EFAULT */
+		return nj_real.execvpe(file, argv, envp); /* fails with ENOENT/EFAULT */
 	if (!nj_exec_check_search(call, file))
 		return -1;
 	return (int)nj_start(&s, envp);
@@ -107,7 +113,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 static size_t
 count_args(va_list ap)
 {
-	size_t n = 1;	/* arg0, already taken */
+	size_t n = 1; /* arg0, already taken */
 
 	while (va_arg(ap, char *) != NULL)
 		n++;
@@ -117,31 +123,31 @@ count_args(va_list ap)
 /* Run CALL with the variadic arguments after arg0 gathered into a NULL-terminated argv on
  * the stack (as glibc does); THEN runs after the terminating NULL has been read (execle takes
  * its envp there).  arg0 is non-NULL: glibc declares it so. */
-#define WITH_ARGV(arg0, argv, THEN, CALL) do {				\
-	va_list ap_;							\
-	size_t n_;							\
-									\
-	va_start(ap_, arg0);						\
-	n_ = count_args(ap_);						\
-	va_end(ap_);							\
-	{								\
-		char *argv[n_ + 1];					\
-									\
-		va_start(ap_, arg0);					\
-		argv[0] = (char *)(arg0);				\
-		for (size_t i_ = 1; i_ <= n_; i_++)			\
-			argv[i_] = va_arg(ap_, char *);	/* ends on NULL */ \
-		THEN;							\
-		va_end(ap_);						\
-		return CALL;						\
-	}								\
-} while (0)
+#define WITH_ARGV(arg0, argv, THEN, CALL)                                          \
+	do {                                                                       \
+		va_list ap_;                                                       \
+		size_t n_;                                                         \
+                                                                                   \
+		va_start(ap_, arg0);                                               \
+		n_ = count_args(ap_);                                              \
+		va_end(ap_);                                                       \
+		{                                                                  \
+			char *argv[n_ + 1];                                        \
+                                                                                   \
+			va_start(ap_, arg0);                                       \
+			argv[0] = (char *)(arg0);                                  \
+			for (size_t i_ = 1; i_ <= n_; i_++)                        \
+				argv[i_] = va_arg(ap_, char *); /* ends on NULL */ \
+			THEN;                                                      \
+			va_end(ap_);                                               \
+			return CALL;                                               \
+		}                                                                  \
+	} while (0)
 
 NJ_EXPORT int
 execl(const char *path, const char *arg0, ...)
 {
-	WITH_ARGV(arg0, argv, (void)0,
-	    (int)nj_do_execve(0, "execl", path, argv, nj_environ()));
+	WITH_ARGV(arg0, argv, (void)0, (int)nj_do_execve(0, "execl", path, argv, nj_environ()));
 }
 
 NJ_EXPORT int

@@ -18,10 +18,14 @@ NJ_TLS int nj_in_resolver;
 char nj_env_names[NJ_NENV][24] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
 	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=" };
 char nj_empty[1];
-struct nj_config nj_config_ = { .rules_path = nj_empty, .shim_path = nj_empty,
+struct nj_config nj_config_ = { .rules_path = nj_empty,
+	.shim_path = nj_empty,
 	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
-static const struct nj_config denyall = { .log = { .dest = NJ_LOG_STDERR }, .prog = "?",
-	.rules_path = "", .shim_path = "", .env = { "", "", "", "", "" } };
+static const struct nj_config denyall = { .log = { .dest = NJ_LOG_STDERR },
+	.prog = "?",
+	.rules_path = "",
+	.shim_path = "",
+	.env = { "", "", "", "", "" } };
 
 /*
  * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that
@@ -37,13 +41,13 @@ static NJ_TLS int initialising;
 __attribute__((hot)) int
 nj_take(long *state)
 {
-	long me = (NJ_SYS(SYS_getpid, 0, 0, 0, 0) << 2) | 1;	/* getpid(), without a page of libc */
+	long me = (NJ_SYS(SYS_getpid, 0, 0, 0, 0) << 2) | 1; /* getpid(), without a page of libc */
 
 	for (;;) {
 		long v = 0;
 
 		if (__atomic_compare_exchange_n(state, &v, me, 0, __ATOMIC_ACQ_REL,
-		    __ATOMIC_ACQUIRE))
+		        __ATOMIC_ACQUIRE))
 			return 1;
 		if (v == 2)
 			return 0;
@@ -53,7 +57,7 @@ nj_take(long *state)
 			    __ATOMIC_ACQUIRE);
 			continue;
 		}
-		sched_yield();	/* another thread of ours is at it: wait for it */
+		sched_yield(); /* another thread of ours is at it: wait for it */
 	}
 }
 
@@ -89,14 +93,16 @@ copy(char *dst, size_t size, const char *src)
  * for nothing but these strings. */
 static struct {
 	char name[18];
-	unsigned char off;	/* offsetof(struct nj_real, the field) */
+	unsigned char off; /* offsetof(struct nj_real, the field) */
 } real_names[] = {
+/* clang-format off */
 #define R(field) { #field, offsetof(struct nj_real, field) }
 	R(connect), { "__connect", offsetof(struct nj_real, connect_) }, R(sendto), R(sendmsg),
 	R(sendmmsg), R(syscall), R(getaddrinfo), R(freeaddrinfo), R(gethostbyname),
 	R(gethostbyname2), R(gethostbyname_r), R(gethostbyname2_r), R(execve), R(execveat),
 	R(fexecve), R(execvpe), R(posix_spawn), R(posix_spawnp), R(system), R(popen),
 #undef R
+	/* clang-format on */
 };
 _Static_assert(sizeof(struct nj_real) <= 256, "real_names[].off is one byte");
 
@@ -118,7 +124,7 @@ resolve_real(void)
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
  * "NAME=value" entry a child gets back: in envbuf, or allocated when it does not fit; one
  * that could not be kept (no memory) is "lost", and the setting it carried denies. */
-static char envbuf[1024];	/* small, so that all the shim's writable data fits one page
+static char envbuf[1024]; /* small, so that all the shim's writable data fits one page
 				 * (scripts/check-layout); longer values are allocated */
 static int env_lost[NJ_NENV];
 
@@ -147,19 +153,19 @@ lookup(char *const *env, const char *entry, size_t n)
 __attribute__((hot)) static void
 remember_env(void)
 {
-	char (*names)[24] = nj_env_names;
+	char(*names)[24] = nj_env_names;
 	size_t used = 0;
 	Dl_info info;
 	char *abs;
 
 	if (dladdr((void *)&nj_shim, &info) && info.dli_fname) {
 		if (info.dli_fname[0] == '/')
-			nj_config_.shim_path = info.dli_fname;	/* the loader keeps it */
+			nj_config_.shim_path = info.dli_fname; /* the loader keeps it */
 		else if ((abs = realpath(info.dli_fname, NULL)) != NULL)
-			nj_config_.shim_path = abs;	/* kept for the life of the process */
+			nj_config_.shim_path = abs; /* kept for the life of the process */
 	}
 	if (getauxval(AT_SECURE))
-		return;	/* secure execution (setuid and the like): as secure_getenv, none set */
+		return; /* secure execution (setuid and the like): as secure_getenv, none set */
 	for (size_t i = 0; i < NJ_NENV; i++) {
 		size_t n = len(names[i]);
 		const char *v = lookup(environ, names[i], n);
@@ -194,17 +200,23 @@ read_env(void)
 
 	copy(nj_config_.prog, sizeof(nj_config_.prog), name && *name ? name : "?");
 	if (nj_log_set_dest(&nj_config_.log, log) != 0 || env_lost[1])
-		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_LOG must be "
-		    "stderr, off or an absolute path", "logging to stderr");
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0,
+		    "NETJAIL_LOG must be "
+		    "stderr, off or an absolute path",
+		    "logging to stderr");
 	if (mode && nj_streq(mode, words[W_AUDIT])) {
 		nj_config_.audit = nj_config_.log.audit = 1;
 	} else if ((mode && *mode && !nj_streq(mode, words[W_ENFORCE])) || env_lost[2]) {
-		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_MODE must be "
-		    "enforce or audit", "enforcing");
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0,
+		    "NETJAIL_MODE must be "
+		    "enforce or audit",
+		    "enforcing");
 	}
 	if (nj_log_set_format(&nj_config_.log, format) != 0 || env_lost[NJ_ENV_FORMAT])
-		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "NETJAIL_LOG_FORMAT "
-		    "must be text or json", "writing text");
+		nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0,
+		    "NETJAIL_LOG_FORMAT "
+		    "must be text or json",
+		    "writing text");
 }
 
 /* The first error of a failed load as one record. */
@@ -246,13 +258,17 @@ load_rules(void)
 	int rc;
 
 	if (env_lost[0]) {
-		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0, "NETJAIL_RULES could "
-		    "not be kept (out of memory)", "denying all network access");
+		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0,
+		    "NETJAIL_RULES could "
+		    "not be kept (out of memory)",
+		    "denying all network access");
 		return;
 	}
 	if (path == NULL || *path == '\0') {
-		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0, "NETJAIL_RULES is "
-		    "not set", "denying all network access");
+		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, NULL, 0, 0,
+		    "NETJAIL_RULES is "
+		    "not set",
+		    "denying all network access");
 		return;
 	}
 	nj_config_.rules_path = path;
@@ -275,8 +291,10 @@ load_rules(void)
 		for (size_t i = 0; i < nj_rules_count(r); i++)
 			allow |= nj_rule_action(r, (uint32_t)i) == NJ_ALLOW;
 		if (!allow)
-			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "no allow "
-			    "rules", "every destination is denied");
+			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0,
+			    "no allow "
+			    "rules",
+			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
 		nj_config_.rules = r;
 	}
@@ -305,7 +323,7 @@ nj_shim_slow(void)
 	if (__atomic_load_n(&nj_state_, __ATOMIC_ACQUIRE) == 2)
 		return &nj_config_;
 	if (initialising)
-		return &denyall;	/* a call from inside our own start-up: deny */
+		return &denyall; /* a call from inside our own start-up: deny */
 	if (nj_take(&nj_state_))
 		init();
 	return &nj_config_;

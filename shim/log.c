@@ -38,8 +38,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 }
 
 void
-nj_log_text(const char *call, int reason, const char *what, const char *why,
-    const char *suggest)
+nj_log_text(const char *call, int reason, const char *what, const char *why, const char *suggest)
 {
 	const struct nj_config *c = nj_shim();
 	struct nj_record rec = { 0 };
@@ -56,8 +55,7 @@ nj_log_text(const char *call, int reason, const char *what, const char *why,
 
 void
 nj_log_lookup(const char *call, const char *name, const char *answers, unsigned removed,
-    unsigned total, const struct nj_dest *d, const struct nj_verdict *v,
-    const struct nj_rules *r)
+    unsigned total, const struct nj_dest *d, const struct nj_verdict *v, const struct nj_rules *r)
 {
 	const struct nj_config *c = nj_shim();
 	struct nj_record rec = { 0 };

@@ -37,8 +37,8 @@ struct removed {
 	char text[300];
 	struct nj_buf b;
 	int n, total;
-	struct nj_dest first;	/* the first answer removed, as it was decided */
-	struct nj_ip last;	/* the last one named */
+	struct nj_dest first; /* the first answer removed, as it was decided */
+	struct nj_ip last; /* the last one named */
 };
 
 static void
@@ -115,7 +115,7 @@ answer_allowed(int family, const void *addr, int proto, int port, struct nj_dest
 	d->proto = NJ_PROTO_UDP;
 	if (nj_allowed(d, NULL))
 		return 1;
-	d->proto = NJ_PROTO_TCP;	/* denied both ways: the log line speaks of tcp */
+	d->proto = NJ_PROTO_TCP; /* denied both ways: the log line speaks of tcp */
 	return nj_allowed(d, NULL);
 }
 
@@ -123,7 +123,8 @@ static int
 ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 {
 	int proto = ai->ai_socktype == SOCK_STREAM ? NJ_PROTO_TCP :
-	    ai->ai_socktype == SOCK_DGRAM ? NJ_PROTO_UDP : NJ_PROTO_OTHER;
+	    ai->ai_socktype == SOCK_DGRAM          ? NJ_PROTO_UDP :
+	                                             NJ_PROTO_OTHER;
 
 	if (ai->ai_addr == NULL)
 		return 1;
@@ -138,10 +139,10 @@ ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 		const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
 		int port = ntohs(in6->sin6_port);
 
-		return answer_allowed(AF_INET6, &in6->sin6_addr, proto,
-		    port ? port : NJ_PORT_ANY, ret_d);
+		return answer_allowed(AF_INET6, &in6->sin6_addr, proto, port ? port : NJ_PORT_ANY,
+		    ret_d);
 	}
-	return 1;	/* not an address the rules speak of */
+	return 1; /* not an address the rules speak of */
 }
 
 NJ_EXPORT int
@@ -270,8 +271,7 @@ gethostbyname2(const char *name, int af)
 }
 
 static int
-host_result_r(const char *call, const char *name, int rc, struct hostent **result,
-    int *h_errnop)
+host_result_r(const char *call, const char *name, int rc, struct hostent **result, int *h_errnop)
 {
 	if (rc != 0 || result == NULL || *result == NULL || nj_in_resolver || literal(name))
 		return rc;

@@ -20,8 +20,8 @@
 NJ_TLS int nj_scope_depth;
 NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 
-#define SEP "\n--\n"		/* between the sets of a NETJAIL_SCOPES value */
-#define CACHE_MAX 64		/* distinct rule texts kept parsed; more are parsed each time */
+#define SEP "\n--\n" /* between the sets of a NETJAIL_SCOPES value */
+#define CACHE_MAX 64 /* distinct rule texts kept parsed; more are parsed each time */
 
 /* Allocated at the first scope (most programs never enter one): as a static array it would
  * be bss that pushes the shim's start-up data over one page, a page fault in every process. */
@@ -29,7 +29,7 @@ static struct cached {
 	char *text;
 	size_t len;
 	struct nj_rules *rules;
-} *cache;
+} * cache;
 static size_t ncache;
 
 /* The cache's lock: init.c's guard, released to 0 (fork-safe the same way). */
@@ -68,8 +68,7 @@ parse(const char *text, size_t len, const char *file, const struct nj_sys *sys,
 /* The parsed set for text: from the cache, or parsed now (*ret_owned set when the cache is
  * full and the caller must free it).  0 or -errno. */
 static int
-rules_for(const struct netjail_rules *api, const struct nj_rules **ret,
-    struct nj_rules **ret_owned)
+rules_for(const struct netjail_rules *api, const struct nj_rules **ret, struct nj_rules **ret_owned)
 {
 	char file[128];
 	struct nj_buf b = { file, sizeof(file), 0 };
@@ -226,7 +225,7 @@ int
 nj_scopes_inherit(struct nj_config *c, const char *value, const struct nj_sys *sys,
     struct nj_diags *d, const char **ret_name)
 {
-	static char (*names)[32];	/* the sets' names, kept with them (see cache) */
+	static char(*names)[32]; /* the sets' names, kept with them (see cache) */
 	const char *p = value;
 
 	if (names == NULL && (names = calloc(NJ_SCOPE_MAX, sizeof(*names))) == NULL) {

@@ -13,7 +13,7 @@
 
 #define BATCH 16
 #ifndef UIO_MAXIOV
-#define UIO_MAXIOV 1024	/* the kernel's cap on vlen */
+#define UIO_MAXIOV 1024 /* the kernel's cap on vlen */
 #endif
 
 long
@@ -28,7 +28,7 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 		return -1;
 	if (vec == NULL)
 		return via_syscall ? nj_real.syscall(SYS_sendmmsg, fd, vec, vlen, flags) :
-		    nj_real.sendmmsg(fd, vec, vlen, flags);
+		                     nj_real.sendmmsg(fd, vec, vlen, flags);
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	while (total < vlen) {
@@ -43,7 +43,7 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 			if (m->msg_name == NULL || m->msg_namelen == 0)
 				continue;
 			if (!nj_sdest_take(&sd[ok], fd, m->msg_name, m->msg_namelen, NJ_OP_SEND,
-			    "sendmmsg")) {
+			        "sendmmsg")) {
 				denied = 1;
 				break;
 			}
@@ -59,11 +59,11 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 		}
 		saved = errno;
 		r = via_syscall ? nj_real.syscall(SYS_sendmmsg, fd, cp, ok, flags) :
-		    nj_real.sendmmsg(fd, cp, ok, flags);
+		                  nj_real.sendmmsg(fd, cp, ok, flags);
 		if (r < 0) {
 			if (total == 0)
 				return -1;
-			break;	/* some were sent: that count is the answer */
+			break; /* some were sent: that count is the answer */
 		}
 		for (long i = 0; i < r; i++)
 			vec[total + (unsigned int)i].msg_len = cp[i].msg_len;

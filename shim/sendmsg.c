@@ -15,7 +15,7 @@ nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags)
 		return -1;
 	if (msg == NULL || msg->msg_name == NULL || msg->msg_namelen == 0)
 		return via_syscall ? nj_real.syscall(SYS_sendmsg, fd, msg, flags) :
-		    nj_real.sendmsg(fd, msg, flags);
+		                     nj_real.sendmsg(fd, msg, flags);
 	/* the kernel gets our copy of the header too, so no thread can swap msg_name after
 	 * the check */
 	memcpy(&m, msg, sizeof(m));
@@ -26,7 +26,7 @@ nj_do_sendmsg(int via_syscall, int fd, const struct msghdr *msg, int flags)
 		m.msg_namelen = sd.len;
 	}
 	return via_syscall ? nj_real.syscall(SYS_sendmsg, fd, &m, flags) :
-	    nj_real.sendmsg(fd, &m, flags);
+	                     nj_real.sendmsg(fd, &m, flags);
 }
 
 NJ_EXPORT ssize_t

@@ -22,18 +22,17 @@
  * by nj_shim_init() before any wrapper uses them; a NULL entry makes its wrapper deny. */
 struct nj_real {
 	int (*connect)(int, const struct sockaddr *, socklen_t);
-	int (*connect_)(int, const struct sockaddr *, socklen_t);	/* __connect */
+	int (*connect_)(int, const struct sockaddr *, socklen_t); /* __connect */
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
 	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 	long (*syscall)(long, ...);
-	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
-	    struct addrinfo **);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
 	void (*freeaddrinfo)(struct addrinfo *);
 	struct hostent *(*gethostbyname)(const char *);
 	struct hostent *(*gethostbyname2)(const char *, int);
-	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
-	    struct hostent **, int *);
+	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t, struct hostent **,
+	    int *);
 	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t,
 	    struct hostent **, int *);
 	int (*execve)(const char *, char *const[], char *const[]);
@@ -49,21 +48,21 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
-#define NJ_NENV 5	/* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT */
+#define NJ_NENV 5 /* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT */
 #define NJ_ENV_SCOPES 3
 #define NJ_ENV_FORMAT 4
-#define NJ_SCOPE_MAX 16	/* nested scopes on one thread; and scopes a program inherits */
+#define NJ_SCOPE_MAX 16 /* nested scopes on one thread; and scopes a program inherits */
 
 /* What the shim decided at start-up; immutable afterwards. */
 struct nj_config {
-	const struct nj_rules *rules;	/* NULL: every checked call is denied; read it
+	const struct nj_rules *rules; /* NULL: every checked call is denied; read it
 					 * through nj_rules_now(), which loads it */
-	int audit;			/* NETJAIL_MODE=audit: log "would deny" and proceed */
-	int use_proto;			/* some rule set names tcp or udp (set when the rules
+	int audit; /* NETJAIL_MODE=audit: log "would deny" and proceed */
+	int use_proto; /* some rule set names tcp or udp (set when the rules
 					 * load, or when a scope that does is entered) */
-	struct nj_log log;		/* NETJAIL_LOG, NETJAIL_LOG_FORMAT (and audit) */
-	char prog[64];			/* the program's short name, for log lines */
-	const char *rules_path;		/* NETJAIL_RULES as given, for log lines ("" unset) */
+	struct nj_log log; /* NETJAIL_LOG, NETJAIL_LOG_FORMAT (and audit) */
+	char prog[64]; /* the program's short name, for log lines */
+	const char *rules_path; /* NETJAIL_RULES as given, for log lines ("" unset) */
 	/* What a child must inherit (child.c): our absolute path, first in LD_PRELOAD, and each
 	 * NETJAIL_* variable as the "NAME=value" entry it was at start-up ("" when unset),
 	 * copied then (init.c): the program may rewrite its environment afterwards. */
@@ -108,9 +107,10 @@ int nj_take(long *guard);
 /* Make sure we are initialised, then that the real function (or syscall(), for via_syscall)
  * was found: 1, or 0 with errno = EACCES (a missing real symbol denies: fail closed).  A
  * macro, so the field is read after initialisation, not before. */
-#define NJ_READY(via_syscall, field) \
-	(nj_shim(), ((via_syscall) ? nj_real.syscall != NULL : nj_real.field != NULL) || \
-	    (errno = EACCES, 0))
+#define NJ_READY(via_syscall, field)                                             \
+	(nj_shim(),                                                              \
+	    ((via_syscall) ? nj_real.syscall != NULL : nj_real.field != NULL) || \
+	        (errno = EACCES, 0))
 
 /* The rule set, loading it first if this is the first use (NULL: deny everything: the rules
  * are missing or invalid, or this thread is the one loading them).  Never blocks on itself;
@@ -132,9 +132,9 @@ extern NJ_TLS int nj_in_resolver;
 struct nj_sdest {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct nj_dest d;		/* d.proto is -1 until someone needs it (nj_sdest_proto) */
+	struct nj_dest d; /* d.proto is -1 until someone needs it (nj_sdest_proto) */
 	int fd;
-	int bad;			/* malformed: deny without looking further */
+	int bad; /* malformed: deny without looking further */
 };
 
 /* Take a destination from the caller: copy sa[0..len) into sd (the copy is what the kernel
@@ -166,7 +166,7 @@ long nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int v
  * separated by lines "--"), made when the scope was entered: exec has no time to build it. */
 struct nj_scope_frame {
 	const struct nj_rules *rules;
-	struct nj_rules *owned;		/* to free on leave (not kept in the cache) */
+	struct nj_rules *owned; /* to free on leave (not kept in the cache) */
 	char *env;
 };
 extern NJ_TLS int nj_scope_depth;
@@ -230,15 +230,21 @@ char *const *nj_child_env(char *const envp[], struct nj_childenv *ce);
 int nj_exec_check(const char *call, int dirfd, const char *path, int flags);
 
 /* How to start a program once its environment is right (nj_start). */
-enum { NJ_START_EXECVE, NJ_START_EXECVEAT, NJ_START_FEXECVE, NJ_START_EXECVPE,
-	NJ_START_SPAWN, NJ_START_SPAWNP };
+enum {
+	NJ_START_EXECVE,
+	NJ_START_EXECVEAT,
+	NJ_START_FEXECVE,
+	NJ_START_EXECVPE,
+	NJ_START_SPAWN,
+	NJ_START_SPAWNP
+};
 struct nj_start {
 	int how;
-	int via_syscall;		/* execve, execveat: through syscall(2) */
-	int fd, flags;			/* execveat's dirfd and flags; fexecve's fd */
-	const char *path;		/* or the file, for execvpe and posix_spawnp */
+	int via_syscall; /* execve, execveat: through syscall(2) */
+	int fd, flags; /* execveat's dirfd and flags; fexecve's fd */
+	const char *path; /* or the file, for execvpe and posix_spawnp */
 	char *const *argv;
-	pid_t *pid;			/* posix_spawn */
+	pid_t *pid; /* posix_spawn */
 	const void *fa, *attr;
 };
 
@@ -273,8 +279,7 @@ void nj_log_text(const char *call, int reason, const char *what, const char *why
 /* A lookup of name that lost removed of its total answers (listed in answers); the first
  * removed, d, as r decided it (v). */
 void nj_log_lookup(const char *call, const char *name, const char *answers, unsigned removed,
-    unsigned total, const struct nj_dest *d, const struct nj_verdict *v,
-    const struct nj_rules *r);
+    unsigned total, const struct nj_dest *d, const struct nj_verdict *v, const struct nj_rules *r);
 /* A start-up problem: "netjail: error|warning: [FILE[:LINE:COL]: ]TEXT[; EFFECT]". */
 void nj_log_problem(int verdict, int reason, const char *file, uint32_t line, uint32_t col,
     const char *text, const char *effect);

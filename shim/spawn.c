@@ -11,8 +11,12 @@ NJ_EXPORT int
 posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	struct nj_start s = { .how = NJ_START_SPAWN, .path = path, .argv = argv, .pid = pid,
-	    .fa = fa, .attr = attr };
+	struct nj_start s = { .how = NJ_START_SPAWN,
+		.path = path,
+		.argv = argv,
+		.pid = pid,
+		.fa = fa,
+		.attr = attr };
 
 	if (!NJ_READY(0, posix_spawn))
 		return errno;
@@ -25,8 +29,12 @@ NJ_EXPORT int
 posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	struct nj_start s = { .how = NJ_START_SPAWNP, .path = file, .argv = argv, .pid = pid,
-	    .fa = fa, .attr = attr };
+	struct nj_start s = { .how = NJ_START_SPAWNP,
+		.path = file,
+		.argv = argv,
+		.pid = pid,
+		.fa = fa,
+		.attr = attr };
 
 	if (!NJ_READY(0, posix_spawnp))
 		return errno;
@@ -63,7 +71,7 @@ quoted(struct nj_buf *b, const char *s)
 static char *
 jailed_command(const char *call, const char *cmd, int *ret_alloc)
 {
-	char (*names)[24] = nj_env_names;
+	char(*names)[24] = nj_env_names;
 	const struct nj_config *c = nj_shim();
 	struct nj_childenv ce;
 	char *const *env;
@@ -81,7 +89,7 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 	size = strlen(cmd) + strlen(ce.preload);
 	for (size_t k = 0; k < NJ_NENV; k++)
 		size += strlen(nj_env_entry(c, k));
-	size = 4 * size + 256;		/* quoting at most quadruples; the words around it */
+	size = 4 * size + 256; /* quoting at most quadruples; the words around it */
 	if ((out = malloc(size)) == NULL)
 		return NULL;
 	b.p = out, b.size = size, b.len = 0;
@@ -91,7 +99,7 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 		if (nj_env_entry(c, k)[0] == '\0')
 			continue;
 		nj_buf_ch(&b, ' ');
-		nj_buf_mem(&b, names[k], strlen(names[k]));	/* "NAME=" */
+		nj_buf_mem(&b, names[k], strlen(names[k])); /* "NAME=" */
 		quoted(&b, nj_env_entry(c, k) + strlen(names[k]));
 	}
 	nj_buf_str(&b, ";");
@@ -117,7 +125,7 @@ system(const char *cmd)
 	if (!NJ_READY(0, system))
 		return -1;
 	if (cmd == NULL)
-		return nj_real.system(cmd);	/* "is there a shell?" */
+		return nj_real.system(cmd); /* "is there a shell?" */
 	if ((run = jailed_command("system", cmd, &alloc)) == NULL)
 		return -1;
 	rc = nj_real.system(run);

@@ -45,13 +45,13 @@ syscall(long nr, ...)
 		    (char *const *)(uintptr_t)c, (char *const *)(uintptr_t)d, (int)e);
 #ifdef SYS_io_uring_setup
 	case SYS_io_uring_setup:
-		if (!nj_deny_msg("io_uring_setup", NJ_WHY_IO_URING, "", "io_uring makes connections without "
-		    "libc, where netjail cannot check them"))
+		if (!nj_deny_msg("io_uring_setup", NJ_WHY_IO_URING, "",
+		        "io_uring makes connections without "
+		        "libc, where netjail cannot check them"))
 			return -1;
 		break;
 #endif
-	default:
-		break;
+	default: break;
 	}
 	if (__builtin_expect(nj_real.syscall == NULL, 0) && !NJ_READY(1, syscall))
 		return -1;

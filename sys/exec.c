@@ -49,7 +49,7 @@ nj_starts(const char *s, const char *prefix)
 NJ_CHILD_CODE void
 nj_copy_bytes(void *dst, const void *src, size_t n)
 {
-	volatile unsigned char *d = dst;	/* volatile: not turned into a memcpy call */
+	volatile unsigned char *d = dst; /* volatile: not turned into a memcpy call */
 	const unsigned char *s = src;
 
 	while (n--)
@@ -110,17 +110,17 @@ find_machine(void)
 /* In .data (an initialiser that is not all zeros), beside the shim's other start-up data:
  * a page of its own would be one more page fault in every process. */
 static struct {
-	int ready;		/* set last, with release */
+	int ready; /* set last, with release */
 	int machine;
-	char loader[64];	/* "" when we have none, or its name is too long to compare */
-	char xattr[20];		/* here rather than in .rodata, a page a fork child has not;
+	char loader[64]; /* "" when we have none, or its name is too long to compare */
+	char xattr[20]; /* here rather than in .rodata, a page a fork child has not;
 				 * copied into the caller's nj_jailbuf for the kernel to read */
 } self = { .machine = -1, .xattr = "security.capability" };
 
 __attribute__((hot)) void
 nj_jailable_init(void)
 {
-	int saved = errno;	/* getauxval sets it when an entry is missing */
+	int saved = errno; /* getauxval sets it when an entry is missing */
 	const char *l;
 
 	if (__atomic_load_n(&self.ready, __ATOMIC_ACQUIRE))
@@ -137,8 +137,7 @@ nj_jailable_init(void)
 /* Bytes [off, off + len) of the file, from what was read already when they are in it, else
  * read into buf: a pointer to them, or NULL. */
 NJ_CHILD_CODE __attribute__((noinline)) static const unsigned char *
-bytes_at(int fd, const unsigned char *hdr, size_t n, ElfW(Off) off, size_t len,
-    unsigned char *buf)
+bytes_at(int fd, const unsigned char *hdr, size_t n, ElfW(Off) off, size_t len, unsigned char *buf)
 {
 	if (off + len <= n && off + len >= off)
 		return hdr + off;
@@ -157,7 +156,7 @@ bytes_at(int fd, const unsigned char *hdr, size_t n, ElfW(Off) off, size_t len,
  * build ID has the blob elsewhere and is not recognised: netjail(1), LIMITS.)
  */
 #define NT_GO_BUILDID 4
-static char go_buildinfo[14] = "\xff Go buildinf:";	/* .data: see self below */
+static char go_buildinfo[14] = "\xff Go buildinf:"; /* .data: see self below */
 
 NJ_CHILD_CODE __attribute__((noinline)) static int
 go_note(const unsigned char *p, size_t len)
@@ -194,8 +193,10 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	int go = 0;
 
 	if (n < sizeof(*eh) || hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
-		say(why, size, "an ELF of another class (32/64-bit): the preload cannot load "
-		    "into it", NULL);
+		say(why, size,
+		    "an ELF of another class (32/64-bit): the preload cannot load "
+		    "into it",
+		    NULL);
 		return 0;
 	}
 	if (self.machine >= 0 && eh->e_machine != self.machine) {
@@ -240,7 +241,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	}
 	for (unsigned i = 0; i < nnote && !go; i++) {
 		size_t len = note_ph[i].p_filesz < sizeof(scratch) ? note_ph[i].p_filesz :
-		    sizeof(scratch);
+		                                                     sizeof(scratch);
 
 		if ((p = bytes_at(fd, hdr, n, note_ph[i].p_offset, len, scratch)) != NULL)
 			go = go_note(p, len);
@@ -252,8 +253,10 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 			go = p[k] == (unsigned char)go_buildinfo[k];
 	}
 	if (go) {
-		say(why, size, "a Go program, which makes its own system calls: the preload "
-		    "cannot see its connections", NULL);
+		say(why, size,
+		    "a Go program, which makes its own system calls: the preload "
+		    "cannot see its connections",
+		    NULL);
 		return 0;
 	}
 	return 1;
@@ -273,37 +276,45 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 static __attribute__((noinline, cold)) int
 secure_exec(int fd, const struct stat *st, int caps, char *why, size_t size)
 {
-	unsigned int uid[3], gid[3], euid, egid;	/* real, effective, saved */
+	unsigned int uid[3], gid[3], euid, egid; /* real, effective, saved */
 	struct statfs fs;
 	int nosuid, honoured, saved = errno;
 
 	if (NJ_SYS(SYS_getresuid, uid, uid + 1, uid + 2, 0) != 0 ||
 	    NJ_SYS(SYS_getresgid, gid, gid + 1, gid + 2, 0) != 0) {
-		say(why, size, "a setuid, setgid or capability program whose effect on this "
-		    "process cannot be worked out: the loader may drop the preload", NULL);
+		say(why, size,
+		    "a setuid, setgid or capability program whose effect on this "
+		    "process cannot be worked out: the loader may drop the preload",
+		    NULL);
 		return 1;
 	}
 	nosuid = NJ_SYS(SYS_fstatfs, fd, &fs, 0, 0) == 0 && (fs.f_flags & ST_NOSUID);
 	honoured = !nosuid && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0;
 	errno = saved;
 	euid = honoured && (st->st_mode & S_ISUID) ? st->st_uid : uid[1];
-	egid = honoured && (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ?
-	    st->st_gid : gid[1];
+	egid = honoured && (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ? st->st_gid :
+	                                                                                gid[1];
 	if (euid != uid[0]) {
-		say(why, size, "a setuid program (it would run as another user): the loader "
-		    "drops the preload", NULL);
+		say(why, size,
+		    "a setuid program (it would run as another user): the loader "
+		    "drops the preload",
+		    NULL);
 		return 1;
 	}
 	if (egid != gid[0]) {
-		say(why, size, "a setgid program (it would run with another group): the loader "
-		    "drops the preload", NULL);
+		say(why, size,
+		    "a setgid program (it would run with another group): the loader "
+		    "drops the preload",
+		    NULL);
 		return 1;
 	}
 	/* (no_new_privs keeps capabilities from being gained, but not the exec from being
 	 * secure: only nosuid makes the kernel ignore them) */
 	if (caps && !nosuid && uid[0] != 0) {
-		say(why, size, "a program with file capabilities (they would raise its "
-		    "privileges): the loader drops the preload", NULL);
+		say(why, size,
+		    "a program with file capabilities (they would raise its "
+		    "privileges): the loader drops the preload",
+		    NULL);
 		return 1;
 	}
 	return 0;
@@ -325,11 +336,11 @@ judge_fd(int fd, int depth, struct nj_jailbuf *buf, char *why, size_t size)
 	if ((n = NJ_SYS(SYS_fstat, fd, &buf->st, 0, 0)) != 0)
 		return (int)n;
 	if (!S_ISREG(buf->st.st_mode))
-		return 1;	/* exec will fail on its own */
+		return 1; /* exec will fail on its own */
 	nj_copy_bytes(buf->xattr, self.xattr, sizeof(self.xattr));
 	caps = NJ_SYS(SYS_fgetxattr, fd, buf->xattr, 0, 0) > 0;
 	if ((n = NJ_SYS(SYS_pread64, fd, hdr, sizeof(buf->hdr), 0)) < 0)
-		return (int)n;	/* EBADF: an O_PATH descriptor */
+		return (int)n; /* EBADF: an O_PATH descriptor */
 	if (n >= 4 && hdr[0] == ELFMAG0 && hdr[1] == ELFMAG1 && hdr[2] == ELFMAG2 &&
 	    hdr[3] == ELFMAG3) {
 		/* (the kernel honours these bits and capabilities on the file it maps, never
@@ -350,7 +361,7 @@ judge_fd(int fd, int depth, struct nj_jailbuf *buf, char *why, size_t size)
 			interp[k++] = (char)hdr[i++];
 		interp[k] = '\0';
 		if (k == 0)
-			return 1;	/* the kernel will refuse it */
+			return 1; /* the kernel will refuse it */
 		if (depth > 0) {
 			say(why, size, "a script whose interpreter is itself a script", NULL);
 			return 0;
@@ -374,7 +385,7 @@ judge_fd(int fd, int depth, struct nj_jailbuf *buf, char *why, size_t size)
 		 * the next directory (the caller must know that) */
 		return rc < 0 ? -ENOENT : rc;
 	}
-	return 1;	/* not ELF, not #!: exec fails with ENOEXEC (a shell then runs sh) */
+	return 1; /* not ELF, not #!: exec fails with ENOEXEC (a shell then runs sh) */
 }
 
 NJ_CHILD_CODE static int
@@ -396,11 +407,13 @@ judge_at(int dirfd, const char *path, int flags, int depth, struct nj_jailbuf *b
 		nj_buf_mem(&o, "", 0);
 		path = proc;
 		dirfd = AT_FDCWD;
-		fd = (int)NJ_SYS(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK, 0);
+		fd = (int)NJ_SYS(SYS_openat, AT_FDCWD, path,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
 	} else {
-		fd = (int)NJ_SYS(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+		fd = (int)NJ_SYS(SYS_openat, dirfd, path,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		        ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
+		    0);
 	}
 	if (fd < 0)
 		return fd;
@@ -468,7 +481,7 @@ nj_exec_path(void)
 {
 	const char *p = getenv("PATH");
 
-	return p ? p : "/bin:/usr/bin";		/* glibc's default search path */
+	return p ? p : "/bin:/usr/bin"; /* glibc's default search path */
 }
 
 int
@@ -482,7 +495,7 @@ nj_path_next(const char **list, const char *file, char *buf, size_t size)
 		return 0;
 	n = strcspn(p, ":");
 	*list = p[n] ? p + n + 1 : NULL;
-	nj_buf_mem(&b, n ? p : ".", n ? n : 1);	/* an empty entry: the working directory */
+	nj_buf_mem(&b, n ? p : ".", n ? n : 1); /* an empty entry: the working directory */
 	nj_buf_ch(&b, '/');
 	nj_buf_str(&b, file);
 	return b.len < size ? 1 : -1;

@@ -13,8 +13,8 @@
  * shim can tell that the kernel checks this process's connections and may let it start
  * programs the preload cannot follow: connect(-1, NULL, NJ_SUPERVISED_PROBE) fails with
  * errno NJ_SUPERVISED_ERRNO (without the filter: EBADF). */
-#define NJ_SUPERVISED_PROBE	0x6e6a7376	/* "njsv" */
-#define NJ_SUPERVISED_ERRNO	3946		/* below MAX_ERRNO (4095), used by nothing else */
+#define NJ_SUPERVISED_PROBE 0x6e6a7376 /* "njsv" */
+#define NJ_SUPERVISED_ERRNO 3946 /* below MAX_ERRNO (4095), used by nothing else */
 
 /* ---- exec.c: the jailability check.  I/O, async-signal-safe, no allocation ----
  * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the

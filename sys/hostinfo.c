@@ -20,7 +20,7 @@ gather_resolvers(struct nj_sys *s)
 	int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0)
-		return 0;	/* no resolv.conf: an empty set, not an error */
+		return 0; /* no resolv.conf: an empty set, not an error */
 	for (;;) {
 		ssize_t k = read(fd, buf + got, sizeof(buf) - got);
 
@@ -43,7 +43,7 @@ gather_self(struct nj_sys *s)
 	int rc = 0;
 
 	if (getifaddrs(&ifa) != 0)
-		return 0;	/* nothing known: @self is empty, so nothing extra is allowed */
+		return 0; /* nothing known: @self is empty, so nothing extra is allowed */
 	for (i = ifa; i && rc == 0; i = i->ifa_next) {
 		struct nj_ip ip;
 

@@ -44,7 +44,7 @@ nj_intake_unix(struct nj_dest *d, int pid, char *buf, size_t size)
 {
 	int saved = errno;
 	int rc = pid == 0 ? nj_path_abs(d->path, d->pathlen, buf, size) :
-	    abs_of(pid, d->path, d->pathlen, buf, size);
+	                    abs_of(pid, d->path, d->pathlen, buf, size);
 
 	errno = saved;
 	if (rc != 0)

@@ -54,7 +54,7 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
 			return d->kind = 0, -EINVAL;
 		d->kind = NJ_DEST_IP;
 		d->ip.family = 4;
-		memset(d->ip.a, 0, sizeof(d->ip.a));	/* nj_ip: the rest is zero */
+		memset(d->ip.a, 0, sizeof(d->ip.a)); /* nj_ip: the rest is zero */
 		memcpy(d->ip.a, &in->sin_addr, 4);
 		d->port = ntohs(in->sin_port);
 		return 0;
@@ -132,8 +132,8 @@ enum nj_intake { NJ_INTAKE_DEST = 0, NJ_INTAKE_NONE = 1, NJ_INTAKE_BAD = -1 };
  * pathname is as written: nj_intake_unix makes it canonical.  errno is kept.
  * Async-signal-safe. */
 static inline __attribute__((always_inline)) int
-nj_intake(struct nj_dest *d, struct sockaddr_storage *ss, const struct sockaddr *sa,
-    socklen_t len, int op, int fd)
+nj_intake(struct nj_dest *d, struct sockaddr_storage *ss, const struct sockaddr *sa, socklen_t len,
+    int op, int fd)
 {
 	int family;
 
@@ -141,7 +141,7 @@ nj_intake(struct nj_dest *d, struct sockaddr_storage *ss, const struct sockaddr 
 	d->kind = 0;
 	d->abstract = 0;
 	if (nj_sockaddr_copy(ss, sa, len) != 0)
-		return NJ_INTAKE_BAD;	/* never read past what the caller said it gave */
+		return NJ_INTAKE_BAD; /* never read past what the caller said it gave */
 	family = ss->ss_family;
 	if (family == AF_UNSPEC) {
 		if (op == NJ_OP_CONNECT)
@@ -171,8 +171,9 @@ nj_socket_proto(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) != 0)
 		type = -1;
 	errno = saved;
-	return type == SOCK_STREAM ? NJ_PROTO_TCP : type == SOCK_DGRAM ? NJ_PROTO_UDP :
-	    NJ_PROTO_OTHER;
+	return type == SOCK_STREAM ? NJ_PROTO_TCP :
+	    type == SOCK_DGRAM     ? NJ_PROTO_UDP :
+	                             NJ_PROTO_OTHER;
 }
 
 #endif

@@ -68,8 +68,8 @@ fail:
 static unsigned char *
 read_anonymous(int fd, size_t size, size_t *len)
 {
-	unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0);
 
 	if (p == MAP_FAILED || (p = fill_readonly(fd, p, size, size)) == NULL)
 		return NULL;
@@ -104,8 +104,7 @@ huge_page_size(void)
 
 	if (read_small("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf)) != 0 ||
 	    (strstr(buf, "[always]") == NULL && strstr(buf, "[madvise]") == NULL) ||
-	    read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf,
-	    sizeof(buf)) != 0)
+	    read_small("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)) != 0)
 		return 0;
 	for (const char *c = buf; *c >= '0' && *c <= '9' && v < (1ul << 40); c++)
 		v = v * 10 + (unsigned long)(*c - '0');
@@ -124,7 +123,7 @@ read_huge(int fd, size_t size, size_t *len)
 		return MAP_FAILED;
 	n = (size + hp - 1) / hp * hp;
 	if (n - size > size / 4)
-		return MAP_FAILED;	/* too much of the last huge page would be wasted */
+		return MAP_FAILED; /* too much of the last huge page would be wasted */
 	q = mmap(NULL, n + hp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q == MAP_FAILED)
 		return MAP_FAILED;
@@ -159,7 +158,7 @@ read_snapshot(int fd, size_t size, size_t *len)
 			continue;
 		if (k < 0 && off == 0) {
 			close(m);
-			return MAP_FAILED;	/* this file or kernel cannot do it */
+			return MAP_FAILED; /* this file or kernel cannot do it */
 		}
 		if (k <= 0) {
 			e = k == 0 ? EIO : errno;
@@ -200,7 +199,6 @@ read_private(int fd, size_t size, size_t *len, int *held)
 	return read_anonymous(fd, size, len);
 }
 
-
 static int
 write_all(void *arg, const void *p, size_t n)
 {
@@ -235,8 +233,7 @@ release(void *p, size_t len)
 /* A compiled policy open on fd (size bytes): its header checked, a private read-only copy
  * made, the rule set adopted from it. */
 static int
-rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret,
-    const char **why)
+rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret, const char **why)
 {
 	unsigned char head[512];
 	struct nj_compiled_copy c;
@@ -336,7 +333,8 @@ nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rules *
 				goto out;
 			}
 			if (st.st_mode & S_IWOTH)
-				nj_diag_add(diags, 0, 0, 0, "the file is world-writable: anyone on "
+				nj_diag_add(diags, 0, 0, 0,
+				    "the file is world-writable: anyone on "
 				    "this machine can change the policy (chmod o-w)");
 			rc = rules_map(fd, (size_t)st.st_size, sys, ret, &why);
 			if (rc == -EINVAL)
@@ -353,20 +351,22 @@ nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rules *
 		goto out;
 	}
 	if (st.st_mode & S_IWOTH)
-		nj_diag_add(diags, 0, 0, 0, "the file is world-writable: anyone on this machine "
+		nj_diag_add(diags, 0, 0, 0,
+		    "the file is world-writable: anyone on this machine "
 		    "can change the policy (chmod o-w)");
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	if ((rc = read_all(fd, buf, (size_t)st.st_size, &len)) != 0) {
-		nj_diag_add(diags, 1, 0, 0, rc == -EFBIG ? "the file grew while being read" :
-		    "cannot read: %s", strerror(-rc));
+		nj_diag_add(diags, 1, 0, 0,
+		    rc == -EFBIG ? "the file grew while being read" : "cannot read: %s",
+		    strerror(-rc));
 		goto out;
 	}
 	rc = nj_rules_parse(buf, len, path, sys, ret, diags);
 	if (rc == 0 && ret_text) {
-		buf[len] = '\0';	/* len <= st_size: the buffer has room */
+		buf[len] = '\0'; /* len <= st_size: the buffer has room */
 		*ret_text = buf;
 		*ret_len = len;
 		buf = NULL;

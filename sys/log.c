@@ -105,8 +105,8 @@ nj_log_record(const struct nj_log *l, struct nj_record *r)
 	if (!l->audit && (r->verdict == NJ_REC_DENY || r->verdict == NJ_REC_WOULD_DENY)) {
 		/* the text line is the key: it names the process and holds no time */
 		nj_record_text(&k, r);
-		if (nj_rl_note(k.p, k.len < sizeof(key) ? k.len : sizeof(key), o.p, o.len,
-		    &held) == NJ_RL_HOLD) {
+		if (nj_rl_note(k.p, k.len < sizeof(key) ? k.len : sizeof(key), o.p, o.len, &held) ==
+		    NJ_RL_HOLD) {
 			errno = saved;
 			return;
 		}
@@ -125,7 +125,7 @@ static void
 summary(const char *line, size_t len, unsigned long held, void *arg)
 {
 	const struct nj_log *l = arg;
-	char buf[NJ_RECORD_MAX + 64];	/* the line, and room for its count */
+	char buf[NJ_RECORD_MAX + 64]; /* the line, and room for its count */
 	struct nj_buf b = { buf, sizeof(buf), 0 };
 
 	if (len > 0 && line[len - 1] == '\n')

@@ -29,7 +29,7 @@ canon(const char *path, size_t n, char *out, size_t size)
 			return -1;
 		olen = strlen(out);
 		if (olen == 1)
-			olen = 0;	/* "/" */
+			olen = 0; /* "/" */
 	}
 	while (pos < rlen) {
 		size_t start, clen;
@@ -58,7 +58,7 @@ canon(const char *path, size_t n, char *out, size_t size)
 		k = readlink(out, link, sizeof(link));
 		if (k < 0) {
 			if (errno == EINVAL) {
-				olen += 1 + clen;	/* there, and not a link */
+				olen += 1 + clen; /* there, and not a link */
 				continue;
 			}
 			return 1;

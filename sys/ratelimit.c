@@ -26,22 +26,22 @@
 
 #include "sys/sys.h"
 
-#define SLOTS	128		/* distinct lines followed; more are written as they come */
-#define PROBES	8
-#define BURST	3		/* lines written before the first is held */
-#define EVERY	3600		/* seconds: a held line is summarised at least this often */
+#define SLOTS 128 /* distinct lines followed; more are written as they come */
+#define PROBES 8
+#define BURST 3 /* lines written before the first is held */
+#define EVERY 3600 /* seconds: a held line is summarised at least this often */
 
 struct slot {
-	uint64_t key;		/* 0: free */
-	uint32_t count;		/* times noted */
-	uint32_t shown;		/* count when last written */
-	uint32_t when;		/* monotonic seconds when last written */
-	uint32_t len;		/* of text, once a line was held */
+	uint64_t key; /* 0: free */
+	uint32_t count; /* times noted */
+	uint32_t shown; /* count when last written */
+	uint32_t when; /* monotonic seconds when last written */
+	uint32_t len; /* of text, once a line was held */
 	char text[NJ_RECORD_MAX];
 };
 
-static struct slot *table;	/* SLOTS slots, or NULL until the first line */
-static pid_t table_pid;		/* whose counts they are: a fork child starts afresh */
+static struct slot *table; /* SLOTS slots, or NULL until the first line */
+static pid_t table_pid; /* whose counts they are: a fork child starts afresh */
 
 static uint64_t
 hash(const char *s, size_t n)
@@ -75,20 +75,21 @@ slots(void)
 
 		/* a fork child (one thread) holds its parent's counts: they are not its lines,
 		 * and it must not summarise them at its exit */
-		if (was != me && __atomic_compare_exchange_n(&table_pid, &was, me, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		if (was != me &&
+		    __atomic_compare_exchange_n(&table_pid, &was, me, 0, __ATOMIC_ACQ_REL,
+		        __ATOMIC_ACQUIRE))
 			memset(t, 0, SLOTS * sizeof(*t));
 		return t;
 	}
-	p = mmap(NULL, SLOTS * sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	    -1, 0);
+	p = mmap(NULL, SLOTS * sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0);
 	if (p == MAP_FAILED)
 		return NULL;
 	__atomic_store_n(&table_pid, me, __ATOMIC_RELEASE);
 	if (__atomic_compare_exchange_n(&table, &mine, (struct slot *)p, 0, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE))
+	        __ATOMIC_ACQUIRE))
 		return p;
-	munmap(p, SLOTS * sizeof(*t));	/* another thread's mapping won */
+	munmap(p, SLOTS * sizeof(*t)); /* another thread's mapping won */
 	return mine;
 }
 
@@ -104,7 +105,8 @@ find(struct slot *t, uint64_t key)
 			return s;
 		if (k == 0) {
 			if (__atomic_compare_exchange_n(&s->key, &zero, key, 0, __ATOMIC_ACQ_REL,
-			    __ATOMIC_ACQUIRE) || zero == key)
+			        __ATOMIC_ACQUIRE) ||
+			    zero == key)
 				return s;
 		}
 	}
@@ -120,8 +122,7 @@ power_of_ten(uint32_t n)
 }
 
 int
-nj_rl_note(const char *key, size_t keylen, const char *line, size_t len,
-    unsigned long *ret_held)
+nj_rl_note(const char *key, size_t keylen, const char *line, size_t len, unsigned long *ret_held)
 {
 	struct slot *t = slots(), *s;
 	uint32_t c, shown, at;
@@ -135,7 +136,7 @@ nj_rl_note(const char *key, size_t keylen, const char *line, size_t len,
 		__atomic_store_n(&s->shown, c, __ATOMIC_RELEASE);
 		return NJ_RL_WRITE;
 	}
-	if (c == BURST + 1) {	/* the first held: its text is kept for the summary at exit */
+	if (c == BURST + 1) { /* the first held: its text is kept for the summary at exit */
 		size_t n = len < sizeof(s->text) ? len : sizeof(s->text);
 
 		memcpy(s->text, line, n);
@@ -146,8 +147,8 @@ nj_rl_note(const char *key, size_t keylen, const char *line, size_t len,
 	if (!power_of_ten(c) && at - __atomic_load_n(&s->when, __ATOMIC_ACQUIRE) < EVERY)
 		return NJ_RL_HOLD;
 	if (!__atomic_compare_exchange_n(&s->shown, &shown, c, 0, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE))
-		return NJ_RL_HOLD;	/* another thread writes this summary */
+	        __ATOMIC_ACQUIRE))
+		return NJ_RL_HOLD; /* another thread writes this summary */
 	__atomic_store_n(&s->when, at, __ATOMIC_RELEASE);
 	*ret_held = c - shown - 1;
 	return NJ_RL_WRITE;
@@ -159,7 +160,7 @@ nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *a
 	struct slot *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 
 	if (t && __atomic_load_n(&table_pid, __ATOMIC_ACQUIRE) != getpid())
-		return;		/* a fork child's copy of its parent's counts */
+		return; /* a fork child's copy of its parent's counts */
 	for (size_t i = 0; t && i < SLOTS; i++) {
 		struct slot *s = &t[i];
 		uint32_t c = __atomic_load_n(&s->count, __ATOMIC_ACQUIRE);
@@ -168,7 +169,7 @@ nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *a
 
 		if (c > shown && len > 0 &&
 		    __atomic_compare_exchange_n(&s->shown, &shown, c, 0, __ATOMIC_ACQ_REL,
-		    __ATOMIC_ACQUIRE))
+		        __ATOMIC_ACQUIRE))
 			fn(s->text, len, c - shown - 1, arg);
 	}
 }

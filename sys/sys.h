@@ -64,10 +64,10 @@ void nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, vo
  * supervisor's --log) ---- */
 enum nj_logdest { NJ_LOG_STDERR = 0, NJ_LOG_OFF, NJ_LOG_FILE };
 struct nj_log {
-	int dest;		/* enum nj_logdest */
-	const char *path;	/* NJ_LOG_FILE: absolute; opened, written and closed per line */
-	int json;		/* one JSON object per line, not the text */
-	int audit;		/* audit mode: "would deny", and every line written */
+	int dest; /* enum nj_logdest */
+	const char *path; /* NJ_LOG_FILE: absolute; opened, written and closed per line */
+	int json; /* one JSON object per line, not the text */
+	int audit; /* audit mode: "would deny", and every line written */
 };
 /* NETJAIL_LOG's value into l: "stderr" (or NULL, ""), "off", an absolute path.  0, or -EINVAL
  * (l left at stderr).  Async-signal-safe. */

@@ -44,7 +44,7 @@ nj_names_add(struct names *s, const char *p, size_t n)
 		s->more = 1;
 		if (i == NAMES_KEPT)
 			return 0;
-		free(s->v[--s->n]);	/* the largest falls off */
+		free(s->v[--s->n]); /* the largest falls off */
 	}
 	if ((c = strndup(p, n)) == NULL)
 		return -ENOMEM;
@@ -101,8 +101,8 @@ grow(struct learned *L)
 /* Count one decision for the entry (section, sortkey, text), made by call on dest by prog.
  * Returns the entry, or NULL when out of memory (then L->oom). */
 struct entry *
-nj_learn_add(struct learned *L, int section, const char *sortkey, const char *text, const char *call,
-    const char *dest, const char *prog, size_t progn)
+nj_learn_add(struct learned *L, int section, const char *sortkey, const char *text,
+    const char *call, const char *dest, const char *prog, size_t progn)
 {
 	size_t klen = strlen(sortkey), tlen = strlen(text);
 	struct entry **sl, *e;
@@ -114,7 +114,7 @@ nj_learn_add(struct learned *L, int section, const char *sortkey, const char *te
 		goto oom;
 	key[0] = (char)section;
 	memcpy(key + 1, sortkey, klen);
-	key[1 + klen] = '\001';	/* below every printable byte: shorter sort keys first */
+	key[1 + klen] = '\001'; /* below every printable byte: shorter sort keys first */
 	memcpy(key + 2 + klen, text, tlen + 1);
 	if ((L->n + 1) * 2 > L->cap && grow(L) != 0) {
 		free(key);

@@ -113,15 +113,9 @@ nj_cmd_learn(int argc, char **argv)
 	/* '+': the options end at COMMAND, whose own arguments are never ours */
 	while ((c = getopt_long(argc, argv, "+:r:o:", none, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			rules = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			nj_cli_badopt(c, argv);
-			return learn_usage(), EXIT_USAGE;
+		case 'r': rules = optarg; break;
+		case 'o': out = optarg; break;
+		default: nj_cli_badopt(c, argv); return learn_usage(), EXIT_USAGE;
 		}
 	}
 	if ((i = optind) >= argc)
@@ -129,7 +123,7 @@ nj_cmd_learn(int argc, char **argv)
 	/* inside a jail, the outer shim puts its own NETJAIL_* back into every child */
 	if (getenv("NETJAIL_RULES") && pre && strstr(pre, "libnetjail")) {
 		warnx("learn cannot run inside netjail: the jail around it would keep its own "
-		    "settings in the command's processes");
+		      "settings in the command's processes");
 		return EXIT_USAGE;
 	}
 	if (out && nj_learn_out_target(out, outpath, sizeof(outpath), &mode) != 0)
@@ -137,15 +131,18 @@ nj_cmd_learn(int argc, char **argv)
 	if ((rc = nj_launch_prepare(&l, rules, argv[i], 1)) != 0)
 		return rc;
 	if (l.text == NULL) {
-		fprintf(stderr, "%s: error: a compiled policy has no text to write back: give "
-		    "learn the rules file it was compiled from\n", l.rpath);
+		fprintf(stderr,
+		    "%s: error: a compiled policy has no text to write back: give "
+		    "learn the rules file it was compiled from\n",
+		    l.rpath);
 		nj_rules_free(l.set);
 		return EXIT_USAGE;
 	}
 	memset(&L, 0, sizeof(L));
 	if (l.why[0]) {
 		warnx("warning: %s is %s; it runs unjailed, so what it connects to cannot be "
-		    "learned (the suggestions include \"allow exec\" for it)", l.cmd, l.why);
+		      "learned (the suggestions include \"allow exec\" for it)",
+		    l.cmd, l.why);
 		L.decisions++;
 		nj_learn_exec(&L, l.set, "exec", l.cmd, l.canon,
 		    "the command itself, which netjail cannot follow", "netjail", 7);
@@ -174,8 +171,8 @@ nj_cmd_learn(int argc, char **argv)
 		fclose(f);
 	}
 	remove_log(dir, logpath);
-	if (f != NULL && nj_learn_emit(&L, l.text, l.tlen, argv + i, l.rpath,
-	    out ? outpath : NULL, mode) == 0)
+	if (f != NULL &&
+	    nj_learn_emit(&L, l.text, l.tlen, argv + i, l.rpath, out ? outpath : NULL, mode) == 0)
 		rc = status;
 	free(l.text);
 	nj_rules_free(l.set);

@@ -49,11 +49,13 @@ mktemp_prefix(const char *name, size_t n)
 {
 	size_t k = n, rnd;
 
-	if (n == 11 && strncmp(name, "tmp", 3) == 0 && strspn(name + 3,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_") >= 8)
+	if (n == 11 && strncmp(name, "tmp", 3) == 0 &&
+	    strspn(name + 3, "abcdefghijklmnopqrstuvwxyz0123456789_") >= 8)
 		return 3;
-	while (k > 0 && ((name[k - 1] >= 'a' && name[k - 1] <= 'z') ||
-	    (name[k - 1] >= 'A' && name[k - 1] <= 'Z') || (name[k - 1] >= '0' && name[k - 1] <= '9')))
+	while (k > 0 &&
+	    ((name[k - 1] >= 'a' && name[k - 1] <= 'z') ||
+	        (name[k - 1] >= 'A' && name[k - 1] <= 'Z') ||
+	        (name[k - 1] >= '0' && name[k - 1] <= '9')))
 		k--;
 	rnd = n - k;
 	if (k < 2 || rnd < 6 || (name[k - 1] != '.' && name[k - 1] != '-' && name[k - 1] != '_'))
@@ -79,14 +81,14 @@ nj_learn_temp_glob(const struct learned *L, const char *path, char *glob, size_t
 			continue;
 		cn = strcspn(c, "/");
 		if (c[cn] != '/' || (keep = mktemp_prefix(c, cn)) == 0)
-			continue;	/* not a directory of its own, or no mktemp name */
+			continue; /* not a directory of its own, or no mktemp name */
 		nj_learn_fmt(dir, sizeof(dir), "%.*s", (int)(rn + 1 + cn), path);
 		/* made for the run: gone now, or born after it started (a directory's change
 		 * time moves with every entry made in it: it does not tell) */
 		if (statx(AT_FDCWD, dir, 0, STATX_BTIME, &st) == 0 &&
 		    (!(st.stx_mask & STATX_BTIME) || st.stx_btime.tv_sec < L->start.tv_sec ||
-		    (st.stx_btime.tv_sec == L->start.tv_sec &&
-		    st.stx_btime.tv_nsec < L->start.tv_nsec)))
+		        (st.stx_btime.tv_sec == L->start.tv_sec &&
+		            st.stx_btime.tv_nsec < L->start.tv_nsec)))
 			continue;
 		if ((size_t)snprintf(glob, size, "%.*s*", (int)(rn + 1 + keep), path) >= size)
 			return 0;

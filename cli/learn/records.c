@@ -45,7 +45,9 @@ unquote(char **p)
 			continue;
 		}
 		switch (c = (unsigned char)*r++) {
-		case '"': case '\\': case '/': *w++ = (char)c; break;
+		case '"':
+		case '\\':
+		case '/': *w++ = (char)c; break;
 		case 'b': *w++ = '\b'; break;
 		case 'f': *w++ = '\f'; break;
 		case 'n': *w++ = '\n'; break;
@@ -69,7 +71,7 @@ unquote(char **p)
 			}
 			if (v < 0x100) {
 				if (v == 0)
-					return -1;	/* a NUL would cut the value */
+					return -1; /* a NUL would cut the value */
 				*w++ = (char)v;
 			} else if (v < 0x800) {
 				*w++ = (char)(0xc0 | (v >> 6));
@@ -81,8 +83,7 @@ unquote(char **p)
 			}
 			break;
 		}
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	*p = r;
@@ -318,7 +319,7 @@ one(struct learned *L, const struct nj_rules *r, const struct record *rec)
 	if ((strcmp(verdict, "would-deny") != 0 && strcmp(verdict, "deny") != 0) || call == NULL)
 		return -1;
 	if (yes(rec, "cut"))
-		return -1;	/* a path or a name may have lost its end */
+		return -1; /* a path or a name may have lost its end */
 	L->weight = 1 + (unsigned long)count;
 	L->decisions += L->weight;
 	if ((k = dest_of(rec, &d)) < 0)
@@ -342,14 +343,15 @@ one(struct learned *L, const struct nj_rules *r, const struct record *rec)
 	if (is_resolver(call) && (what = str(rec, "name")) != NULL && str(rec, "answers")) {
 		/* "every answer denied (10.1.2.3)": what follows (why, and the rule that would
 		 * allow it) is the connection's business, which has a record of its own */
-		long removed = num(rec, "removed", UINT32_MAX), total = num(rec, "total", UINT32_MAX);
+		long removed = num(rec, "removed", UINT32_MAX),
+		     total = num(rec, "total", UINT32_MAX);
 		char text[TEXT_MAX];
 
 		if (removed < 1 || total < removed)
 			return -1;
 		if (removed == total)
-			nj_learn_fmt(text, sizeof(text), "%s %s: every answer denied (%s)", call, what,
-			    str(rec, "answers"));
+			nj_learn_fmt(text, sizeof(text), "%s %s: every answer denied (%s)", call,
+			    what, str(rec, "answers"));
 		else
 			nj_learn_fmt(text, sizeof(text), "%s %s: removed %ld of %ld answers (%s)",
 			    call, what, removed, total, str(rec, "answers"));
@@ -363,8 +365,8 @@ one(struct learned *L, const struct nj_rules *r, const struct record *rec)
 		const char *w = str(rec, "what") ? str(rec, "what") : str(rec, "path");
 
 		nj_learn_fmt(text, sizeof(text), "%s%s%s: %s; no rule can allow it", call,
-		    w && *w ? " " : "", w ? w : "", str(rec, "message") ? str(rec, "message") :
-		    "denied");
+		    w && *w ? " " : "", w ? w : "",
+		    str(rec, "message") ? str(rec, "message") : "denied");
 		nj_learn_add(L, S_NOTE, "", text, call, NULL, prog, strlen(prog));
 	}
 	return 0;
@@ -382,7 +384,8 @@ nj_learn_records(struct learned *L, const struct nj_rules *r, FILE *f)
 		size_t len = (size_t)n;
 
 		/* one whole line of ours: a newline at its end, no NUL in it, within the bound */
-		if (line[len - 1] != '\n' || len > NJ_RECORD_MAX || memchr(line, '\0', len) != NULL) {
+		if (line[len - 1] != '\n' || len > NJ_RECORD_MAX ||
+		    memchr(line, '\0', len) != NULL) {
 			L->skipped++;
 			continue;
 		}

@@ -76,25 +76,28 @@ blocked(struct learned *L, const struct nj_rules *r, uint32_t rule, const char *
 	char where[TEXT_MAX / 2], text[TEXT_MAX];
 
 	rule_where(r, rule, where, sizeof(where));
-	nj_learn_fmt(text, sizeof(text), "blocked by %s: a block always wins, so \"%s\" would not "
-	    "help; narrow or remove that block if this destination is wanted", where, allow);
+	nj_learn_fmt(text, sizeof(text),
+	    "blocked by %s: a block always wins, so \"%s\" would not "
+	    "help; narrow or remove that block if this destination is wanted",
+	    where, allow);
 	nj_learn_add(L, S_BLOCKED, key, text, call, dest, prog, progn);
 }
 
 static void
-allowed_now(struct learned *L, const char *call, const char *dest, const char *prog,
-    size_t progn)
+allowed_now(struct learned *L, const char *call, const char *dest, const char *prog, size_t progn)
 {
 	char text[TEXT_MAX];
 
-	nj_learn_fmt(text, sizeof(text), "%s %s: denied during the run, but these rules allow it "
-	    "now (did the rules file or this host's addresses change?)", call, dest);
+	nj_learn_fmt(text, sizeof(text),
+	    "%s %s: denied during the run, but these rules allow it "
+	    "now (did the rules file or this host's addresses change?)",
+	    call, dest);
 	nj_learn_add(L, S_NOTE, "", text, call, NULL, prog, progn);
 }
 
 static void
-unwritable(struct learned *L, const char *call, const char *dest, const char *why,
-    const char *prog, size_t progn)
+unwritable(struct learned *L, const char *call, const char *dest, const char *why, const char *prog,
+    size_t progn)
 {
 	char text[TEXT_MAX];
 
@@ -111,18 +114,23 @@ wide_port(struct learned *L, const struct nj_dest *d, const struct nj_ip *a, con
 	char rule[200], key[64], why[TEXT_MAX / 2];
 	struct nj_dest one = *d;
 
-	nj_learn_fmt(rule, sizeof(rule), "allow %s %s port %d-%d", d->proto == NJ_PROTO_UDP ? "udp" :
-	    d->proto == NJ_PROTO_TCP ? "tcp" : "", ip, L->eph_lo, L->eph_hi);
+	nj_learn_fmt(rule, sizeof(rule), "allow %s %s port %d-%d",
+	    d->proto == NJ_PROTO_UDP     ? "udp" :
+	        d->proto == NJ_PROTO_TCP ? "tcp" :
+	                                   "",
+	    ip, L->eph_lo, L->eph_hi);
 	if (d->proto != NJ_PROTO_UDP && d->proto != NJ_PROTO_TCP)
 		nj_learn_fmt(rule, sizeof(rule), "allow %s port %d-%d", ip, L->eph_lo, L->eph_hi);
 	one.port = d->port;
 	if (!rule_ok(rule, &one, a, NULL))
 		return 0;
-	one.port = L->eph_lo;	/* one key for every port of the range */
+	one.port = L->eph_lo; /* one key for every port of the range */
 	ip_key(key, sizeof(key), a, &one);
-	nj_learn_fmt(why, sizeof(why), "the port is in this machine's ephemeral range (%d-%d, "
+	nj_learn_fmt(why, sizeof(why),
+	    "the port is in this machine's ephemeral range (%d-%d, "
 	    "/proc/sys/net/ipv4/ip_local_port_range): a server the command started itself takes "
-	    "a new one each run, so the whole range is suggested", L->eph_lo, L->eph_hi);
+	    "a new one each run, so the whole range is suggested",
+	    L->eph_lo, L->eph_hi);
 	nj_learn_add_wide(L, key, rule, why, call, dest, prog, progn);
 	return 1;
 }
@@ -143,7 +151,7 @@ nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, cons
 
 		if (nj_decide_one(r, d, &a[k], &v))
 			continue;
-		block = v.rule;	/* the block that decided, or NJ_NORULE: no allow matched */
+		block = v.rule; /* the block that decided, or NJ_NORULE: no allow matched */
 		any = 1;
 		nj_ip_format(&a[k], ip, sizeof(ip));
 		if (k > 0)
@@ -158,11 +166,13 @@ nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, cons
 			char why[TEXT_MAX / 2];
 
 			/* a rule cannot name port 0; without a port it would allow all of them */
-			nj_learn_fmt(why, sizeof(why), "port 0 cannot be named in a rule; the nearest "
-			    "one, \"%s\", would allow every port of %s: decide yourself", rule, ip);
+			nj_learn_fmt(why, sizeof(why),
+			    "port 0 cannot be named in a rule; the nearest "
+			    "one, \"%s\", would allow every port of %s: decide yourself",
+			    rule, ip);
 			unwritable(L, call, dest, why, prog, progn);
-		} else if (nj_learn_ephemeral(L, d->port) && wide_port(L, d, &a[k], ip, call, dest, prog,
-		    progn)) {
+		} else if (nj_learn_ephemeral(L, d->port) &&
+		    wide_port(L, d, &a[k], ip, call, dest, prog, progn)) {
 			;
 		} else if (rule_ok(rule, d, &a[k], NULL)) {
 			nj_learn_add(L, S_ALLOW, key, rule, call, dest, prog, progn);
@@ -187,8 +197,8 @@ nj_learn_other(struct learned *L, const struct nj_rules *r, const struct nj_dest
 		return;
 	}
 	nj_suggest_allow(d, NULL, rule, sizeof(rule));
-	nj_learn_fmt(key, sizeof(key), "%c%s", d->kind == NJ_DEST_UNIX ? (d->abstract ? 'v' : 'u') :
-	    'w', rule);
+	nj_learn_fmt(key, sizeof(key), "%c%s",
+	    d->kind == NJ_DEST_UNIX ? (d->abstract ? 'v' : 'u') : 'w', rule);
 	if (v.rule != NJ_NORULE) {
 		blocked(L, r, v.rule, rule, key, call, dtext, prog, progn);
 	} else if (d->kind == NJ_DEST_UNIX && !d->abstract &&
@@ -196,17 +206,21 @@ nj_learn_other(struct learned *L, const struct nj_rules *r, const struct nj_dest
 		nj_learn_fmt(rule, sizeof(rule), "allow unix %s", glob);
 		nj_learn_fmt(key, sizeof(key), "u%s", rule);
 		if (rule_check(rule, d, NULL, NULL, 1))
-			nj_learn_add_wide(L, key, rule, "a directory made for the run (mktemp): its name "
-			    "differs each time, so a glob over its name is suggested", call, dtext,
-			    prog, progn);
+			nj_learn_add_wide(L, key, rule,
+			    "a directory made for the run (mktemp): its name "
+			    "differs each time, so a glob over its name is suggested",
+			    call, dtext, prog, progn);
 		else
 			unwritable(L, call, dtext, "cannot be written as a rule", prog, progn);
 	} else if (rule_ok(rule, d, NULL, NULL)) {
 		nj_learn_add(L, S_ALLOW, key, rule, call, dtext, prog, progn);
 	} else {
-		unwritable(L, call, dtext, d->kind == NJ_DEST_UNIX ? "cannot be written as a rule "
-		    "(a path with a space, '#', '*' or a control character, or too long)" :
-		    "cannot be written as a rule", prog, progn);
+		unwritable(L, call, dtext,
+		    d->kind == NJ_DEST_UNIX ?
+		        "cannot be written as a rule "
+		        "(a path with a space, '#', '*' or a control character, or too long)" :
+		        "cannot be written as a rule",
+		    prog, progn);
 	}
 }
 
@@ -228,6 +242,8 @@ nj_learn_exec(struct learned *L, const struct nj_rules *r, const char *call, con
 	if (rule_ok(rule, NULL, NULL, canon))
 		nj_learn_add(L, S_ALLOW, key, rule, call, dest, prog, progn);
 	else
-		unwritable(L, call, dest, "cannot be written as a rule (a path with a space, '#', "
-		    "'*' or a control character, or too long)", prog, progn);
+		unwritable(L, call, dest,
+		    "cannot be written as a rule (a path with a space, '#', "
+		    "'*' or a control character, or too long)",
+		    prog, progn);
 }

@@ -18,13 +18,12 @@ static const char *const heading[] = {
 	[S_BLOCKED - '1'] = "denied by a block rule (an allow cannot override a block):",
 	[S_NOTE - '1'] = "denied, with no allow rule to suggest:",
 	[S_NAME - '1'] = "names whose answers would have been removed (allowing the connections "
-	    "above is enough; listed for reference):",
+	                 "above is enough; listed for reference):",
 };
 
 /* One comment line: "# " and text, every byte that is not printable ASCII as '?', so that
  * the file stays valid whatever a path or a program name held. */
-static void __attribute__((format(printf, 2, 3)))
-comment(FILE *f, const char *format, ...)
+static void __attribute__((format(printf, 2, 3))) comment(FILE *f, const char *format, ...)
 {
 	char buf[TEXT_MAX * 2];
 	va_list ap;
@@ -126,8 +125,8 @@ write_section(FILE *f, struct learned *L, char **argv, const char *rpath, int af
 	/* reproducible builds' convention, for output that must compare byte for byte */
 	if (sde && *sde && strspn(sde, "0123456789") == strlen(sde) && strlen(sde) < 19)
 		now = (time_t)strtoll(sde, NULL, 10);
-	if (gmtime_r(&now, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC",
-	    &tm) == 0)
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		nj_learn_fmt(date, sizeof(date), "unknown date");
 
 	if (L->n && (v = malloc(L->n * sizeof(*v))) == NULL)
@@ -144,21 +143,27 @@ write_section(FILE *f, struct learned *L, char **argv, const char *rpath, int af
 		fputc('\n', f);
 	comment(f, "---- netjail learn: %s (%s) ----", cmd, date);
 	if (L->decisions == 0) {
-		comment(f, "Nothing would have been denied: the rules (%s) allow everything "
-		    "the command did.", rpath);
+		comment(f,
+		    "Nothing would have been denied: the rules (%s) allow everything "
+		    "the command did.",
+		    rpath);
 	} else {
-		comment(f, "The command's processes asked for %lu connection%s, datagram%s or "
-		    "program%s that the rules (%s) deny.", L->decisions,
-		    L->decisions == 1 ? "" : "s", L->decisions == 1 ? "" : "s",
+		comment(f,
+		    "The command's processes asked for %lu connection%s, datagram%s or "
+		    "program%s that the rules (%s) deny.",
+		    L->decisions, L->decisions == 1 ? "" : "s", L->decisions == 1 ? "" : "s",
 		    L->decisions == 1 ? "" : "s", rpath);
 		if (nallow)
-			comment(f, "%zu suggested allow rule%s below, commented out: review, then "
-			    "delete the \"# \" before \"allow\" to adopt.", nallow,
-			    nallow == 1 ? "" : "s");
+			comment(f,
+			    "%zu suggested allow rule%s below, commented out: review, then "
+			    "delete the \"# \" before \"allow\" to adopt.",
+			    nallow, nallow == 1 ? "" : "s");
 	}
 	if (L->skipped)
-		comment(f, "%lu line%s of the audit log could not be read (cut short or garbled) "
-		    "and were skipped.", L->skipped, L->skipped == 1 ? "" : "s");
+		comment(f,
+		    "%lu line%s of the audit log could not be read (cut short or garbled) "
+		    "and were skipped.",
+		    L->skipped, L->skipped == 1 ? "" : "s");
 	write_entries(f, v, n);
 	fputc('\n', f);
 	comment(f, "---- end of netjail learn ----");
@@ -181,14 +186,13 @@ section_valid(const char *text, size_t len)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		if ((i == 0 || text[i - 1] == '\n') && strncmp(text + i, "# allow ", 8) == 0) {
-			i += 1;		/* drop "# " */
+			i += 1; /* drop "# " */
 			want++;
 			continue;
 		}
 		un[n++] = text[i];
 	}
-	ok = nj_rules_parse(text, len, "section", NULL, &r, NULL) == 0 &&
-	    nj_rules_count(r) == 0;
+	ok = nj_rules_parse(text, len, "section", NULL, &r, NULL) == 0 && nj_rules_count(r) == 0;
 	nj_rules_free(r);
 	r = NULL;
 	ok = ok && nj_rules_parse(un, n, "section", NULL, &r, NULL) == 0 &&
@@ -212,7 +216,8 @@ nj_learn_out_target(const char *out, char *path, size_t size, mode_t *ret_mode)
 
 	if (stat(out, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			warnx("-o %s: not a regular file (leave -o out to write to standard output)",
+			warnx(
+			    "-o %s: not a regular file (leave -o out to write to standard output)",
 			    out);
 			return -1;
 		}
@@ -243,8 +248,7 @@ nj_learn_out_target(const char *out, char *path, size_t size, mode_t *ret_mode)
 /* Write a and b to path through a temporary file beside it and rename(2): a reader sees
  * the old file or the whole new one.  Returns 0, or -1 (printed). */
 static int
-write_atomic(const char *path, mode_t mode, const char *a, size_t alen, const char *b,
-    size_t blen)
+write_atomic(const char *path, mode_t mode, const char *a, size_t alen, const char *b, size_t blen)
 {
 	char tmp[PATH_MAX + 16];
 	int fd, rc = -1;

@@ -31,21 +31,21 @@
 #include "cli/supervise/supervise.h"
 
 #ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for one thread, not its process */
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread, not its process */
 #endif
 
 /* One notification being answered. */
 struct call {
 	const struct nj_super *s;
 	const struct seccomp_notif *req;
-	const char *name;		/* the call, for log lines */
-	pid_t pid;			/* the calling thread */
-	int pidfd;			/* the calling thread (or its process), or -1 */
-	int sock;			/* the caller's socket, ours through pidfd_getfd, or -1 */
-	int type;			/* of sock: SO_TYPE */
-	int denied;			/* the rules (or a check) said no: logged */
-	char path[PATH_MAX];		/* a unix pathname destination, canonical */
-	struct sockaddr_un un;		/* what a unix connect is made to */
+	const char *name; /* the call, for log lines */
+	pid_t pid; /* the calling thread */
+	int pidfd; /* the calling thread (or its process), or -1 */
+	int sock; /* the caller's socket, ours through pidfd_getfd, or -1 */
+	int type; /* of sock: SO_TYPE */
+	int denied; /* the rules (or a check) said no: logged */
+	char path[PATH_MAX]; /* a unix pathname destination, canonical */
+	struct sockaddr_un un; /* what a unix connect is made to */
 };
 
 static int
@@ -195,8 +195,9 @@ describe(struct call *c, struct nj_dest *d, struct sockaddr_storage *ss, const v
 		return 1;
 	if (rc == NJ_INTAKE_BAD)
 		return -EINVAL;
-	d->proto = c->type == SOCK_STREAM ? NJ_PROTO_TCP : c->type == SOCK_DGRAM ? NJ_PROTO_UDP :
-	    NJ_PROTO_OTHER;
+	d->proto = c->type == SOCK_STREAM ? NJ_PROTO_TCP :
+	    c->type == SOCK_DGRAM         ? NJ_PROTO_UDP :
+	                                    NJ_PROTO_OTHER;
 	if (d->kind != NJ_DEST_UNIX || d->abstract || d->pathlen == 0)
 		return 0;
 	return nj_intake_unix(d, (int)c->pid, c->path, sizeof(c->path));
@@ -209,7 +210,7 @@ static int
 check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_storage *ss,
     struct nj_dest *d)
 {
-	struct sockaddr_storage buf;	/* what the caller passed, as read */
+	struct sockaddr_storage buf; /* what the caller passed, as read */
 	struct nj_verdict v;
 	int rc;
 
@@ -218,12 +219,13 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 		    "the address length does not fit its family");
 	if ((rc = peek(c, addr, &buf, (size_t)len)) != 0) {
 		if (rc == -EFAULT || rc == -ESRCH)
-			return rc;	/* the kernel would say EFAULT; or the caller is gone */
-		return deny_text(c, NJ_WHY_UNCHECKABLE, "", "netjail cannot read the program's memory to check its "
+			return rc; /* the kernel would say EFAULT; or the caller is gone */
+		return deny_text(c, NJ_WHY_UNCHECKABLE, "",
+		    "netjail cannot read the program's memory to check its "
 		    "destination (process_vm_readv: not permitted)");
 	}
 	if (!still_valid(c))
-		return -ESRCH;	/* the caller died: what we read (and took) was not its */
+		return -ESRCH; /* the caller died: what we read (and took) was not its */
 	rc = describe(c, d, ss, &buf, (socklen_t)len, op);
 	if (rc == 1)
 		return 1;
@@ -248,9 +250,11 @@ take(struct call *c, uint64_t fd)
 
 	if (rc == 0 || rc == -EBADF || rc == -ENOTSOCK || rc == -ESRCH)
 		return rc;
-	return deny_text(c, NJ_WHY_UNCHECKABLE, "", rc == -EPERM ? "netjail cannot take the program's socket to "
-	    "check it (pidfd_getfd: not permitted)" : "netjail cannot take the program's socket "
-	    "to check it");
+	return deny_text(c, NJ_WHY_UNCHECKABLE, "",
+	    rc == -EPERM ? "netjail cannot take the program's socket to "
+	                   "check it (pidfd_getfd: not permitted)" :
+	                   "netjail cannot take the program's socket "
+	                   "to check it");
 }
 
 /* The unix address our connect uses: the checked canonical path (no links left to swap).
@@ -286,7 +290,8 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 		return rc;
 	if (rc == 0 && d.kind == NJ_DEST_UNIX && !d.abstract && d.pathlen > 0) {
 		if (unix_target(c, &len) != 0)
-			return deny_text(c, NJ_WHY_UNCHECKABLE, "a unix path", "its canonical form is too long for "
+			return deny_text(c, NJ_WHY_UNCHECKABLE, "a unix path",
+			    "its canonical form is too long for "
 			    "netjail to connect on the program's behalf");
 		to = (const struct sockaddr *)&c->un;
 	}
@@ -322,7 +327,7 @@ check_msg(struct call *c, const struct msghdr *m)
 	int rc;
 
 	if (m->msg_name == NULL || m->msg_namelen == 0)
-		return 0;	/* a connected socket: decided at connect */
+		return 0; /* a connected socket: decided at connect */
 	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, NJ_OP_SEND, &ss, &d);
 	return rc < 0 ? rc : 0;
 }
@@ -344,7 +349,7 @@ do_sendmsg(struct call *c, struct seccomp_notif_resp *resp)
 	return 0;
 }
 
-#define MMSG_MAX 1024	/* UIO_MAXIOV: the kernel sends no more in one call */
+#define MMSG_MAX 1024 /* UIO_MAXIOV: the kernel sends no more in one call */
 
 /* Any denied message denies the whole call (the preload would send the ones before it). */
 static int
@@ -380,7 +385,8 @@ static int
 do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 {
 	(void)resp;
-	return deny_text(c, NJ_WHY_IO_URING, "", "io_uring makes connections the kernel does not "
+	return deny_text(c, NJ_WHY_IO_URING, "",
+	    "io_uring makes connections the kernel does not "
 	    "show netjail");
 }
 
@@ -402,7 +408,7 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 {
 	struct seccomp_notif_resp resp;
 	struct call c = { .s = s, .req = req, .pid = (pid_t)req->pid, .pidfd = -1, .sock = -1 };
-	int rc = -EACCES;	/* a number the filter never asks about */
+	int rc = -EACCES; /* a number the filter never asks about */
 
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req->id;
@@ -418,11 +424,11 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 	if (c.pidfd >= 0)
 		close(c.pidfd);
 	if (rc < 0 && c.denied && s->audit) {
-		rc = 0;		/* audit: logged as "would deny"; the kernel makes the call */
+		rc = 0; /* audit: logged as "would deny"; the kernel makes the call */
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	}
 	if (rc == -ESRCH)
-		rc = -EACCES;	/* the caller is most likely gone; if not, it is not let through */
+		rc = -EACCES; /* the caller is most likely gone; if not, it is not let through */
 	if (rc < 0) {
 		resp.error = rc;
 		resp.flags = 0;

@@ -39,12 +39,12 @@
 #include "cli/cli.h"
 #include "cli/supervise/supervise.h"
 
-#define WORKERS_MAX	512
-#define WORKER_STACK	(256u << 10)
+#define WORKERS_MAX 512
+#define WORKER_STACK (256u << 10)
 
 static struct nj_super sup;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static int idle, total;		/* workers waiting in NOTIF_RECV; all workers */
+static int idle, total; /* workers waiting in NOTIF_RECV; all workers */
 static volatile pid_t child;
 
 static void *worker(void *arg);
@@ -89,10 +89,10 @@ worker(void *arg)
 	for (;;) {
 		struct seccomp_notif req;
 
-		memset(&req, 0, sizeof(req));	/* the kernel wants it zeroed */
+		memset(&req, 0, sizeof(req)); /* the kernel wants it zeroed */
 		if (ioctl(sup.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
 			if (errno == EINTR || errno == ENOENT)
-				continue;	/* ENOENT: its caller was interrupted or died */
+				continue; /* ENOENT: its caller was interrupted or died */
 			pthread_mutex_lock(&mu);
 			idle--, total--;
 			pthread_mutex_unlock(&mu);
@@ -140,7 +140,7 @@ jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 		_exit(EXIT_CANNOT);
 	close(fd);
 	execv(l->cmd, argv);
-	e = errno;	/* before warn, which may change it */
+	e = errno; /* before warn, which may change it */
 	warn("%s", l->cmd);
 	_exit(e == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT);
 }
@@ -167,8 +167,9 @@ take_listener(pid_t pid, int report)
 	    (fd = syscall(SYS_pidfd_getfd, (int)pidfd, n, 0)) < 0) {
 		/* warnx: the reason is not last */
 		warnx("--supervise: cannot take the filter's listener from the child (%s: %s)%s",
-		    pidfd < 0 ? "pidfd_open" : "pidfd_getfd", strerror(errno), errno == EPERM ?
-		    "; ptrace restrictions (kernel.yama.ptrace_scope) forbid it" : "");
+		    pidfd < 0 ? "pidfd_open" : "pidfd_getfd", strerror(errno),
+		    errno == EPERM ? "; ptrace restrictions (kernel.yama.ptrace_scope) forbid it" :
+		                     "");
 		if (pidfd >= 0)
 			close((int)pidfd);
 		return -1;
@@ -196,7 +197,7 @@ wait_tree(pid_t pid)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			break;		/* ECHILD: the tree is empty */
+			break; /* ECHILD: the tree is empty */
 		}
 		if (w != pid)
 			continue;

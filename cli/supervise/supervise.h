@@ -19,10 +19,10 @@ const char *nj_seccomp_unsupported(void);
 
 /* What every worker shares; immutable once the workers start. */
 struct nj_super {
-	int listener;			/* the seccomp listener */
+	int listener; /* the seccomp listener */
 	const struct nj_rules *set;
-	int audit;			/* log "would deny" and let the call proceed */
-	struct nj_log log;		/* where and how denials are written */
+	int audit; /* log "would deny" and let the call proceed */
+	struct nj_log log; /* where and how denials are written */
 };
 
 /* Answer one notification: read what the caller passed from its memory, decide as the

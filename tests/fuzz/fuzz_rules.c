@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- failing ---- */
 
-static const struct nj_dest *cur_dest;	/* for the message */
+static const struct nj_dest *cur_dest; /* for the message */
 
 static void
 describe_dest(const struct nj_dest *d)
@@ -68,8 +68,7 @@ describe_dest(const struct nj_dest *d)
 	}
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-fail(int line, const char *fmt, ...)
+static void __attribute__((noreturn, format(printf, 2, 3))) fail(int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -82,7 +81,11 @@ fail(int line, const char *fmt, ...)
 	abort();
 }
 
-#define CHECK(cond, ...) do { if (!(cond)) fail(__LINE__, "(" #cond ") " __VA_ARGS__); } while (0)
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (!(cond))                                        \
+			fail(__LINE__, "(" #cond ") " __VA_ARGS__); \
+	} while (0)
 
 static void *
 xrealloc(void *p, size_t n)
@@ -107,7 +110,7 @@ rd8(struct rd *r)
 {
 	if (r->i < r->n)
 		return r->d[r->n - 1 - r->i++];
-	r->h ^= r->h << 13;	/* input used up: a generator seeded by its hash */
+	r->h ^= r->h << 13; /* input used up: a generator seeded by its hash */
 	r->h ^= r->h >> 7;
 	r->h ^= r->h << 17;
 	return (uint8_t)(r->h >> 24);
@@ -197,12 +200,12 @@ enum { K_PREFIX = 1, K_ANY, K_PRESET, K_UNIX, K_EXEC, K_FAMILY };
 
 struct mrule {
 	int action, proto, kind;
-	struct nj_prefix pfx;	/* K_PREFIX */
-	int preset;		/* K_PRESET */
-	const char *path;	/* K_UNIX, K_EXEC: into model.text */
+	struct nj_prefix pfx; /* K_PREFIX */
+	int preset; /* K_PRESET */
+	const char *path; /* K_UNIX, K_EXEC: into model.text */
 	size_t plen;
 	int glob, abstract;
-	int family;		/* K_FAMILY: AF_* */
+	int family; /* K_FAMILY: AF_* */
 	size_t port_off, nports;
 };
 
@@ -220,15 +223,15 @@ struct model {
 	size_t n;
 	uint16_t (*ports)[2];
 	size_t nports, capports;
-	char *text;		/* normalised: one rule a line */
+	char *text; /* normalised: one rule a line */
 	size_t len, cap;
 	struct pset preset[NPRESET_MAX];
 	const struct nj_sys *sys;
 	int use_proto, uses_dynamic;
-	uint16_t cand[MAXCAND];	/* ports where some rule's port ranges start or end */
+	uint16_t cand[MAXCAND]; /* ports where some rule's port ranges start or end */
 	size_t ncand;
-	int cand_all;		/* cand[] holds every such port */
-	int memo[NPRESET_MAX];	/* per address: preset contains it (-1 unknown) */
+	int cand_all; /* cand[] holds every such port */
+	int memo[NPRESET_MAX]; /* per address: preset contains it (-1 unknown) */
 };
 
 static int
@@ -413,8 +416,8 @@ model_rule(struct model *m, const char *s, size_t n, struct mrule *ru)
 		}
 	}
 	CHECK(!token(&p, end, &t, &tn), "normalised rule \"%.*s\" has trailing text", (int)n, s);
-	CHECK(ru->proto == 0 || ru->kind == K_PREFIX || ru->kind == K_ANY ||
-	    ru->kind == K_PRESET, "normalised rule \"%.*s\"", (int)n, s);
+	CHECK(ru->proto == 0 || ru->kind == K_PREFIX || ru->kind == K_ANY || ru->kind == K_PRESET,
+	    "normalised rule \"%.*s\"", (int)n, s);
 }
 
 static int
@@ -466,8 +469,7 @@ model_free(struct model *m)
 /* Does rule i match address a (one of those d stands for) at port (NJ_PORT_ANY: ports
  * aside)?  m->memo must have been reset for a. */
 static int
-model_match_ip(struct model *m, size_t i, const struct nj_dest *d, const struct nj_ip *a,
-    int port)
+model_match_ip(struct model *m, size_t i, const struct nj_dest *d, const struct nj_ip *a, int port)
 {
 	const struct mrule *ru = &m->rule[i];
 	int in = 0;
@@ -540,7 +542,7 @@ model_match_other(const struct model *m, size_t i, const struct nj_dest *d)
 	if (d->kind != NJ_DEST_UNIX || ru->kind != K_UNIX || ru->abstract != d->abstract)
 		return 0;
 	if (d->pathlen == 0 && !d->abstract)
-		return 0;	/* unnamed */
+		return 0; /* unnamed */
 	if (ru->glob)
 		return d->pathlen >= ru->plen && memcmp(d->path, ru->path, ru->plen) == 0;
 	return d->pathlen == ru->plen && memcmp(d->path, ru->path, ru->plen) == 0;
@@ -574,7 +576,7 @@ model_exec(const struct model *m, const char *path)
 		if (ru->kind != K_EXEC)
 			continue;
 		if (ru->glob ? n >= ru->plen && memcmp(path, ru->path, ru->plen) == 0 :
-		    n == ru->plen && memcmp(path, ru->path, ru->plen) == 0)
+		               n == ru->plen && memcmp(path, ru->path, ru->plen) == 0)
 			return 1;
 	}
 	return 0;
@@ -628,15 +630,15 @@ v4_form(struct rd *r, const uint8_t v4[4], unsigned form, struct nj_ip *ip)
 	memset(ip, 0, sizeof(*ip));
 	ip->family = 6;
 	switch (form) {
-	case 1:	/* v4-mapped */
+	case 1: /* v4-mapped */
 		ip->a[10] = ip->a[11] = 0xff;
 		memcpy(ip->a + 12, v4, 4);
 		break;
-	case 2:	/* NAT64 64:ff9b::/96 */
+	case 2: /* NAT64 64:ff9b::/96 */
 		ip->a[1] = 0x64, ip->a[2] = 0xff, ip->a[3] = 0x9b;
 		memcpy(ip->a + 12, v4, 4);
 		break;
-	case 3:	/* 64:ff9b:1::/48, the four RFC 6052 layouts */
+	case 3: /* 64:ff9b:1::/48, the four RFC 6052 layouts */
 	case 4:
 	case 5:
 	case 6:
@@ -651,16 +653,16 @@ v4_form(struct rd *r, const uint8_t v4[4], unsigned form, struct nj_ip *ip)
 			memcpy(ip->a + 9, v4, 4);
 		else
 			memcpy(ip->a + 12, v4, 4);
-		ip->a[8] = rd8(r) & 1 ? rd8(r) : 0;	/* the u octet */
+		ip->a[8] = rd8(r) & 1 ? rd8(r) : 0; /* the u octet */
 		break;
-	case 7:	/* 6to4 */
+	case 7: /* 6to4 */
 		ip->a[0] = 0x20, ip->a[1] = 0x02;
 		memcpy(ip->a + 2, v4, 4);
 		for (int i = 6; i < 16; i++)
 			ip->a[i] = rd8(r) & 1 ? rd8(r) : 0;
 		break;
-	case 8:	/* Teredo server */
-	case 9:	/* Teredo client (inverted) */
+	case 8: /* Teredo server */
+	case 9: /* Teredo client (inverted) */
 		ip->a[0] = 0x20, ip->a[1] = 0x01;
 		for (int i = 4; i < 16; i++)
 			ip->a[i] = rd8(r);
@@ -670,10 +672,8 @@ v4_form(struct rd *r, const uint8_t v4[4], unsigned form, struct nj_ip *ip)
 			for (int i = 0; i < 4; i++)
 				ip->a[12 + i] = (uint8_t)~v4[i];
 		break;
-	case 10:	/* IPv4-compatible */
-		memcpy(ip->a + 12, v4, 4);
-		break;
-	case 11:	/* IPv4-translated ::ffff:0:a.b.c.d */
+	case 10: /* IPv4-compatible */ memcpy(ip->a + 12, v4, 4); break;
+	case 11: /* IPv4-translated ::ffff:0:a.b.c.d */
 		ip->a[8] = ip->a[9] = 0xff;
 		memcpy(ip->a + 12, v4, 4);
 		break;
@@ -694,18 +694,10 @@ addr_near(struct rd *r, const struct nj_prefix *p, struct nj_ip *ip, uint8_t v4[
 	unsigned b = rd8(r);
 
 	switch (b % 6) {
-	case 0:
-		k = net;
-		break;
-	case 1:
-		k = net | hm;
-		break;
-	case 2:
-		k = (net - 1) & all;
-		break;
-	case 3:
-		k = ((net | hm) + 1) & all;
-		break;
+	case 0: k = net; break;
+	case 1: k = net | hm; break;
+	case 2: k = (net - 1) & all; break;
+	case 3: k = ((net | hm) + 1) & all; break;
 	default: {
 		u128 x = 0;
 
@@ -735,28 +727,19 @@ port_near(struct rd *r, const struct model *m, const struct mrule *ru)
 		const uint16_t *pr = m->ports[ru->port_off + rd8(r) % ru->nports];
 
 		switch (b % 8) {
-		case 0:
-			return pr[0];
-		case 1:
-			return pr[1];
-		case 2:
-			return pr[0] - 1;
-		case 3:
-			return pr[1] < 65535 ? pr[1] + 1 : 0;
-		case 4:
-			return pr[0] + (int)(rd16(r) % ((unsigned)pr[1] - pr[0] + 1));
-		default:
-			return NJ_PORT_ANY;
+		case 0: return pr[0];
+		case 1: return pr[1];
+		case 2: return pr[0] - 1;
+		case 3: return pr[1] < 65535 ? pr[1] + 1 : 0;
+		case 4: return pr[0] + (int)(rd16(r) % ((unsigned)pr[1] - pr[0] + 1));
+		default: return NJ_PORT_ANY;
 		}
 	}
 	switch (b % 5) {
 	case 0:
-	case 1:
-		return NJ_PORT_ANY;
-	case 2:
-		return b & 8 ? 0 : 65535;
-	default:
-		return (int)rd16(r);
+	case 1: return NJ_PORT_ANY;
+	case 2: return b & 8 ? 0 : 65535;
+	default: return (int)rd16(r);
 	}
 }
 
@@ -807,25 +790,25 @@ dests_ip(struct rd *r, struct model *m, struct dests *ds)
 			v4[i] = rd8(r);
 		*f = 0;
 		switch (form % 8) {
-		case 0:	/* IPv6 from bytes */
+		case 0: /* IPv6 from bytes */
 			d->ip.family = 6;
 			for (int i = 0; i < 16; i++)
 				d->ip.a[i] = rd8(r);
 			break;
-		case 1:	/* unspecified, in several forms */
+		case 1: /* unspecified, in several forms */
 			memset(v4 + 1, 0, 3);
 			v4[0] = 0;
 			if (form & 0x40)
-				v4[3] = rd8(r);	/* 0.0.0.x: 0.0.0.0/8 */
+				v4[3] = rd8(r); /* 0.0.0.x: 0.0.0.0/8 */
 			*f = form & 0x80 ? 0 : 1 + (form >> 3) % 11;
 			v4_form(r, v4, *f, &d->ip);
 			if ((form & 0x30) == 0x30) {
 				*f = 0;
 				memset(&d->ip, 0, sizeof(d->ip));
-				d->ip.family = 6;	/* :: */
+				d->ip.family = 6; /* :: */
 			}
 			break;
-		case 2:	/* loopback */
+		case 2: /* loopback */
 			v4[0] = 127;
 			*f = (form >> 3) % 12;
 			v4_form(r, v4, *f, &d->ip);
@@ -833,7 +816,7 @@ dests_ip(struct rd *r, struct model *m, struct dests *ds)
 				*f = 0;
 				memset(&d->ip, 0, sizeof(d->ip));
 				d->ip.family = 6;
-				d->ip.a[15] = 1;	/* ::1 */
+				d->ip.a[15] = 1; /* ::1 */
 			}
 			break;
 		default:
@@ -851,8 +834,9 @@ dests_ip(struct rd *r, struct model *m, struct dests *ds)
 
 		if (d == NULL)
 			return;
-		ds->form[ds->n - 1] = addr_near(r, k < m->sys->nself ? &m->sys->self[k] :
-		    &m->sys->resolvers[k - m->sys->nself], &d->ip, ds->v4[ds->n - 1]);
+		ds->form[ds->n - 1] = addr_near(r,
+		    k < m->sys->nself ? &m->sys->self[k] : &m->sys->resolvers[k - m->sys->nself],
+		    &d->ip, ds->v4[ds->n - 1]);
 		d->port = rd8(r) & 1 ? 53 : port_near(r, m, NULL);
 		d->proto = pick_proto(r, NJ_PROTO_ANY);
 	}
@@ -868,20 +852,19 @@ path_near(struct rd *r, const struct mrule *ru, char *out, int *abstract)
 	memcpy(out, ru->path, n);
 	*abstract = ru->abstract;
 	switch (b % 6) {
-	case 0:
-		break;
-	case 1:	/* longer */
+	case 0: break;
+	case 1: /* longer */
 		for (unsigned k = 1 + rd8(r) % 3; k > 0; k--) {
 			char c = (char)rd8(r);
 
 			out[n++] = c ? c : '/';
 		}
 		break;
-	case 2:	/* shorter */
+	case 2: /* shorter */
 		if (n > 0)
 			n -= 1 + rd8(r) % n;
 		break;
-	case 3:	/* one byte changed */
+	case 3: /* one byte changed */
 		if (n > 0) {
 			size_t at = rd8(r) % n;
 			char c = (char)(out[at] ^ (1 + rd8(r) % 255));
@@ -889,12 +872,8 @@ path_near(struct rd *r, const struct mrule *ru, char *out, int *abstract)
 			out[at] = c ? c : 'x';
 		}
 		break;
-	case 4:
-		*abstract = !*abstract;
-		break;
-	default:	/* the glob's literal star */
-		out[n++] = '*';
-		break;
+	case 4: *abstract = !*abstract; break;
+	default: /* the glob's literal star */ out[n++] = '*'; break;
 	}
 	return n;
 }
@@ -962,10 +941,10 @@ dests_other(struct rd *r, struct model *m, struct dests *ds)
 
 struct ctx {
 	struct model m;
-	const struct nj_rules *r;	/* the input, parsed with sys */
-	const struct nj_rules *r2;	/* its normalised text, parsed */
-	const struct nj_rules *rm;	/* parsed without sys, compiled, mapped with sys */
-	uint32_t *out;			/* nj_matches */
+	const struct nj_rules *r; /* the input, parsed with sys */
+	const struct nj_rules *r2; /* its normalised text, parsed */
+	const struct nj_rules *rm; /* parsed without sys, compiled, mapped with sys */
+	uint32_t *out; /* nj_matches */
 	uint32_t *want;
 	size_t nout;
 	int suggested;
@@ -979,8 +958,8 @@ check_verdict_shape(struct ctx *c, const struct nj_rules *r, const struct nj_ver
 	if (a)
 		CHECK(v->rule == NJ_NORULE, "allowed, yet verdict names rule %u", v->rule);
 	else
-		CHECK(v->rule == NJ_NORULE || (v->rule < nj_rules_count(r) &&
-		    nj_rule_action(r, v->rule) == NJ_BLOCK),
+		CHECK(v->rule == NJ_NORULE ||
+		        (v->rule < nj_rules_count(r) && nj_rule_action(r, v->rule) == NJ_BLOCK),
 		    "denied by rule %u, which is not a block rule (%zu rules)", v->rule, c->m.n);
 }
 
@@ -988,7 +967,7 @@ static void
 same_verdict(const struct nj_verdict *x, const struct nj_verdict *y, const char *what)
 {
 	CHECK(x->allow == y->allow && x->rule == y->rule && x->naddr == y->naddr &&
-	    ip_eq(&x->addr, &y->addr),
+	        ip_eq(&x->addr, &y->addr),
 	    "%s: verdicts differ: allow %d/%d rule %u/%u naddr %d/%d", what, x->allow, y->allow,
 	    x->rule, y->rule, x->naddr, y->naddr);
 }
@@ -1013,16 +992,16 @@ check_matches(struct ctx *c, const struct nj_dest *d, const struct nj_ip *a)
 
 		CHECK(c->out[k] == c->want[k], "nj_matches[%zu] = rule %u, the model says %u", k,
 		    c->out[k], c->want[k]);
-		if (ru->action == NJ_BLOCK && (d->kind != NJ_DEST_IP || d->port != NJ_PORT_ANY ||
-		    ru->nports == 0))
+		if (ru->action == NJ_BLOCK &&
+		    (d->kind != NJ_DEST_IP || d->port != NJ_PORT_ANY || ru->nports == 0))
 			block = 1;
 	}
-	if (nw > 0) {	/* a short out[] holds the start of the answer */
+	if (nw > 0) { /* a short out[] holds the start of the answer */
 		uint32_t two[2];
 		size_t g2 = nj_matches(c->r, d, a, two, 1 + (nw & 1));
 
-		CHECK(g2 == nw, "nj_matches with max %zu: %zu, not %zu", (size_t)(1 + (nw & 1)),
-		    g2, nw);
+		CHECK(g2 == nw, "nj_matches with max %zu: %zu, not %zu", (size_t)(1 + (nw & 1)), g2,
+		    nw);
 		for (size_t k = 0; k < 1 + (nw & 1) && k < nw; k++)
 			CHECK(two[k] == c->want[k], "short nj_matches[%zu] = %u, not %u", k, two[k],
 			    c->want[k]);
@@ -1046,8 +1025,7 @@ check_suggest(struct ctx *c, const struct nj_dest *d, const struct nj_verdict *v
 	CHECK(n < sizeof(buf) && strlen(buf) == n, "nj_suggest_allow length %zu", n);
 	CHECK(nj_rules_parse(buf, n, "suggest", NULL, &s, NULL) == 0,
 	    "the suggested rule \"%s\" does not parse", buf);
-	CHECK(nj_rules_count(s) == 1, "the suggestion \"%s\" is %zu rules", buf,
-	    nj_rules_count(s));
+	CHECK(nj_rules_count(s) == 1, "the suggestion \"%s\" is %zu rules", buf, nj_rules_count(s));
 	nj_rule_format(s, 0, fmt, sizeof(fmt));
 	CHECK(strcmp(fmt, buf) == 0, "the suggestion \"%s\" normalises to \"%s\"", buf, fmt);
 	d1.ip = v->addr;
@@ -1085,9 +1063,11 @@ check_expand(const struct nj_ip *addrs, int n, unsigned form, const uint8_t v4[4
 	}
 	if (form == 0 || (form == 10 && (!memcmp(v4, zero4, 4) || !memcmp(v4, one4, 4))))
 		return;
-	CHECK(has(addrs, n, 4, v4), "form %u: the embedded %u.%u.%u.%u is not among the %d "
-	    "addresses", form, v4[0], v4[1], v4[2], v4[3], n);
-	if (form == 1)	/* v4-mapped: the IPv4 address only */
+	CHECK(has(addrs, n, 4, v4),
+	    "form %u: the embedded %u.%u.%u.%u is not among the %d "
+	    "addresses",
+	    form, v4[0], v4[1], v4[2], v4[3], n);
+	if (form == 1) /* v4-mapped: the IPv4 address only */
 		CHECK(n == 1 + (v4[0] == 0), "v4-mapped: %d addresses", n);
 }
 
@@ -1182,8 +1162,10 @@ check_ip(struct ctx *c, const struct nj_dest *d, unsigned form, const uint8_t v4
 
 		for (int p = NJ_PROTO_TCP; p <= NJ_PROTO_OTHER; p++) {
 			dp.proto = p;
-			CHECK(nj_decide(c->r, &dp, NULL) == a, "use_proto 0, yet proto %d decides "
-			    "otherwise", p);
+			CHECK(nj_decide(c->r, &dp, NULL) == a,
+			    "use_proto 0, yet proto %d decides "
+			    "otherwise",
+			    p);
 		}
 	}
 	if (!a && v.rule == NJ_NORULE)
@@ -1256,7 +1238,8 @@ check_diags(const struct nj_diags *dg, const uint8_t *data, size_t size)
 			for (len = 0; pos + len < size && data[pos + len] != '\n'; len++)
 				;
 			CHECK(g->col <= len + 1 || (len > NJ_MAX_LINE && g->col == NJ_MAX_LINE + 1),
-			    "diag at %u:%u, the line has %zu bytes: %s", g->line, g->col, len, g->msg);
+			    "diag at %u:%u, the line has %zu bytes: %s", g->line, g->col, len,
+			    g->msg);
 		}
 		k++;
 	}
@@ -1318,8 +1301,7 @@ compiled(const uint8_t *data, size_t size, const struct nj_sys *sys, const struc
 	rc = nj_rules_load(mempath, sys, &rm, &dg);
 	CHECK(rc == 0, "the compiled policy does not load: %s", dg.n ? dg.v[0].msg : "?");
 	nj_diags_free(&dg);
-	CHECK(nj_rules_count(rm) == m->n, "compiled: %zu rules, not %zu", nj_rules_count(rm),
-	    m->n);
+	CHECK(nj_rules_count(rm) == m->n, "compiled: %zu rules, not %zu", nj_rules_count(rm), m->n);
 	CHECK(nj_rules_use_proto(rm) == nj_rules_use_proto(r), "compiled: use_proto");
 	for (uint32_t i = 0; i < m->n; i++) {
 		nj_rule_format(r, i, x, sizeof(x));
@@ -1359,7 +1341,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct nj_prefix *p = &sys.resolvers[i];
 
 		CHECK((p->ip.family == 4 && p->len == 32 && !p->ip.a[4]) ||
-		    (p->ip.family == 6 && p->len == 128 && !is_mapped(&p->ip)),
+		        (p->ip.family == 6 && p->len == 128 && !is_mapped(&p->ip)),
 		    "resolvconf: a bad nameserver prefix");
 	}
 	for (int k = 0; k < 3; k++) {
@@ -1414,7 +1396,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t k = nj_rule_format(r, i, small, sizeof(small));
 
 			CHECK(k == n && strlen(small) == (n < 7 ? n : 7) &&
-			    memcmp(small, line, strlen(small)) == 0, "nj_rule_format truncated");
+			        memcmp(small, line, strlen(small)) == 0,
+			    "nj_rule_format truncated");
 		}
 		CHECK(nj_rule_line(r, i) > lastline, "rule lines out of order");
 		lastline = nj_rule_line(r, i);
@@ -1441,8 +1424,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&dg, 0, sizeof(dg));
 	dg.max = 1;
 	rc = nj_rules_parse(c.m.text, c.m.len, "normalised", &sys, &r2, &dg);
-	CHECK(rc == 0, "the normalised text does not parse: %u:%u: %s",
-	    dg.n ? dg.v[0].line : 0, dg.n ? dg.v[0].col : 0, dg.n ? dg.v[0].msg : "");
+	CHECK(rc == 0, "the normalised text does not parse: %u:%u: %s", dg.n ? dg.v[0].line : 0,
+	    dg.n ? dg.v[0].col : 0, dg.n ? dg.v[0].msg : "");
 	nj_diags_free(&dg);
 	CHECK(nj_rules_count(r2) == c.m.n, "normalised: %zu rules, not %zu", nj_rules_count(r2),
 	    c.m.n);

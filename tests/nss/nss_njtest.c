@@ -12,14 +12,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum nss_status _nss_njtest_gethostbyname2_r(const char *, int, struct hostent *, char *,
-    size_t, int *, int *);
-enum nss_status _nss_njtest_gethostbyname_r(const char *, struct hostent *, char *, size_t,
+enum nss_status _nss_njtest_gethostbyname2_r(const char *, int, struct hostent *, char *, size_t,
     int *, int *);
+enum nss_status _nss_njtest_gethostbyname_r(const char *, struct hostent *, char *, size_t, int *,
+    int *);
 
 enum nss_status
-_nss_njtest_gethostbyname2_r(const char *name, int af, struct hostent *h, char *buf,
-    size_t len, int *errnop, int *h_errnop)
+_nss_njtest_gethostbyname2_r(const char *name, int af, struct hostent *h, char *buf, size_t len,
+    int *errnop, int *h_errnop)
 {
 	const char *path = getenv("NJTEST_NSS_SOCKET");
 	struct sockaddr_un un;
@@ -63,8 +63,8 @@ _nss_njtest_gethostbyname2_r(const char *name, int af, struct hostent *h, char *
 }
 
 enum nss_status
-_nss_njtest_gethostbyname_r(const char *name, struct hostent *h, char *buf, size_t len,
-    int *errnop, int *h_errnop)
+_nss_njtest_gethostbyname_r(const char *name, struct hostent *h, char *buf, size_t len, int *errnop,
+    int *h_errnop)
 {
 	return _nss_njtest_gethostbyname2_r(name, AF_INET, h, buf, len, errnop, h_errnop);
 }

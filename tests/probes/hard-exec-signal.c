@@ -60,8 +60,12 @@ on_sigsys(int sig, siginfo_t *si, void *ctx)
 static const char *
 err(int e)
 {
-	return e == 0 ? "ok" : e == EACCES ? "EACCES" : e == ENOEXEC ? "ENOEXEC" :
-	    e == ENOENT ? "ENOENT" : e == -1 ? "none" : strerror(e);
+	return e == 0    ? "ok" :
+	    e == EACCES  ? "EACCES" :
+	    e == ENOEXEC ? "ENOEXEC" :
+	    e == ENOENT  ? "ENOENT" :
+	    e == -1      ? "none" :
+	                   strerror(e);
 }
 
 int

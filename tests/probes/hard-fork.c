@@ -75,8 +75,10 @@ verdict(int e, char *buf, size_t size)
 {
 	if (e == 0)
 		return "ok";
-	snprintf(buf, size, "err %s", e == EACCES ? "EACCES" : e == ECONNREFUSED ?
-	    "ECONNREFUSED" : strerror(e));
+	snprintf(buf, size, "err %s",
+	    e == EACCES           ? "EACCES" :
+	        e == ECONNREFUSED ? "ECONNREFUSED" :
+	                            strerror(e));
 	return buf;
 }
 
@@ -86,7 +88,7 @@ child(int i, int during)
 	char line[200], b1[64], b2[64];
 	int ea, ed, n;
 
-	alarm(30);	/* a hang ends here, with SIGALRM's default action */
+	alarm(30); /* a hang ends here, with SIGALRM's default action */
 	ea = conn(&child_a);
 	ed = conn(&child_d);
 	n = snprintf(line, sizeof(line), "child %d a=%s d=%s%s\n", i, verdict(ea, b1, sizeof(b1)),

@@ -36,9 +36,9 @@
 
 static struct hard_dest h_a, h_d;
 static volatile sig_atomic_t in_call, runs;
-static int nsig;	/* handler runs that connect; later ones return at once */
+static int nsig; /* handler runs that connect; later ones return at once */
 static volatile long h_allowed, h_ok, h_refused, h_denied, h_eacces, h_other, h_inside;
-static volatile int h_other_errno;	/* the last unexpected result */
+static volatile int h_other_errno; /* the last unexpected result */
 
 static void
 on_alarm(int s)
@@ -66,7 +66,7 @@ on_alarm(int s)
 		if (e == EACCES)
 			h_eacces++;
 		else
-			h_other++, h_other_errno = e ? e : -1;	/* -1: it connected */
+			h_other++, h_other_errno = e ? e : -1; /* -1: it connected */
 	}
 	runs++;
 	errno = saved;
@@ -105,7 +105,7 @@ main(int argc, char **argv)
 	if (!is_gai) {
 		hard_parse(argv[3], &m_a);
 		hard_parse(argv[4], &m_d);
-		(void)conn(&m_a);	/* the rules load here, before any handler runs */
+		(void)conn(&m_a); /* the rules load here, before any handler runs */
 	} else {
 		(void)conn(&h_a);
 	}
@@ -133,15 +133,18 @@ main(int argc, char **argv)
 				continue;
 			}
 			if (res->ai_family == AF_INET)
-				inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, a,
-				    sizeof(a));
-			else if (res->ai_family == AF_INET6)
-				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
+				inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
 				    a, sizeof(a));
-			if (strstr(firsts, a) == NULL && strlen(firsts) + strlen(a) + 2 < sizeof(firsts)) {
+			else if (res->ai_family == AF_INET6)
+				inet_ntop(AF_INET6,
+				    &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, a,
+				    sizeof(a));
+			if (strstr(firsts, a) == NULL &&
+			    strlen(firsts) + strlen(a) + 2 < sizeof(firsts)) {
 				size_t fl = strlen(firsts);
 
-				snprintf(firsts + fl, sizeof(firsts) - fl, "%s%s", fl ? "," : "", a);
+				snprintf(firsts + fl, sizeof(firsts) - fl, "%s%s", fl ? "," : "",
+				    a);
 			}
 			freeaddrinfo(res);
 		} else if (i % 2 == 0) {
@@ -176,9 +179,12 @@ main(int argc, char **argv)
 	else
 		printf("main allowed=%ld refused=%ld ok=%ld denied=%ld eacces=%ld other=%ld\n",
 		    m_allowed, m_refused, m_ok, m_denied, m_eacces, m_other);
-	printf("handler allowed=%ld ok=%ld refused=%ld denied=%ld eacces=%ld other=%ld inside=%ld%s%s\n",
+	printf(
+	    "handler allowed=%ld ok=%ld refused=%ld denied=%ld eacces=%ld other=%ld inside=%ld%s%s\n",
 	    h_allowed, h_ok, h_refused, h_denied, h_eacces, h_other, h_inside,
-	    h_other ? " last-other=" : "", h_other == 0 ? "" : h_other_errno == -1 ? "connected" :
-	    strerror(h_other_errno));
+	    h_other ? " last-other=" : "",
+	    h_other == 0            ? "" :
+	        h_other_errno == -1 ? "connected" :
+	                              strerror(h_other_errno));
 	return 0;
 }

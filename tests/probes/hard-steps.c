@@ -36,8 +36,10 @@ step_connect(const char *addr, const char *port)
 	if (rc == 0)
 		printf("ok\n");
 	else
-		printf("err %s\n", errno == EACCES ? "EACCES" : errno == ECONNREFUSED ?
-		    "ECONNREFUSED" : strerror(errno));
+		printf("err %s\n",
+		    errno == EACCES           ? "EACCES" :
+		        errno == ECONNREFUSED ? "ECONNREFUSED" :
+		                                strerror(errno));
 	close(fd);
 }
 

@@ -27,7 +27,7 @@ hostport(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
 	if ((port = strrchr(buf, ':')) == NULL)
 		exit(2);
 	*port++ = '\0';
-	if (addr[0] == '[') {	/* [V6] */
+	if (addr[0] == '[') { /* [V6] */
 		addr++;
 		addr[strlen(addr) - 1] = '\0';
 	}

@@ -140,7 +140,7 @@ mmsg(int via_syscall, int argc, char **argv)
 		v[i].msg_hdr.msg_iov = &iov;
 		v[i].msg_hdr.msg_iovlen = 1;
 		if (fd < 0)
-			fd = sock(AF_INET6, "udp");	/* dual-stack: takes v4 and v6 */
+			fd = sock(AF_INET6, "udp"); /* dual-stack: takes v4 and v6 */
 		if (ss[i].ss_family == AF_INET) {
 			/* send IPv4 as v4-mapped on the dual-stack socket */
 			struct sockaddr_in in = *(struct sockaddr_in *)&ss[i];
@@ -265,8 +265,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(op, "gai-connect") == 0 && argc == 4)
 		return gai_connect(argv[2], argv[3]);
-	if ((strcmp(op, "gai") == 0 || strcmp(op, "gai-numeric") == 0 ||
-	    strcmp(op, "ghbn") == 0) && argc == 3) {
+	if ((strcmp(op, "gai") == 0 || strcmp(op, "gai-numeric") == 0 || strcmp(op, "ghbn") == 0) &&
+	    argc == 3) {
 		char a[INET6_ADDRSTRLEN];
 
 		if (op[0] == 'g' && op[1] == 'a') {
@@ -353,7 +353,8 @@ main(int argc, char **argv)
 			m.msg_iovlen = 1;
 			rc = sendmsg(fd, &m, MSG_FASTOPEN);
 		} else if (strcmp(op, "fastopen-syscall") == 0) {
-			rc = syscall(SYS_sendto, fd, iov.iov_base, iov.iov_len, MSG_FASTOPEN, &ss, len);
+			rc = syscall(SYS_sendto, fd, iov.iov_base, iov.iov_len, MSG_FASTOPEN, &ss,
+			    len);
 		} else {
 			rc = sendto(fd, iov.iov_base, iov.iov_len, MSG_FASTOPEN,
 			    (struct sockaddr *)&ss, len);
@@ -398,7 +399,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(op, "badlen") == 0 && argc == 6) {
 		fd = sock(ss.ss_family, argv[2]);
-		return result(connect(fd, (struct sockaddr *)&ss, (socklen_t)strtol(argv[5], NULL, 10)));
+		return result(
+		    connect(fd, (struct sockaddr *)&ss, (socklen_t)strtol(argv[5], NULL, 10)));
 	}
 	if (strcmp(op, "mapped") == 0) {
 		struct sockaddr_in in = *(struct sockaddr_in *)&ss;
@@ -439,7 +441,7 @@ main(int argc, char **argv)
 		m.msg_iov = &iov;
 		m.msg_iovlen = 1;
 		return result(op[0] == 's' && op[1] == 'y' ? syscall(SYS_sendmsg, fd, &m, 0) :
-		    sendmsg(fd, &m, 0));
+		                                             sendmsg(fd, &m, 0));
 	}
 	if (strcmp(op, "connect-send") == 0) {
 		if (connect(fd, (struct sockaddr *)&ss, len) != 0)

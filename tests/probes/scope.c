@@ -120,7 +120,7 @@ worker(void *p)
 		int e = conn(j->ip, j->port);
 
 		if (e == 0 || e == ECONNREFUSED)
-			j->ok++;		/* got through to the kernel */
+			j->ok++; /* got through to the kernel */
 		else if (e == EACCES)
 			j->denied++;
 		else
@@ -140,8 +140,8 @@ threads(int n, const char *ip, int port, const char *text)
 	long ok[2] = { 0, 0 }, denied[2] = { 0, 0 }, other = 0;
 
 	for (int i = 0; i < 8; i++) {
-		jobs[i] = (struct job){ .n = n, .scoped = i % 2 == 0, .port = port, .ip = ip,
-		    .r = r };
+		jobs[i] =
+		    (struct job){ .n = n, .scoped = i % 2 == 0, .port = port, .ip = ip, .r = r };
 		pthread_create(&t[i], NULL, worker, &jobs[i]);
 	}
 	for (int i = 0; i < 8; i++) {
@@ -166,7 +166,7 @@ runtime(void *p)
 {
 	struct lam *l = p;
 
-	l->e = conn(l->ip, l->port);	/* the runtime client's poll: the process rules alone */
+	l->e = conn(l->ip, l->port); /* the runtime client's poll: the process rules alone */
 	return NULL;
 }
 
@@ -179,7 +179,7 @@ handler(void *p)
 		l->e = errno;
 		return NULL;
 	}
-	l->e = conn(l->ip, l->port);	/* a forged request to the Runtime API */
+	l->e = conn(l->ip, l->port); /* a forged request to the Runtime API */
 	leave();
 	return NULL;
 }
@@ -187,8 +187,8 @@ handler(void *p)
 static int
 lambda(const char *ip, int port)
 {
-	struct lam rt = { ip, port, -1, NULL }, h = { ip, port, -1, rules("allow @public\n",
-	    "handler") };
+	struct lam rt = { ip, port, -1, NULL },
+	           h = { ip, port, -1, rules("allow @public\n", "handler") };
 	pthread_t a, b;
 
 	pthread_create(&a, NULL, runtime, &rt);

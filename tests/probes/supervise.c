@@ -34,8 +34,10 @@ raw3(long nr, long a, long b, long c)
 {
 	long ret;
 
-	__asm__ volatile ("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c)
-	    : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(nr), "D"(a), "S"(b), "d"(c)
+	                 : "rcx", "r11", "memory");
 	return ret;
 }
 
@@ -163,7 +165,7 @@ orphan(const char *a, const char *ok, const char *flag)
 	fflush(stdout);
 	for (int i = 0; i < 2000 && access(flag, F_OK) != 0; i++)
 		usleep(10000);
-	usleep(100000);		/* the supervisor's death reaches the kernel */
+	usleep(100000); /* the supervisor's death reaches the kernel */
 	rc = connect_once(&in);
 	printf(rc == 0 ? "after ok\n" : "after err %s\n", name(-rc));
 	return 0;

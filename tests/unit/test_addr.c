@@ -12,7 +12,7 @@
 static const struct {
 	const char *in;
 	int family;
-	const char *canon;	/* nj_ip_format's RFC 5952 text */
+	const char *canon; /* nj_ip_format's RFC 5952 text */
 } good_ips[] = {
 	{ "10.0.0.1", 4, "10.0.0.1" },
 	{ "0.0.0.0", 4, "0.0.0.0" },
@@ -24,18 +24,18 @@ static const struct {
 	{ "0:0:0:0:0:0:0:0", 6, "::" },
 	{ "2001:DB8::1", 6, "2001:db8::1" },
 	{ "2001:0db8:0000:0000:0000:0000:0000:0001", 6, "2001:db8::1" },
-	{ "2001:db8:0:0:1:0:0:1", 6, "2001:db8::1:0:0:1" },	/* tie: the first run */
-	{ "2001:0:0:1:0:0:0:1", 6, "2001:0:0:1::1" },		/* the longest run */
-	{ "2001:db8:0:1:1:1:1:1", 6, "2001:db8:0:1:1:1:1:1" },	/* one zero group stays */
+	{ "2001:db8:0:0:1:0:0:1", 6, "2001:db8::1:0:0:1" }, /* tie: the first run */
+	{ "2001:0:0:1:0:0:0:1", 6, "2001:0:0:1::1" }, /* the longest run */
+	{ "2001:db8:0:1:1:1:1:1", 6, "2001:db8:0:1:1:1:1:1" }, /* one zero group stays */
 	{ "1::", 6, "1::" },
 	{ "1::8", 6, "1::8" },
 	{ "1:2:3:4:5:6:7:8", 6, "1:2:3:4:5:6:7:8" },
 	{ "1:2:3:4:5:6:7::", 6, "1:2:3:4:5:6:7:0" },
 	{ "::2:3:4:5:6:7:8", 6, "0:2:3:4:5:6:7:8" },
-	{ "::ffff:10.0.0.1", 6, "::ffff:10.0.0.1" },		/* v4-mapped stays family 6 */
+	{ "::ffff:10.0.0.1", 6, "::ffff:10.0.0.1" }, /* v4-mapped stays family 6 */
 	{ "::FFFF:a00:1", 6, "::ffff:10.0.0.1" },
 	{ "::ffff:0:0", 6, "::ffff:0.0.0.0" },
-	{ "::1.2.3.4", 6, "::102:304" },			/* IPv4-compatible */
+	{ "::1.2.3.4", 6, "::102:304" }, /* IPv4-compatible */
 	{ "1:2:3:4:5:6:1.2.3.4", 6, "1:2:3:4:5:6:102:304" },
 	{ "64:ff9b::8.8.8.8", 6, "64:ff9b::808:808" },
 	{ "fe80::a9fe:a9fe", 6, "fe80::a9fe:a9fe" },
@@ -55,7 +55,7 @@ START_TEST(test_ip_parse_good)
 	if (ip.family == 4) {
 		static const uint8_t zero[12];
 
-		ck_assert_mem_eq(ip.a + 4, zero, 12);	/* the rest of a[] is zero */
+		ck_assert_mem_eq(ip.a + 4, zero, 12); /* the rest of a[] is zero */
 	}
 }
 END_TEST
@@ -63,14 +63,55 @@ END_TEST
 /* Every spelling a lenient parser (inet_aton, getaddrinfo) would accept and we must not:
  * each is a classic way to write loopback past a filter that reads it differently. */
 static const char *const bad_ips[] = {
-	"", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "010.0.0.1", "1.2.3.256", "256.0.0.1",
-	"1.2.3.4 ", " 1.2.3.4", "1..2.3", "127.1", "127.0.1", "0x7f.0.0.1", "0x7f000001",
-	"2130706433", "0177.0.0.1", "1.2.3.-4", "+1.2.3.4", "1234.1.1.1", "1.2.3.4/32",
-	"1.2.3.", ".1.2.3", ":::1", "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
-	":1::", ":1:2:3:4:5:6:7:8", "1:", "::1:", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8",
-	"fe80::1%eth0", "fe80::1%1", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "::ffff:1.2.3.04",
-	"::ffff:1.2.3.4.5", "::1.2.3.4:5", "g::1", "[::1]", "::/0", "::-1", "1:2:3:4:5:6:7:8:",
-	"localhost", "0", "::ffff:127.1",
+	"",
+	"1.2.3",
+	"1.2.3.4.5",
+	"01.2.3.4",
+	"1.2.3.04",
+	"010.0.0.1",
+	"1.2.3.256",
+	"256.0.0.1",
+	"1.2.3.4 ",
+	" 1.2.3.4",
+	"1..2.3",
+	"127.1",
+	"127.0.1",
+	"0x7f.0.0.1",
+	"0x7f000001",
+	"2130706433",
+	"0177.0.0.1",
+	"1.2.3.-4",
+	"+1.2.3.4",
+	"1234.1.1.1",
+	"1.2.3.4/32",
+	"1.2.3.",
+	".1.2.3",
+	":::1",
+	"1::2::3",
+	"12345::1",
+	"1:2:3:4:5:6:7:8:9",
+	"1:2:3:4:5:6:7",
+	":1::",
+	":1:2:3:4:5:6:7:8",
+	"1:",
+	"::1:",
+	"1:2:3:4:5:6:7:8::",
+	"::1:2:3:4:5:6:7:8",
+	"fe80::1%eth0",
+	"fe80::1%1",
+	"1:2:3:4:5:6:7:1.2.3.4",
+	"::1.2.3",
+	"::ffff:1.2.3.04",
+	"::ffff:1.2.3.4.5",
+	"::1.2.3.4:5",
+	"g::1",
+	"[::1]",
+	"::/0",
+	"::-1",
+	"1:2:3:4:5:6:7:8:",
+	"localhost",
+	"0",
+	"::ffff:127.1",
 };
 
 START_TEST(test_ip_parse_bad)
@@ -95,8 +136,8 @@ START_TEST(test_ip_parse_reads_exactly_n_bytes)
 	ck_assert_str_eq(ip_str(&ip, buf, sizeof(buf)), "2001:db8::1");
 	ck_assert_int_eq(nj_ip_parse("10.0.0.12", 8, &ip), 0);
 	ck_assert_str_eq(ip_str(&ip, buf, sizeof(buf)), "10.0.0.1");
-	ck_assert_int_eq(nj_ip_parse("10.0.0.1", 7, &ip), -EINVAL);	/* "10.0.0." */
-	ck_assert_int_eq(nj_ip_parse("::1", 2, &ip), 0);		/* "::" */
+	ck_assert_int_eq(nj_ip_parse("10.0.0.1", 7, &ip), -EINVAL); /* "10.0.0." */
+	ck_assert_int_eq(nj_ip_parse("::1", 2, &ip), 0); /* "::" */
 	ck_assert_str_eq(ip_str(&ip, buf, sizeof(buf)), "::");
 }
 END_TEST
@@ -109,7 +150,7 @@ START_TEST(test_ip_format_truncates_like_snprintf)
 
 	memset(buf, 'x', sizeof(buf));
 	ck_assert_uint_eq(nj_ip_format(&ip, buf, 0), 15);
-	ck_assert_int_eq(buf[0], 'x');	/* size 0: nothing written */
+	ck_assert_int_eq(buf[0], 'x'); /* size 0: nothing written */
 	ck_assert_uint_eq(nj_ip_format(&ip, buf, 5), 15);
 	ck_assert_str_eq(buf, "192.");
 	ck_assert_uint_eq(nj_ip_format(&ip, buf, 16), 15);
@@ -122,8 +163,14 @@ END_TEST
 START_TEST(test_prefix_format)
 {
 	static const char *const in[] = {
-		"10.0.0.0/8", "0.0.0.0/0", "::/0", "2001:db8::/32", "fe80::/9", "1.2.3.4/32",
-		"::1/128", "64:ff9b::/96",
+		"10.0.0.0/8",
+		"0.0.0.0/0",
+		"::/0",
+		"2001:db8::/32",
+		"fe80::/9",
+		"1.2.3.4/32",
+		"::1/128",
+		"64:ff9b::/96",
 	};
 	char buf[64];
 
@@ -153,10 +200,10 @@ static const struct {
 	{ "10.0.0.0/8", "11.0.0.0", 0 },
 	{ "10.0.0.0/8", "9.255.255.255", 0 },
 	{ "0.0.0.0/0", "255.255.255.255", 1 },
-	{ "0.0.0.0/0", "::", 0 },		/* families never cross */
+	{ "0.0.0.0/0", "::", 0 }, /* families never cross */
 	{ "::/0", "10.0.0.1", 0 },
 	{ "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1 },
-	{ "::/0", "::ffff:127.0.0.1", 1 },	/* containment is plain bits; matching expands */
+	{ "::/0", "::ffff:127.0.0.1", 1 }, /* containment is plain bits; matching expands */
 	{ "128.0.0.0/1", "127.255.255.255", 0 },
 	{ "128.0.0.0/1", "128.0.0.0", 1 },
 	{ "128.0.0.0/1", "255.255.255.255", 1 },
@@ -200,7 +247,7 @@ END_TEST
 
 static const struct {
 	const char *in;
-	const char *out[NJ_MAX_EXPAND + 1];	/* out[0] is the address itself; NULL-terminated */
+	const char *out[NJ_MAX_EXPAND + 1]; /* out[0] is the address itself; NULL-terminated */
 } expansions[] = {
 	{ "10.0.0.1", { "10.0.0.1" } },
 	{ "127.0.0.1", { "127.0.0.1" } },
@@ -225,16 +272,17 @@ static const struct {
 	{ "64:ff9b::a9fe:a9fe", { "64:ff9b::a9fe:a9fe", "169.254.169.254" } },
 	{ "64:ff9b::7f00:1", { "64:ff9b::7f00:1", "127.0.0.1" } },
 	{ "64:ff9b::1", { "64:ff9b::1", "0.0.0.1", "127.0.0.1" } },
-	{ "64:ff9b:2::808:808", { "64:ff9b:2::808:808" } },	/* not 64:ff9b::/96 */
-	{ "64:ff9b::1:0:808:808", { "64:ff9b::1:0:808:808" } },	/* nor this */
-	{ "64:ff9b:1:a0b:c:d0e:f10:1112", { "64:ff9b:1:a0b:c:d0e:f10:1112",
-	    "10.11.12.13", "11.12.13.14", "12.13.14.15", "15.16.17.18" } },
+	{ "64:ff9b:2::808:808", { "64:ff9b:2::808:808" } }, /* not 64:ff9b::/96 */
+	{ "64:ff9b::1:0:808:808", { "64:ff9b::1:0:808:808" } }, /* nor this */
+	{ "64:ff9b:1:a0b:c:d0e:f10:1112",
+	    { "64:ff9b:1:a0b:c:d0e:f10:1112", "10.11.12.13", "11.12.13.14", "12.13.14.15",
+	        "15.16.17.18" } },
 	{ "64:ff9b:1::", { "64:ff9b:1::", "0.0.0.0", "127.0.0.1" } },
 	{ "2002:c000:204::", { "2002:c000:204::", "192.0.2.4" } },
 	{ "2002:7f00:1::", { "2002:7f00:1::", "127.0.0.1" } },
 	{ "2002:808:808:7f00:1::", { "2002:808:808:7f00:1::", "8.8.8.8" } },
 	{ "2002::", { "2002::", "0.0.0.0", "127.0.0.1" } },
-	{ "2001:0:4136:e378:8000:63bf:3fff:fdd2",	/* RFC 4380 section 4's example */
+	{ "2001:0:4136:e378:8000:63bf:3fff:fdd2", /* RFC 4380 section 4's example */
 	    { "2001:0:4136:e378:8000:63bf:3fff:fdd2", "65.54.227.120", "192.0.2.45" } },
 	{ "2001::", { "2001::", "0.0.0.0", "255.255.255.255", "127.0.0.1" } },
 	{ "2001:db8::1", { "2001:db8::1" } },
@@ -310,7 +358,7 @@ START_TEST(test_expand_bounded)
 		in.family = 6;
 		for (int k = 0; k < 16; k++)
 			in.a[k] = (uint8_t)prng_next(&s);
-		switch (i % 6) {	/* into each embedding prefix in turn */
+		switch (i % 6) { /* into each embedding prefix in turn */
 		case 0: memcpy(in.a, "\0\x64\xff\x9b\0\0\0\0\0\0\0\0", 12); break;
 		case 1: memcpy(in.a, "\0\x64\xff\x9b\0\x01", 6); break;
 		case 2: memcpy(in.a, "\x20\x02", 2); break;
@@ -318,13 +366,13 @@ START_TEST(test_expand_bounded)
 		case 4: memset(in.a, 0, 12); break;
 		case 5: memcpy(in.a, "\0\0\0\0\0\0\0\0\xff\xff\0\0", 12); break;
 		}
-		if (i % 12 >= 6)	/* and the v4 parts often in 0.0.0.0/8 */
+		if (i % 12 >= 6) /* and the v4 parts often in 0.0.0.0/8 */
 			in.a[6] = in.a[7] = in.a[9] = in.a[12] = in.a[2] = in.a[4] = 0;
 		memset(&out[NJ_MAX_EXPAND], 0x5a, sizeof(out[0]));
 		n = nj_ip_expand(&in, out);
 		ck_assert_int_ge(n, 1);
 		ck_assert_int_le(n, NJ_MAX_EXPAND);
-		ck_assert_int_eq(out[NJ_MAX_EXPAND].family, 0x5a);	/* nothing past the end */
+		ck_assert_int_eq(out[NJ_MAX_EXPAND].family, 0x5a); /* nothing past the end */
 	}
 }
 END_TEST
@@ -368,14 +416,21 @@ START_TEST(test_mapped_rule_stands_for_ipv4_prefix)
 {
 	const char *m = "allow ::ffff:127.0.0.0/104\n";
 	static const char *const dests[] = {
-		"127.0.0.1:80", "127.255.255.255:80", "126.255.255.255:80", "128.0.0.0:80",
-		"[::ffff:127.0.0.1]:80", "[::ffff:128.0.0.1]:80", "[::1]:80",
+		"127.0.0.1:80",
+		"127.255.255.255:80",
+		"126.255.255.255:80",
+		"128.0.0.0:80",
+		"[::ffff:127.0.0.1]:80",
+		"[::ffff:128.0.0.1]:80",
+		"[::1]:80",
 	};
 
 	for (size_t i = 0; i < NELEM(dests); i++)
 		ck_assert_msg(decide(m, "tcp", dests[i]) ==
-		    decide("allow 127.0.0.0/8\n", "tcp", dests[i]), "%s: mapped rule differs from "
-		    "its IPv4 prefix", dests[i]);
+		        decide("allow 127.0.0.0/8\n", "tcp", dests[i]),
+		    "%s: mapped rule differs from "
+		    "its IPv4 prefix",
+		    dests[i]);
 	ck_assert_int_eq(decide(m, "tcp", "127.0.0.1:80"), V_ALLOW);
 	ck_assert_int_eq(decide("allow any\nblock ::ffff:127.0.0.0/104\n", "tcp", "127.0.0.1:80"),
 	    V_DENY);
@@ -427,7 +482,7 @@ START_TEST(test_this_network_stands_for_loopback)
 	ck_assert_int_eq(decide(r, "tcp", "0.1.2.3:80"), V_DENY);
 	ck_assert_int_eq(decide(r, "tcp", "0.0.0.1:80"), V_DENY);
 	ck_assert_int_eq(decide(r, "tcp", "0.255.255.255:80"), V_DENY);
-	ck_assert_int_eq(decide(r, "tcp", "1.0.0.0:80"), V_ALLOW);	/* just past 0.0.0.0/8 */
+	ck_assert_int_eq(decide(r, "tcp", "1.0.0.0:80"), V_ALLOW); /* just past 0.0.0.0/8 */
 	ck_assert_int_eq(decide(r, "tcp", "[::ffff:0.0.0.0]:80"), V_DENY);
 	ck_assert_int_eq(decide(r, "tcp", "[::ffff:0.9.9.9]:80"), V_DENY);
 }
@@ -442,7 +497,7 @@ START_TEST(test_unspecified_v6_stands_for_loopback)
 	ck_assert_int_eq(decide_v(r, NULL, "tcp", "[::]:80", &v), V_DENY);
 	ck_assert_str_eq(ip_str(&v.addr, buf, sizeof(buf)), "::1");
 	ck_assert_uint_eq(v.rule, 1);
-	ck_assert_int_eq(decide(r, "tcp", "[::2]:80"), V_DENY);	/* ::2 embeds 0.0.0.2 */
+	ck_assert_int_eq(decide(r, "tcp", "[::2]:80"), V_DENY); /* ::2 embeds 0.0.0.2 */
 	ck_assert_int_eq(decide(r, "tcp", "[2001:db8::]:80"), V_ALLOW);
 }
 END_TEST
@@ -465,7 +520,7 @@ START_TEST(test_nat64_loopback_denied)
 {
 	ck_assert_int_eq(decide("allow @public\n", "tcp", "[64:ff9b::7f00:1]:80"), V_DENY);
 	ck_assert_int_eq(decide("allow @public\n", "tcp", "[64:ff9b::a00:1]:80"), V_DENY);
-	ck_assert_int_eq(decide("allow @public\n", "tcp", "[64:ff9b::1]:80"), V_DENY);	/* 0.0.0.1 */
+	ck_assert_int_eq(decide("allow @public\n", "tcp", "[64:ff9b::1]:80"), V_DENY); /* 0.0.0.1 */
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[64:ff9b::7f00:1]:80"), V_DENY);
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[64:ff9b::0.0.0.0]:80"), V_DENY);
 }
@@ -490,10 +545,12 @@ START_TEST(test_embedded_needs_both_families_allowed)
 	ck_assert_int_eq(decide("allow 0.0.0.0/0\n", "tcp", "[64:ff9b::808:808]:80"), V_DENY);
 	ck_assert_int_eq(decide("allow ::/0\nallow 8.8.8.8\n", "tcp", "[64:ff9b::808:808]:80"),
 	    V_ALLOW);
-	ck_assert_int_eq(decide("allow 64:ff9b::/96\nallow 8.8.8.8\nblock 8.8.8.8 port 53\n",
-	    "udp", "[64:ff9b::808:808]:53"), V_DENY);
-	ck_assert_int_eq(decide("allow 64:ff9b::/96\nallow 8.8.8.8\nblock 8.8.8.8 port 53\n",
-	    "tcp", "[64:ff9b::808:808]:443"), V_ALLOW);
+	ck_assert_int_eq(decide("allow 64:ff9b::/96\nallow 8.8.8.8\nblock 8.8.8.8 port 53\n", "udp",
+	                     "[64:ff9b::808:808]:53"),
+	    V_DENY);
+	ck_assert_int_eq(decide("allow 64:ff9b::/96\nallow 8.8.8.8\nblock 8.8.8.8 port 53\n", "tcp",
+	                     "[64:ff9b::808:808]:443"),
+	    V_ALLOW);
 }
 END_TEST
 
@@ -501,10 +558,10 @@ END_TEST
 START_TEST(test_nat64_local_use_every_layout)
 {
 	static const char *const loopback_in[] = {
-		"[64:ff9b:1:7f01:1:108:808:808]:80",	/* /48: 127.1.1.1 */
-		"[64:ff9b:1:87f:1:101:808:808]:80",	/* /56: 127.1.1.1 */
-		"[64:ff9b:1:808:7f:101:108:808]:80",	/* /64: 127.1.1.1 */
-		"[64:ff9b:1:808:8:808:7f00:1]:80",	/* /96: 127.0.0.1 */
+		"[64:ff9b:1:7f01:1:108:808:808]:80", /* /48: 127.1.1.1 */
+		"[64:ff9b:1:87f:1:101:808:808]:80", /* /56: 127.1.1.1 */
+		"[64:ff9b:1:808:7f:101:108:808]:80", /* /64: 127.1.1.1 */
+		"[64:ff9b:1:808:8:808:7f00:1]:80", /* /96: 127.0.0.1 */
 	};
 
 	for (size_t i = 0; i < NELEM(loopback_in); i++)
@@ -513,7 +570,7 @@ START_TEST(test_nat64_local_use_every_layout)
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[64:ff9b:1:808:8:808:808:808]:80"),
 	    V_ALLOW);
 	ck_assert_int_eq(decide("allow @public\n", "tcp", "[64:ff9b:1:808:8:808:808:808]:80"),
-	    V_DENY);	/* and it is @special anyway */
+	    V_DENY); /* and it is @special anyway */
 }
 END_TEST
 
@@ -558,8 +615,7 @@ START_TEST(test_6to4_embedding_bits_16_to_47)
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[2002:7f00:1:ffff::1]:80"), V_DENY);
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[2002:808:808::1]:80"), V_ALLOW);
 	/* bits 48 and on are the site's own: 127.0.0.1 there is no IPv4 address */
-	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[2002:808:808:7f00:1::]:80"),
-	    V_ALLOW);
+	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[2002:808:808:7f00:1::]:80"), V_ALLOW);
 	ck_assert_int_eq(decide(ALL_BUT_V4_LOOPBACK, "tcp", "[2002:808:808::7f00:1]:80"), V_ALLOW);
 }
 END_TEST

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "lib/api.h"	/* the fields libnetjail.so reads: magic, abi, text, len, name */
+#include "lib/api.h" /* the fields libnetjail.so reads: magic, abi, text, len, name */
 #include "tests.h"
 
 /* ---- sockaddrs ---- */
@@ -61,7 +61,8 @@ sa_unix(const char *path)
 	memcpy(un->sun_path, path, n);
 	if (path[0] == '@')
 		un->sun_path[0] = '\0';
-	s.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '@' ? 0 : n > 0));
+	s.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+	    (path[0] == '@' ? 0 : n > 0));
 	return s;
 }
 
@@ -82,10 +83,9 @@ parse_ok(const char *text, const char *name)
 static const struct {
 	const char *text, *name;
 	unsigned line, col;
-	const char *message;		/* the whole line, as `netjail check` prints it */
+	const char *message; /* the whole line, as `netjail check` prints it */
 } parse_errors[] = {
-	{ "allow @public\nallow @publik\n", "webhook", 2, 7,
-	    "webhook:2:7: error: unknown preset" },
+	{ "allow @public\nallow @publik\n", "webhook", 2, 7, "webhook:2:7: error: unknown preset" },
 	{ "allow any\nallow 10.0.0.1/8\n", "app.rules", 2, 7,
 	    "app.rules:2:7: error: host bits set in 10.0.0.1/8" },
 	{ "allow 127.1\n", NULL, 1, 7, "rules:1:7: error: " },
@@ -95,7 +95,7 @@ static const struct {
 
 START_TEST(test_api_parse_errors)
 {
-	struct netjail_rules *r = (struct netjail_rules *)(uintptr_t)1;	/* must come back NULL */
+	struct netjail_rules *r = (struct netjail_rules *)(uintptr_t)1; /* must come back NULL */
 	struct netjail_error e;
 	const char *t = parse_errors[_i].text;
 
@@ -105,8 +105,8 @@ START_TEST(test_api_parse_errors)
 	ck_assert_uint_eq(e.line, parse_errors[_i].line);
 	ck_assert_uint_eq(e.col, parse_errors[_i].col);
 	ck_assert_msg(strncmp(e.message, parse_errors[_i].message,
-	    strlen(parse_errors[_i].message)) == 0, "message \"%s\", want \"%s...\"", e.message,
-	    parse_errors[_i].message);
+	                  strlen(parse_errors[_i].message)) == 0,
+	    "message \"%s\", want \"%s...\"", e.message, parse_errors[_i].message);
 	ck_assert_ptr_nonnull(memchr(e.message, '\0', sizeof(e.message)));
 	/* without an error struct: the same code, nothing written */
 	ck_assert_int_eq(netjail_rules_parse(t, strlen(t), "x", &r, NULL), -EINVAL);
@@ -137,10 +137,11 @@ START_TEST(test_api_parse_arguments)
 		struct sa s = sa_ip("8.8.8.8", 443);
 
 		ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&s.ss, s.len,
-		    NETJAIL_PROTO_TCP), 0);
+		                     NETJAIL_PROTO_TCP),
+		    0);
 	}
 	netjail_rules_free(r);
-	netjail_rules_free(NULL);	/* a no-op */
+	netjail_rules_free(NULL); /* a no-op */
 }
 END_TEST
 
@@ -163,14 +164,13 @@ END_TEST
 
 /* ---- decisions on sockaddrs ---- */
 
-static const char decide_rules[] =
-	"allow @public\n"
-	"allow tcp 10.1.2.3 port 5432\n"
-	"allow 10.9.9.9 port 53\n"
-	"block @metadata\n"
-	"allow unix /run/pg/*\n"
-	"allow unix @ok\n"
-	"allow family netlink\n";
+static const char decide_rules[] = "allow @public\n"
+                                   "allow tcp 10.1.2.3 port 5432\n"
+                                   "allow 10.9.9.9 port 53\n"
+                                   "block @metadata\n"
+                                   "allow unix /run/pg/*\n"
+                                   "allow unix @ok\n"
+                                   "allow family netlink\n";
 
 #define ANY NETJAIL_PROTO_ANY
 #define TCP NETJAIL_PROTO_TCP
@@ -187,22 +187,22 @@ static const struct {
 	{ "169.254.169.254", 80, TCP, 0 },
 	{ "168.63.129.16", 80, TCP, 0 },
 	{ "10.0.0.1", 80, TCP, 0 },
-	{ "0.0.0.0", 80, TCP, 0 },		/* stands for 127.0.0.1 too */
+	{ "0.0.0.0", 80, TCP, 0 }, /* stands for 127.0.0.1 too */
 	{ "10.1.2.3", 5432, TCP, 1 },
 	{ "10.1.2.3", 5432, UDP, 0 },
 	{ "10.1.2.3", 5433, TCP, 0 },
-	{ "10.1.2.3", 5432, ANY, 0 },		/* any protocol: a tcp rule is not enough */
-	{ "10.9.9.9", 53, ANY, 1 },		/* a rule without proto is */
+	{ "10.1.2.3", 5432, ANY, 0 }, /* any protocol: a tcp rule is not enough */
+	{ "10.9.9.9", 53, ANY, 1 }, /* a rule without proto is */
 	{ "10.9.9.9", 53, UDP, 1 },
 	/* IPv6 */
 	{ "2606:4700::1111", 443, TCP, 1 },
 	{ "::1", 80, TCP, 0 },
 	{ "::", 80, TCP, 0 },
 	{ "fd00::1", 80, TCP, 0 },
-	{ "64:ff9b::808:808", 443, TCP, 1 },	/* NAT64 of 8.8.8.8 */
-	{ "64:ff9b::7f00:1", 80, TCP, 0 },	/* NAT64 of loopback */
-	{ "64:ff9b::a9fe:a9fe", 80, TCP, 0 },	/* NAT64 of metadata */
-	{ "2002:7f00:1::", 80, TCP, 0 },	/* 6to4 of loopback */
+	{ "64:ff9b::808:808", 443, TCP, 1 }, /* NAT64 of 8.8.8.8 */
+	{ "64:ff9b::7f00:1", 80, TCP, 0 }, /* NAT64 of loopback */
+	{ "64:ff9b::a9fe:a9fe", 80, TCP, 0 }, /* NAT64 of metadata */
+	{ "2002:7f00:1::", 80, TCP, 0 }, /* 6to4 of loopback */
 	/* v4-mapped: judged as the IPv4 address the kernel sends to */
 	{ "::ffff:8.8.8.8", 443, TCP, 1 },
 	{ "::ffff:127.0.0.1", 80, TCP, 0 },
@@ -224,7 +224,8 @@ START_TEST(test_api_decide_ip)
 	    ip_cases[_i].ip, ip_cases[_i].port, ip_cases[_i].proto, got, ip_cases[_i].want, why);
 	/* explain decides the same */
 	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, ip_cases[_i].proto,
-	    why, sizeof(why)), got);
+	                     why, sizeof(why)),
+	    got);
 	/* a NULL rule set denies everything */
 	ck_assert_int_eq(netjail_decide(NULL, (struct sockaddr *)&s.ss, s.len, TCP), 0);
 	netjail_rules_free(r);
@@ -232,18 +233,13 @@ START_TEST(test_api_decide_ip)
 END_TEST
 
 static const struct {
-	const char *path;	/* "@x" abstract, "" unnamed */
+	const char *path; /* "@x" abstract, "" unnamed */
 	int want;
 } unix_cases[] = {
-	{ "/run/pg/.s.PGSQL.5432", 1 },
-	{ "/run/pg/sub/dir.sock", 1 },
-	{ "/run/pgx.sock", 0 },
-	{ "/var/run/docker.sock", 0 },
-	{ "relative.sock", 0 },				/* made absolute against the cwd */
-	{ "@ok", 1 },
-	{ "@ok2", 0 },
-	{ "@", 0 },					/* the empty abstract name */
-	{ "", 1 },					/* unnamed: reaches no one */
+	{ "/run/pg/.s.PGSQL.5432", 1 }, { "/run/pg/sub/dir.sock", 1 }, { "/run/pgx.sock", 0 },
+	{ "/var/run/docker.sock", 0 }, { "relative.sock", 0 }, /* made absolute against the cwd */
+	{ "@ok", 1 }, { "@ok2", 0 }, { "@", 0 }, /* the empty abstract name */
+	{ "", 1 }, /* unnamed: reaches no one */
 };
 
 START_TEST(test_api_decide_unix)
@@ -252,7 +248,8 @@ START_TEST(test_api_decide_unix)
 	struct sa s = sa_unix(unix_cases[_i].path);
 
 	ck_assert_msg(netjail_decide(r, (struct sockaddr *)&s.ss, s.len, ANY) ==
-	    unix_cases[_i].want, "unix \"%s\"", unix_cases[_i].path);
+	        unix_cases[_i].want,
+	    "unix \"%s\"", unix_cases[_i].path);
 	ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&s.ss, s.len, TCP),
 	    unix_cases[_i].want);
 	netjail_rules_free(r);
@@ -280,13 +277,13 @@ START_TEST(test_api_decide_unix_canonical)
 	snprintf(rules, sizeof(rules), "allow unix %s/allowed/*\n", dir);
 	r = parse_ok(rules, "links");
 
-	s = sa_unix(path);				/* the link: leads outside */
+	s = sa_unix(path); /* the link: leads outside */
 	ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&s.ss, s.len, ANY), 0);
 	snprintf(path, sizeof(path), "%s/allowed/../secret.sock", dir);
-	s = sa_unix(path);				/* "..": outside too */
+	s = sa_unix(path); /* "..": outside too */
 	ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&s.ss, s.len, ANY), 0);
 	snprintf(path, sizeof(path), "%s/allowed/plain.sock", dir);
-	s = sa_unix(path);				/* inside: the allowed twin */
+	s = sa_unix(path); /* inside: the allowed twin */
 	ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&s.ss, s.len, ANY), 1);
 	netjail_rules_free(r);
 
@@ -329,20 +326,19 @@ START_TEST(test_api_decide_bad_lengths)
 	ck_assert_int_eq(netjail_decide(r, sa4, 4, TCP), -EINVAL);
 	ck_assert_int_eq(netjail_decide(r, sa4, 1, TCP), -EINVAL);
 	ck_assert_int_eq(netjail_decide(r, sa4, 0, TCP), -EINVAL);
-	ck_assert_int_eq(netjail_decide(r, sa6, 24, TCP), 1);	/* the kernel's minimum */
+	ck_assert_int_eq(netjail_decide(r, sa6, 24, TCP), 1); /* the kernel's minimum */
 	ck_assert_int_eq(netjail_decide(r, sa6, 23, TCP), -EINVAL);
 	ck_assert_int_eq(netjail_decide(r, sa6, sizeof(struct sockaddr_storage), TCP), 1);
-	ck_assert_int_eq(netjail_decide(r, sa6, sizeof(struct sockaddr_storage) + 1, TCP),
-	    -EINVAL);
+	ck_assert_int_eq(netjail_decide(r, sa6, sizeof(struct sockaddr_storage) + 1, TCP), -EINVAL);
 	ck_assert_int_eq(netjail_decide(r, NULL, 16, TCP), -EINVAL);
-	ck_assert_int_eq(netjail_decide(NULL, sa4, 4, TCP), -EINVAL);	/* malformed first */
+	ck_assert_int_eq(netjail_decide(NULL, sa4, 4, TCP), -EINVAL); /* malformed first */
 	ck_assert_int_eq(netjail_decide(r, sa4, sizeof(struct sockaddr_in), 3), -EINVAL);
-	ck_assert_int_eq(netjail_decide(r, sa4, sizeof(struct sockaddr_in), IPPROTO_SCTP),
-	    -EINVAL);
+	ck_assert_int_eq(netjail_decide(r, sa4, sizeof(struct sockaddr_in), IPPROTO_SCTP), -EINVAL);
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = AF_UNSPEC;
 	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&ss, sizeof(ss), TCP, why,
-	    sizeof(why)), -EINVAL);
+	                     sizeof(why)),
+	    -EINVAL);
 	ck_assert_str_eq(why, "AF_UNSPEC names no destination");
 	ck_assert_int_eq(netjail_explain(r, sa6, 23, TCP, why, sizeof(why)), -EINVAL);
 	ck_assert_str_eq(why, "the address length does not fit its family");
@@ -352,14 +348,13 @@ END_TEST
 
 /* ---- explanations ---- */
 
-static const char explain_rules[] =
-	"allow any\n"
-	"block 127.0.0.0/8\n"
-	"block tcp 10.0.0.0/8 port 22\n"
-	"allow unix /run/pg/*\n";
+static const char explain_rules[] = "allow any\n"
+                                    "block 127.0.0.0/8\n"
+                                    "block tcp 10.0.0.0/8 port 22\n"
+                                    "allow unix /run/pg/*\n";
 
 static const struct {
-	const char *dest;	/* IP or "unix:PATH" */
+	const char *dest; /* IP or "unix:PATH" */
 	int port, proto, want;
 	const char *line;
 } explain_cases[] = {
@@ -391,7 +386,8 @@ START_TEST(test_api_explain)
 	char why[256];
 
 	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len,
-	    explain_cases[_i].proto, why, sizeof(why)), explain_cases[_i].want);
+	                     explain_cases[_i].proto, why, sizeof(why)),
+	    explain_cases[_i].want);
 	ck_assert_str_eq(why, explain_cases[_i].line);
 	netjail_rules_free(r);
 }
@@ -403,21 +399,25 @@ START_TEST(test_api_explain_no_allow)
 	struct sa s = sa_ip("10.0.0.7", 5432);
 	char why[256];
 
-	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, TCP, why,
-	    sizeof(why)), 0);
-	ck_assert_str_eq(why, "no allow rule matches (webhook); to allow it: allow tcp 10.0.0.7 "
+	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, TCP, why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(why,
+	    "no allow rule matches (webhook); to allow it: allow tcp 10.0.0.7 "
 	    "port 5432");
 	/* any protocol: the rule to write names none */
 	netjail_explain(r, (struct sockaddr *)&s.ss, s.len, ANY, why, sizeof(why));
-	ck_assert_str_eq(why, "no allow rule matches (webhook); to allow it: allow 10.0.0.7 "
+	ck_assert_str_eq(why,
+	    "no allow rule matches (webhook); to allow it: allow 10.0.0.7 "
 	    "port 5432");
 	s = sa_ip("::ffff:10.0.0.7", 53);
 	netjail_explain(r, (struct sockaddr *)&s.ss, s.len, UDP, why, sizeof(why));
-	ck_assert_str_eq(why, "no allow rule matches (webhook); to allow it: allow udp 10.0.0.7 "
+	ck_assert_str_eq(why,
+	    "no allow rule matches (webhook); to allow it: allow udp 10.0.0.7 "
 	    "port 53");
 	/* no rule set */
 	ck_assert_int_eq(netjail_explain(NULL, (struct sockaddr *)&s.ss, s.len, UDP, why,
-	    sizeof(why)), 0);
+	                     sizeof(why)),
+	    0);
 	ck_assert_str_eq(why, "no rule set: every destination is denied");
 	netjail_rules_free(r);
 }
@@ -431,8 +431,8 @@ START_TEST(test_api_explain_truncates)
 	char why[8];
 
 	memset(why, 'x', sizeof(why));
-	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, TCP, why,
-	    sizeof(why)), 0);
+	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, TCP, why, sizeof(why)),
+	    0);
 	ck_assert_str_eq(why, "block 1");
 	memset(why, 'x', sizeof(why));
 	ck_assert_int_eq(netjail_explain(r, (struct sockaddr *)&s.ss, s.len, TCP, why, 1), 0);
@@ -446,19 +446,27 @@ END_TEST
 
 /* ---- load: text and compiled, and the text a scope hands on ---- */
 
-static const char load_text[] =
-	"# a policy\n"
-	"allow @public\n"
-	"\n"
-	"allow tcp 10.1.2.3 port 5432   # the database\n"
-	"block @metadata\n"
-	"allow udp @resolvers port 53\n"
-	"block @self\n"
-	"allow unix /run/pg/*\n";
+static const char load_text[] = "# a policy\n"
+                                "allow @public\n"
+                                "\n"
+                                "allow tcp 10.1.2.3 port 5432   # the database\n"
+                                "block @metadata\n"
+                                "allow udp @resolvers port 53\n"
+                                "block @self\n"
+                                "allow unix /run/pg/*\n";
 
 static const char *const load_dests[] = {
-	"8.8.8.8", "127.0.0.1", "169.254.169.254", "10.1.2.3", "10.1.2.4", "2606:4700::1111",
-	"::ffff:10.1.2.3", "64:ff9b::a9fe:a9fe", "0.0.0.0", "unix:/run/pg/s", "unix:/run/x",
+	"8.8.8.8",
+	"127.0.0.1",
+	"169.254.169.254",
+	"10.1.2.3",
+	"10.1.2.4",
+	"2606:4700::1111",
+	"::ffff:10.1.2.3",
+	"64:ff9b::a9fe:a9fe",
+	"0.0.0.0",
+	"unix:/run/pg/s",
+	"unix:/run/x",
 };
 
 static void
@@ -487,8 +495,8 @@ same_decisions(const struct netjail_rules *a, const struct netjail_rules *b)
 			int db = netjail_explain(b, (struct sockaddr *)&s.ss, s.len, protos[k / 3],
 			    wb, sizeof(wb));
 
-			ck_assert_msg(da == db, "%s port %d: %d vs %d", load_dests[i],
-			    ports[k % 3], da, db);
+			ck_assert_msg(da == db, "%s port %d: %d vs %d", load_dests[i], ports[k % 3],
+			    da, db);
 			ck_assert_str_eq(wa, wb);
 		}
 	}
@@ -505,7 +513,7 @@ START_TEST(test_api_load_text)
 	close(fd);
 	write_file(path, load_text);
 	ck_assert_int_eq(netjail_rules_load(path, &l, &e), 0);
-	ck_assert_str_eq(l->text, load_text);		/* the text as given, comments and all */
+	ck_assert_str_eq(l->text, load_text); /* the text as given, comments and all */
 	ck_assert_uint_eq(l->len, strlen(load_text));
 	ck_assert_str_eq(l->name, path);
 	ck_assert_str_eq(p->name, "rules");
@@ -527,7 +535,7 @@ START_TEST(test_api_load_compiled)
 	char path[] = "/tmp/nj-api-XXXXXX";
 	struct netjail_rules *t, *c = NULL, *again;
 	struct netjail_error e;
-	struct nj_rules *plain = rules_ok(load_text);	/* compiled without @self/@resolvers */
+	struct nj_rules *plain = rules_ok(load_text); /* compiled without @self/@resolvers */
 	int fd = mkstemp(path);
 	const char *rule_lines[] = { "allow @public\n", "allow tcp 10.1.2.3 port 5432\n",
 		"block @metadata\n", "allow udp @resolvers port 53\n", "block @self\n",
@@ -687,7 +695,7 @@ START_TEST(test_api_connect_tcp)
 	deny = parse_ok("allow @public\n", "deny");
 
 	refused(deny, &l, lfd);
-	refused(NULL, &l, lfd);		/* a NULL rule set denies everything */
+	refused(NULL, &l, lfd); /* a NULL rule set denies everything */
 
 	/* so does a malformed length, or no address */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -707,12 +715,12 @@ START_TEST(test_api_connect_tcp)
 		char t2[128];
 		struct netjail_rules *r2;
 
-		close(cfd);	/* the port is now free: connecting is refused */
+		close(cfd); /* the port is now free: connecting is refused */
 		snprintf(t2, sizeof(t2), "allow 127.0.0.1 port %d\n", port_of_sa(&closed));
 		r2 = parse_ok(t2, "closed");
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		ck_assert_int_eq(netjail_connect(r2, fd, (struct sockaddr *)&closed.ss,
-		    closed.len), -1);
+		ck_assert_int_eq(netjail_connect(r2, fd, (struct sockaddr *)&closed.ss, closed.len),
+		    -1);
 		ck_assert_int_eq(errno, ECONNREFUSED);
 		close(fd);
 		netjail_rules_free(r2);
@@ -790,7 +798,7 @@ START_TEST(test_api_connect_unix)
 
 	snprintf(rules, sizeof(rules), "allow unix %s\n", sock);
 	r = parse_ok(rules, "unix");
-	connects(r, &s, lfd);				/* by its own path */
+	connects(r, &s, lfd); /* by its own path */
 	netjail_rules_free(r);
 	close(lfd);
 	unlink(link);
@@ -831,7 +839,7 @@ work(void *arg)
 		char why[128];
 
 		if (netjail_explain(w->r, (struct sockaddr *)&s.ss, s.len, i % 3 == 0 ? TCP : ANY,
-		    why, sizeof(why)) != w->want[i])
+		        why, sizeof(why)) != w->want[i])
 			w->bad++;
 	}
 	return NULL;

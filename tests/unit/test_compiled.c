@@ -50,7 +50,7 @@ random_dest(uint64_t *seed)
 	if (ip.family == 4) {
 		memset(ip.a + 4, 0, 12);
 		if (x & 2)
-			ip.a[0] = 10;	/* land in the interesting part */
+			ip.a[0] = 10; /* land in the interesting part */
 	} else if (x & 2) {
 		ip.a[0] = 0x20, ip.a[1] = 0x01, ip.a[2] = 0x0d, ip.a[3] = 0xb8;
 	}
@@ -97,14 +97,14 @@ START_TEST(test_compiled_decides_as_text)
 		ck_assert_int_eq(nj_decide(c, &u, NULL), nj_decide(t, &u, NULL));
 		ck_assert_int_eq(nj_decide(c, &s, NULL), nj_decide(t, &s, NULL));
 		ck_assert_int_eq(nj_decide(c, &f, NULL), nj_decide(t, &f, NULL));
-		ck_assert_int_eq(nj_exec_allowed(c, "/usr/bin/env"), nj_exec_allowed(t, "/usr/bin/env"));
+		ck_assert_int_eq(nj_exec_allowed(c, "/usr/bin/env"),
+		    nj_exec_allowed(t, "/usr/bin/env"));
 	}
 	nj_rules_free(c);
 	nj_rules_free(t);
 	unlink(path);
 }
 END_TEST
-
 
 /* How the load should hold a compiled file of size bytes on this machine, by compiled.c's
  * rule: in huge pages when the system gives them on request and rounding the file up to
@@ -118,8 +118,8 @@ huge_page_size(void)
 
 	if (f == NULL)
 		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL || (strstr(buf, "[always]") == NULL &&
-	    strstr(buf, "[madvise]") == NULL))
+	if (fgets(buf, sizeof(buf), f) == NULL ||
+	    (strstr(buf, "[always]") == NULL && strstr(buf, "[madvise]") == NULL))
 		buf[0] = '\0';
 	fclose(f);
 	if (buf[0] && (f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r"))) {
@@ -148,8 +148,8 @@ blocks_text(int n)
 
 	len += (size_t)snprintf(text + len, 64, "allow any\n");
 	for (int i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, 80, "block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n",
-		    (i >> 8) & 255, i & 255, i);
+		len += (size_t)snprintf(text + len, 80,
+		    "block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n", (i >> 8) & 255, i & 255, i);
 	return text;
 }
 
@@ -168,9 +168,10 @@ START_TEST(test_compiled_held_by_size)
 
 	compile_to(text, path, sizeof(path));
 	ck_assert_int_eq(stat(path, &st), 0);
-	if (huge_page_size() == 2 << 20 && _i < 2)	/* the sizes meant for 2 MiB pages */
-		ck_assert_msg(expected_held(st.st_size) == (_i == 0 ? NJ_HELD_HUGE :
-		    NJ_HELD_SNAPSHOT), "test policy of %ld bytes misses its case", (long)st.st_size);
+	if (huge_page_size() == 2 << 20 && _i < 2) /* the sizes meant for 2 MiB pages */
+		ck_assert_msg(expected_held(st.st_size) ==
+		        (_i == 0 ? NJ_HELD_HUGE : NJ_HELD_SNAPSHOT),
+		    "test policy of %ld bytes misses its case", (long)st.st_size);
 	c = load(path, NULL, &rc);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(nj_rules_held(c), expected_held(st.st_size));
@@ -195,13 +196,13 @@ START_TEST(test_compiled_loads_without_a_memfd)
 
 	compile_to(text, path, sizeof(path));
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	spare = dup(0);	/* the lowest free descriptor: the load's open takes it, nothing more */
+	spare = dup(0); /* the lowest free descriptor: the load's open takes it, nothing more */
 	ck_assert_int_ge(spare, 0);
 	close(spare);
 	low = old;
 	low.rlim_cur = (rlim_t)spare + 1;
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
-	spare = open("/dev/null", O_RDONLY);	/* as the load's open will: then no memfd */
+	spare = open("/dev/null", O_RDONLY); /* as the load's open will: then no memfd */
 	ck_assert_int_ge(spare, 0);
 	ck_assert_int_lt(memfd_create("probe", MFD_CLOEXEC), 0);
 	close(spare);
@@ -224,7 +225,8 @@ START_TEST(test_compiled_dynamic_presets_filled_at_load)
 	char path[64];
 	struct nj_rules *c;
 	struct nj_dest a = dest_of("tcp", "192.0.2.5:80"), b = dest_of("tcp", "192.0.2.6:80");
-	struct nj_dest r53 = dest_of("udp", "[2001:db8::53]:53"), r54 = dest_of("udp", "[2001:db8::53]:54");
+	struct nj_dest r53 = dest_of("udp", "[2001:db8::53]:53"),
+	               r54 = dest_of("udp", "[2001:db8::53]:54");
 	int rc;
 
 	compile_to("allow @self\nallow @resolvers port 53\n", path, sizeof(path));
@@ -300,7 +302,7 @@ START_TEST(test_compiled_damage_is_an_error_not_a_crash)
 		nj_rules_free(r);
 	}
 	ck_assert_int_gt(failed, 0);
-	for (off_t n = 8; n < st.st_size; n += 7) {	/* the magic kept: a compiled file */
+	for (off_t n = 8; n < st.st_size; n += 7) { /* the magic kept: a compiled file */
 		fd = open(bad, O_WRONLY | O_TRUNC);
 		ck_assert_int_eq(write(fd, buf, (size_t)n), n);
 		close(fd);

@@ -49,7 +49,7 @@ START_TEST(test_rule_format)
 	n = nj_rule_format(r, 0, buf, sizeof(buf));
 	ck_assert_str_eq(buf, formats[_i].out);
 	ck_assert_uint_eq(n, strlen(formats[_i].out));
-	ck_assert_uint_eq(nj_rule_format(r, 0, tiny, sizeof(tiny)), n);	/* snprintf-like */
+	ck_assert_uint_eq(nj_rule_format(r, 0, tiny, sizeof(tiny)), n); /* snprintf-like */
 	ck_assert_uint_eq(strlen(tiny), sizeof(tiny) - 1);
 	ck_assert_int_eq(strncmp(tiny, buf, sizeof(tiny) - 1), 0);
 	again = rules_ok(buf);
@@ -64,13 +64,32 @@ END_TEST
 START_TEST(test_format_roundtrip_decides_the_same)
 {
 	static const char *const probes[] = {
-		"tcp 10.0.0.1:22", "tcp 10.0.0.1:85", "udp 10.0.0.1:53", "udp 10.0.0.1:5",
-		"other 10.0.0.1:80", "tcp 127.0.0.1:80", "tcp [::1]:80", "tcp 8.8.8.8:443",
-		"udp 8.8.8.8:80", "tcp [2001:db8::1]:80", "tcp 1.2.3.4:1", "tcp 1.2.3.4:2",
-		"tcp [64:ff9b::808:808]:80", "tcp [::ffff:10.0.0.1]:80", "tcp 10.0.0.1",
-		"udp 10.0.0.1", "tcp 169.254.169.254:80", "tcp unix:/run/pg/x", "tcp unix:/run/x",
-		"tcp unix:/var/run/docker.sock", "tcp unix:@abc", "tcp unix:@x", "tcp unix:",
-		"tcp family:netlink", "tcp family:packet", "tcp family:vsock",
+		"tcp 10.0.0.1:22",
+		"tcp 10.0.0.1:85",
+		"udp 10.0.0.1:53",
+		"udp 10.0.0.1:5",
+		"other 10.0.0.1:80",
+		"tcp 127.0.0.1:80",
+		"tcp [::1]:80",
+		"tcp 8.8.8.8:443",
+		"udp 8.8.8.8:80",
+		"tcp [2001:db8::1]:80",
+		"tcp 1.2.3.4:1",
+		"tcp 1.2.3.4:2",
+		"tcp [64:ff9b::808:808]:80",
+		"tcp [::ffff:10.0.0.1]:80",
+		"tcp 10.0.0.1",
+		"udp 10.0.0.1",
+		"tcp 169.254.169.254:80",
+		"tcp unix:/run/pg/x",
+		"tcp unix:/run/x",
+		"tcp unix:/var/run/docker.sock",
+		"tcp unix:@abc",
+		"tcp unix:@x",
+		"tcp unix:",
+		"tcp family:netlink",
+		"tcp family:packet",
+		"tcp family:vsock",
 	};
 	char *text = calloc(NELEM(formats), 256), *text2 = calloc(NELEM(formats), 256);
 	struct nj_rules *a, *b;
@@ -121,13 +140,13 @@ static const struct {
 	{ "udp", "10.0.0.7:53", NULL, "allow udp 10.0.0.7 port 53" },
 	{ "udp", "[2001:db8::1]:53", NULL, "allow udp 2001:db8::1 port 53" },
 	{ "other", "10.0.0.7:80", NULL, "allow 10.0.0.7 port 80" },
-	{ "tcp", "10.0.0.7", NULL, "allow tcp 10.0.0.7" },	/* port unknown */
+	{ "tcp", "10.0.0.7", NULL, "allow tcp 10.0.0.7" }, /* port unknown */
 	{ "tcp", "10.0.0.7:0", NULL, "allow tcp 10.0.0.7" },
 	{ "tcp", "10.0.0.7:65535", NULL, "allow tcp 10.0.0.7 port 65535" },
 	{ "tcp", "[::]:80", "::1", "allow tcp ::1 port 80" },
 	{ "tcp", "[::ffff:127.0.0.1]:80", "127.0.0.1", "allow tcp 127.0.0.1 port 80" },
 	{ "tcp", "[64:ff9b::a9fe:a9fe]:80", "169.254.169.254",
-	  "allow tcp 169.254.169.254 port 80" },
+	    "allow tcp 169.254.169.254 port 80" },
 	{ "tcp", "unix:/run/x.sock", NULL, "allow unix /run/x.sock" },
 	{ "udp", "unix:/run/x.sock", NULL, "allow unix /run/x.sock" },
 	{ "tcp", "unix:@name", NULL, "allow unix @name" },
@@ -146,8 +165,8 @@ START_TEST(test_suggest_allow)
 	n = nj_suggest_allow(&d, suggest[_i].addr ? &addr : NULL, buf, sizeof(buf));
 	ck_assert_str_eq(buf, suggest[_i].want);
 	ck_assert_uint_eq(n, strlen(suggest[_i].want));
-	ck_assert_uint_eq(nj_suggest_allow(&d, suggest[_i].addr ? &addr : NULL, tiny,
-	    sizeof(tiny)), n);
+	ck_assert_uint_eq(nj_suggest_allow(&d, suggest[_i].addr ? &addr : NULL, tiny, sizeof(tiny)),
+	    n);
 	ck_assert_str_eq(tiny, "allow");
 	{
 		/* and the suggestion, as a rule, allows what it names */
@@ -165,18 +184,17 @@ END_TEST
 
 /* ---- nj_matches ---- */
 
-static const char matches_rules[] =
-    "allow 10.0.0.0/8\n"		/* 0 */
-    "block 10.1.0.0/16\n"		/* 1 */
-    "allow tcp 10.1.2.0/24 port 80\n"	/* 2 */
-    "allow any\n"			/* 3 */
-    "allow udp any\n"			/* 4 */
-    "block 10.1.2.3\n"			/* 5 */
-    "allow unix /run/*\n"		/* 6 */
-    "block unix /run/x\n"		/* 7 */
-    "allow family netlink\n"		/* 8 */
-    "allow exec /run/*\n"		/* 9 */
-    "allow unix @*\n";			/* 10 */
+static const char matches_rules[] = "allow 10.0.0.0/8\n" /* 0 */
+                                    "block 10.1.0.0/16\n" /* 1 */
+                                    "allow tcp 10.1.2.0/24 port 80\n" /* 2 */
+                                    "allow any\n" /* 3 */
+                                    "allow udp any\n" /* 4 */
+                                    "block 10.1.2.3\n" /* 5 */
+                                    "allow unix /run/*\n" /* 6 */
+                                    "block unix /run/x\n" /* 7 */
+                                    "allow family netlink\n" /* 8 */
+                                    "allow exec /run/*\n" /* 9 */
+                                    "allow unix @*\n"; /* 10 */
 
 static const struct {
 	const char *proto, *dest, *addr;
@@ -186,7 +204,7 @@ static const struct {
 	{ "tcp", "10.1.2.3:80", "10.1.2.3", 5, { 0, 1, 2, 3, 5 } },
 	{ "udp", "10.1.2.3:80", "10.1.2.3", 5, { 0, 1, 3, 4, 5 } },
 	{ "tcp", "10.1.2.3:81", "10.1.2.3", 4, { 0, 1, 3, 5 } },
-	{ "tcp", "10.1.2.3", "10.1.2.3", 5, { 0, 1, 2, 3, 5 } },	/* any port: all that may */
+	{ "tcp", "10.1.2.3", "10.1.2.3", 5, { 0, 1, 2, 3, 5 } }, /* any port: all that may */
 	{ "other", "10.1.2.3:80", "10.1.2.3", 4, { 0, 1, 3, 5 } },
 	{ "tcp", "10.1.2.4:80", "10.1.2.4", 4, { 0, 1, 2, 3 } },
 	{ "tcp", "10.2.0.1:80", "10.2.0.1", 2, { 0, 3 } },
@@ -225,11 +243,14 @@ START_TEST(test_matches)
 	for (size_t max = 0; max < (size_t)matches[_i].n; max++) {
 		memset(out, 0xff, sizeof(out));
 		ck_assert_uint_eq(nj_matches(r, &d, matches[_i].addr ? &addr : NULL,
-		    max ? out : NULL, max), (size_t)matches[_i].n);
+		                      max ? out : NULL, max),
+		    (size_t)matches[_i].n);
 		for (size_t i = 0; i < max; i++)
-			ck_assert_msg(out[i] == matches[_i].want[i], "%s, max %zu: out[%zu] = %u, "
-			    "expected %u", matches[_i].dest, max, i, out[i], matches[_i].want[i]);
-		ck_assert_uint_eq(out[max], UINT32_MAX);	/* nothing past max */
+			ck_assert_msg(out[i] == matches[_i].want[i],
+			    "%s, max %zu: out[%zu] = %u, "
+			    "expected %u",
+			    matches[_i].dest, max, i, out[i], matches[_i].want[i]);
+		ck_assert_uint_eq(out[max], UINT32_MAX); /* nothing past max */
 	}
 	ck_assert_uint_eq(nj_matches(NULL, &d, matches[_i].addr ? &addr : NULL, out, 4), 0);
 	nj_rules_free(r);
@@ -307,20 +328,26 @@ START_TEST(test_lint_duplicate_names_earlier_line)
 	char msg[256];
 
 	ck_assert_uint_eq(lint("allow any\n# c\nallow any\nallow unix /s\n", &line, msg,
-	    sizeof(msg)), 1);
+	                      sizeof(msg)),
+	    1);
 	ck_assert_uint_eq(line, 3);
 	ck_assert_str_eq(msg, "duplicate rule: \"allow any\" is already on line 1");
 	/* the same rule however written */
 	ck_assert_uint_eq(lint("allow 10.0.0.1\nallow 10.0.0.1/32\n", &line, msg, sizeof(msg)), 1);
 	ck_assert_ptr_nonnull(strstr(msg, "already on line 1"));
 	ck_assert_uint_eq(lint("allow ::ffff:10.0.0.0/104\nallow 10.0.0.0/8\n", &line, msg,
-	    sizeof(msg)), 1);
+	                      sizeof(msg)),
+	    1);
 	ck_assert_uint_eq(lint("allow unix /x\nallow unix /x\nallow unix /x\n", &line, msg,
-	    sizeof(msg)), 2);
+	                      sizeof(msg)),
+	    2);
 	/* different rules are not duplicates */
-	ck_assert_uint_eq(lint("allow tcp any port 80\nallow udp any port 80\nallow any port 80\n"
-	    "allow any port 81\nallow any\nallow unix /x\nallow unix /x*\nallow unix @x\n"
-	    "allow exec /x\n", &line, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(
+	    lint("allow tcp any port 80\nallow udp any port 80\nallow any port 80\n"
+	         "allow any port 81\nallow any\nallow unix /x\nallow unix /x*\nallow unix @x\n"
+	         "allow exec /x\n",
+	        &line, msg, sizeof(msg)),
+	    0);
 }
 END_TEST
 
@@ -335,7 +362,8 @@ START_TEST(test_lint_allow_any_leaves_unix_closed)
 	ck_assert_ptr_nonnull(strstr(msg, "not unix sockets"));
 	ck_assert_uint_eq(lint("allow tcp any port 443\n", &line, msg, sizeof(msg)), 1);
 	ck_assert_uint_eq(lint("allow any\nallow unix /run/postgresql/*\n", &line, msg,
-	    sizeof(msg)), 0);
+	                      sizeof(msg)),
+	    0);
 	ck_assert_uint_eq(lint("allow @public\n", &line, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(lint("allow unix /x\nblock any\n", &line, msg, sizeof(msg)), 0);
 }
@@ -370,15 +398,15 @@ END_TEST
 
 static const struct {
 	const char *text;
-	int warn;		/* a "never allows anything" warning expected */
-	uint32_t line, by;	/* on this line, naming the block on line by */
+	int warn; /* a "never allows anything" warning expected */
+	uint32_t line, by; /* on this line, naming the block on line by */
 } useless[] = {
 	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8\n", 1, 1, 2 },
 	{ "block 10.0.0.0/8\nallow 10.1.0.0/16\n", 1, 2, 1 },
 	{ "allow 10.0.0.0/8\nblock 10.0.0.0/8\n", 1, 1, 2 },
 	{ "allow 10.0.0.0/8\nblock 10.1.0.0/16\n", 0, 0, 0 },
-	{ "allow 10.1.0.0/16\nblock tcp 10.0.0.0/8\n", 0, 0, 0 },		/* narrower proto */
-	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8 port 1-1000\n", 0, 0, 0 },	/* narrower ports */
+	{ "allow 10.1.0.0/16\nblock tcp 10.0.0.0/8\n", 0, 0, 0 }, /* narrower proto */
+	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8 port 1-1000\n", 0, 0, 0 }, /* narrower ports */
 	{ "allow tcp 10.1.0.0/16\nblock 10.0.0.0/8\n", 1, 1, 2 },
 	{ "allow tcp 10.1.0.0/16 port 80\nblock 10.0.0.0/8 port 1-1000\n", 1, 1, 2 },
 	{ "allow tcp 10.1.0.0/16 port 80,2000\nblock 10.0.0.0/8 port 1-1000\n", 0, 0, 0 },
@@ -386,11 +414,11 @@ static const struct {
 	{ "allow udp 10.1.0.0/16\nblock tcp 10.0.0.0/8\n", 0, 0, 0 },
 	{ "allow 2001:db8:1::/48\nblock 2001:db8::/32\n", 1, 1, 2 },
 	{ "allow 2001:db8:1::/48\nblock 10.0.0.0/8\n", 0, 0, 0 },
-	{ "allow any\nblock 0.0.0.0/0\n", 0, 0, 0 },		/* IPv6 is still allowed */
+	{ "allow any\nblock 0.0.0.0/0\n", 0, 0, 0 }, /* IPv6 is still allowed */
 	{ "allow any\nblock 0.0.0.0/0\nblock ::/0\n", 1, 1, 3 },
 	{ "allow @loopback\nblock @special\n", 1, 1, 2 },
 	{ "allow @private\nblock 10.0.0.0/8\n", 0, 0, 0 },
-	{ "allow @metadata\nblock @special\n", 0, 0, 0 },		/* 168.63.129.16 */
+	{ "allow @metadata\nblock @special\n", 0, 0, 0 }, /* 168.63.129.16 */
 	{ "allow unix /run/pg/x\nblock unix /run/*\n", 1, 1, 2 },
 	{ "allow unix /run/pg/*\nblock unix /run/*\n", 1, 1, 2 },
 	{ "allow unix /run/*\nblock unix /run/pg/*\n", 0, 0, 0 },
@@ -449,7 +477,8 @@ START_TEST(test_lint_no_allow_rules)
 	nj_diags_free(&dg);
 	/* a careful policy gets no warning at all */
 	ck_assert_uint_eq(lint("allow @public\nallow tcp 10.1.2.3 port 5432\nblock @metadata\n",
-	    &line, msg, sizeof(msg)), 0);
+	                      &line, msg, sizeof(msg)),
+	    0);
 	ck_assert_uint_eq(lint(nj_default_policy, &line, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(lint("allow exec /x\n", &line, msg, sizeof(msg)), 0);
 }

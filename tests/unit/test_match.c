@@ -23,10 +23,10 @@ check_case(const struct dcase *c, int i)
 
 static const struct dcase formula[] = {
 	{ "allow 10.0.0.0/8\n", "tcp", "10.1.2.3:80", V_ALLOW },
-	{ "allow 10.0.0.0/8\n", "tcp", "11.1.2.3:80", V_DENY },		/* no allow matches */
-	{ "block 10.0.0.0/8\n", "tcp", "8.8.8.8:80", V_DENY },		/* block-only: all denied */
+	{ "allow 10.0.0.0/8\n", "tcp", "11.1.2.3:80", V_DENY }, /* no allow matches */
+	{ "block 10.0.0.0/8\n", "tcp", "8.8.8.8:80", V_DENY }, /* block-only: all denied */
 	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8\n", "tcp", "10.1.2.3:80", V_DENY },
-	{ "block 10.0.0.0/8\nallow 10.1.0.0/16\n", "tcp", "10.1.2.3:80", V_DENY },	/* order */
+	{ "block 10.0.0.0/8\nallow 10.1.0.0/16\n", "tcp", "10.1.2.3:80", V_DENY }, /* order */
 	{ "allow 10.1.2.3\nblock 10.0.0.0/8\n", "tcp", "10.1.2.3:80", V_DENY },
 	{ "allow 10.0.0.0/8\nblock 10.1.0.0/16\n", "tcp", "10.2.0.0:80", V_ALLOW },
 	{ "allow 10.0.0.0/8\nblock 10.1.0.0/16\n", "tcp", "10.1.255.255:80", V_DENY },
@@ -34,14 +34,14 @@ static const struct dcase formula[] = {
 	{ "allow 10.0.0.0/8\nblock 10.1.0.0/16\n", "tcp", "10.0.255.255:80", V_ALLOW },
 	{ "allow any\nblock 10.0.0.0/8\n", "tcp", "[2001:db8::1]:80", V_ALLOW },
 	{ "allow any\n", "tcp", "[::1]:80", V_ALLOW },
-	{ "allow 0.0.0.0/0\n", "tcp", "[::1]:80", V_DENY },		/* families do not cross */
+	{ "allow 0.0.0.0/0\n", "tcp", "[::1]:80", V_DENY }, /* families do not cross */
 	{ "allow ::/0\n", "tcp", "10.0.0.1:80", V_DENY },
 	{ "allow 0.0.0.0/0\nblock 0.0.0.0/0\n", "tcp", "8.8.8.8:80", V_DENY },
 	{ "allow 8.8.8.8\nallow 8.8.8.8\nallow 8.8.0.0/16\n", "tcp", "8.8.8.8:80", V_ALLOW },
 	{ "allow 255.255.255.255\n", "udp", "255.255.255.255:67", V_ALLOW },
 	{ "allow 255.255.255.255\n", "udp", "255.255.255.254:67", V_DENY },
 	{ "allow ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n", "tcp",
-	  "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1", V_ALLOW },
+	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1", V_ALLOW },
 	{ "allow 128.0.0.0/1\nblock 255.0.0.0/8\n", "tcp", "255.255.255.255:1", V_DENY },
 	{ "allow 128.0.0.0/1\nblock 255.0.0.0/8\n", "tcp", "254.255.255.255:1", V_ALLOW },
 	{ "allow 8000::/1\nblock ffff::/16\n", "tcp", "[ffff::1]:1", V_DENY },
@@ -149,24 +149,25 @@ END_TEST
  * dest:p is allowed for one p, at every address the destination stands for. */
 static const struct dcase portany[] = {
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/8 port 1-79,81-65535\n", "tcp", "10.0.0.1",
-	  V_ALLOW },
+	    V_ALLOW },
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/8 port 1-65535\n", "tcp", "10.0.0.1", V_DENY },
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/8\n", "tcp", "10.0.0.1", V_DENY },
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/8 port 80\n", "tcp", "10.0.0.1", V_DENY },
 	{ "allow 10.0.0.0/8 port 1-100\nblock 10.0.0.0/8 port 1-99\n", "tcp", "10.0.0.1",
-	  V_ALLOW },	/* only 100 */
+	    V_ALLOW }, /* only 100 */
 	{ "allow 10.0.0.0/8 port 1-100\nblock 10.0.0.0/8 port 1-99,100\n", "tcp", "10.0.0.1",
-	  V_DENY },
+	    V_DENY },
 	{ "allow 10.0.0.0/8 port 100-200\nblock 10.0.0.0/8 port 50-150\n"
-	  "block 10.0.0.0/8 port 152-300\n", "tcp", "10.0.0.1", V_ALLOW },	/* only 151 */
+	  "block 10.0.0.0/8 port 152-300\n",
+	    "tcp", "10.0.0.1", V_ALLOW }, /* only 151 */
 	{ "allow 10.0.0.0/8 port 100-200\nblock 10.0.0.0/8 port 50-150,151-200\n", "tcp",
-	  "10.0.0.1", V_DENY },
+	    "10.0.0.1", V_DENY },
 	{ "allow 10.0.0.0/8 port 65535\nblock 10.0.0.0/8 port 1-65534\n", "tcp", "10.0.0.1",
-	  V_ALLOW },
+	    V_ALLOW },
 	{ "allow 10.0.0.0/8\nblock 10.0.0.0/8 port 2-65535\n", "tcp", "10.0.0.1", V_ALLOW },
 	{ "allow 10.0.0.0/8\nblock 10.0.0.0/8 port 1-65534\n", "tcp", "10.0.0.1", V_ALLOW },
 	{ "allow 10.0.0.0/8\nblock 10.0.0.0/8 port 1-30000,30001-65535\n", "tcp", "10.0.0.1",
-	  V_DENY },
+	    V_DENY },
 	{ "allow tcp 10.0.0.0/8 port 80\n", "udp", "10.0.0.1", V_DENY },
 	{ "allow tcp 10.0.0.0/8 port 80\n", "tcp", "10.0.0.1", V_ALLOW },
 	{ "allow 10.0.0.0/8 port 80\nblock udp 10.0.0.0/8\n", "tcp", "10.0.0.1", V_ALLOW },
@@ -174,17 +175,17 @@ static const struct dcase portany[] = {
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/16 port 80\n", "tcp", "10.0.0.1", V_DENY },
 	{ "allow 10.0.0.0/8 port 80\nblock 10.0.0.0/16 port 80\n", "tcp", "10.1.0.1", V_ALLOW },
 	{ "allow 10.0.0.0/16 port 80\nallow 10.0.0.0/8 port 443\nblock 10.0.0.0/8 port 443\n",
-	  "tcp", "10.0.0.1", V_ALLOW },
+	    "tcp", "10.0.0.1", V_ALLOW },
 	{ "block 10.0.0.0/8 port 80\n", "tcp", "10.0.0.1", V_DENY },
 	{ "", "tcp", "10.0.0.1", V_DENY },
 	/* a destination that stands for several addresses needs one port good for all */
 	{ "allow ::/0 port 80\nallow 0.0.0.0/0 port 443\n", "tcp", "64:ff9b::808:808", V_DENY },
 	{ "allow ::/0 port 80,443\nallow 0.0.0.0/0 port 443\n", "tcp", "64:ff9b::808:808",
-	  V_ALLOW },
+	    V_ALLOW },
 	{ "allow any\nblock ::/0 port 1-1000\nblock 0.0.0.0/0 port 1001-65535\n", "tcp",
-	  "64:ff9b::808:808", V_DENY },
+	    "64:ff9b::808:808", V_DENY },
 	{ "allow any\nblock ::/0 port 1-1000\nblock 0.0.0.0/0 port 1002-65535\n", "tcp",
-	  "64:ff9b::808:808", V_ALLOW },	/* only 1001 */
+	    "64:ff9b::808:808", V_ALLOW }, /* only 1001 */
 	{ "allow 0.0.0.0/0 port 80\nblock 127.0.0.0/8 port 80\n", "tcp", "0.0.0.0", V_DENY },
 	{ "allow 0.0.0.0/0 port 80,81\nblock 127.0.0.0/8 port 80\n", "tcp", "0.0.0.0", V_ALLOW },
 };
@@ -232,11 +233,11 @@ START_TEST(test_decide_one_address_alone)
 	struct nj_dest d = dest_ip(NJ_PROTO_TCP, &zero, 80);
 	struct nj_verdict v;
 
-	ck_assert_int_eq(nj_decide(r, &d, NULL), 0);		/* the whole destination */
+	ck_assert_int_eq(nj_decide(r, &d, NULL), 0); /* the whole destination */
 	ck_assert_int_eq(nj_decide_one(r, &d, &zero, &v), 1);
 	ck_assert_int_eq(v.naddr, 1);
 	ck_assert_int_eq(nj_decide_one(r, &d, &lo, &v), 0);
-	ck_assert_uint_eq(v.rule, 1);				/* the block decided */
+	ck_assert_uint_eq(v.rule, 1); /* the block decided */
 	d = dest_ip(NJ_PROTO_TCP, &ten, NJ_PORT_ANY);
 	ck_assert_int_eq(nj_decide_one(r, &d, &ten, &v), 1);
 	ck_assert_int_eq(nj_decide_one(NULL, &d, &ten, &v), 0);
@@ -253,7 +254,7 @@ static const struct dcase unixes[] = {
 	{ "allow unix /run/pg/*\n", "tcp", "unix:/run/pg/", V_ALLOW },
 	{ "allow unix /run/pg/*\n", "tcp", "unix:/run/pgx", V_DENY },
 	{ "allow unix /run/pg/*\n", "tcp", "unix:/run/pg", V_DENY },
-	{ "allow unix /run/pg/*\n", "tcp", "unix:@/run/pg/x", V_DENY },	/* abstract: other space */
+	{ "allow unix /run/pg/*\n", "tcp", "unix:@/run/pg/x", V_DENY }, /* abstract: other space */
 	{ "allow unix /run/pg/.s.PGSQL.5432\n", "tcp", "unix:/run/pg/.s.PGSQL.5432", V_ALLOW },
 	{ "allow unix /run/pg/.s.PGSQL.5432\n", "tcp", "unix:/run/pg/.s.PGSQL.54321", V_DENY },
 	{ "allow unix /run/pg/.s.PGSQL.5432\n", "tcp", "unix:/run/pg/.s.PGSQL.543", V_DENY },
@@ -264,18 +265,18 @@ static const struct dcase unixes[] = {
 	{ "allow unix @name\n", "tcp", "unix:@nam", V_DENY },
 	{ "allow unix @name\n", "tcp", "unix:/name", V_DENY },
 	{ "allow unix @*\n", "tcp", "unix:@anything", V_ALLOW },
-	{ "allow unix @*\n", "tcp", "unix:@", V_ALLOW },		/* empty abstract name */
-	{ "", "tcp", "unix:@", V_DENY },			/* ... which is not unnamed */
+	{ "allow unix @*\n", "tcp", "unix:@", V_ALLOW }, /* empty abstract name */
+	{ "", "tcp", "unix:@", V_DENY }, /* ... which is not unnamed */
 	{ "allow unix @*\n", "tcp", "unix:/x", V_DENY },
 	{ "allow unix @/run/*\n", "tcp", "unix:@/run/x", V_ALLOW },
 	{ "allow unix /*\nblock unix /var/run/docker.sock\n", "tcp", "unix:/var/run/docker.sock",
-	  V_DENY },
+	    V_DENY },
 	{ "allow unix /*\nblock unix /var/run/docker.sock\n", "tcp", "unix:/var/run/docker.sock2",
-	  V_ALLOW },
+	    V_ALLOW },
 	{ "block unix /run/*\nallow unix /run/pg/x\n", "tcp", "unix:/run/pg/x", V_DENY },
-	{ "allow unix /run/x\n", "other", "unix:/run/x", V_ALLOW },	/* proto plays no part */
-	{ "allow any\n", "tcp", "unix:/run/x", V_DENY },		/* IP rules are not unix */
-	{ "allow exec /run/*\n", "tcp", "unix:/run/x", V_DENY },	/* nor are exec rules */
+	{ "allow unix /run/x\n", "other", "unix:/run/x", V_ALLOW }, /* proto plays no part */
+	{ "allow any\n", "tcp", "unix:/run/x", V_DENY }, /* IP rules are not unix */
+	{ "allow exec /run/*\n", "tcp", "unix:/run/x", V_DENY }, /* nor are exec rules */
 	{ "allow family netlink\n", "tcp", "unix:/run/x", V_DENY },
 	/* an unnamed socket reaches nothing by name: always allowed */
 	{ "", "tcp", "unix:", V_ALLOW },
@@ -296,7 +297,7 @@ START_TEST(test_unix_paths_with_nul_and_long_names)
 	memset(&d, 0, sizeof(d));
 	d.kind = NJ_DEST_UNIX;
 	d.abstract = 1;
-	d.path = "abc\0def";		/* abstract names may hold NUL: the length decides */
+	d.path = "abc\0def"; /* abstract names may hold NUL: the length decides */
 	d.pathlen = 7;
 	ck_assert_int_eq(nj_decide(r, &d, NULL), 0);
 	d.pathlen = 3;
@@ -305,7 +306,7 @@ START_TEST(test_unix_paths_with_nul_and_long_names)
 	d.path = "/run/a";
 	d.pathlen = 6;
 	ck_assert_int_eq(nj_decide(r, &d, NULL), 1);
-	d.pathlen = 5;			/* "/run/" */
+	d.pathlen = 5; /* "/run/" */
 	ck_assert_int_eq(nj_decide(r, &d, NULL), 0);
 	nj_rules_free(r);
 }
@@ -337,7 +338,7 @@ START_TEST(test_family_names)
 	ck_assert_str_eq(nj_family_name(AF_NETLINK), "netlink");
 	ck_assert_str_eq(nj_family_name(AF_PACKET), "packet");
 	ck_assert_str_eq(nj_family_name(AF_VSOCK), "vsock");
-	ck_assert_ptr_null(nj_family_name(AF_INET));	/* IP is not a family target */
+	ck_assert_ptr_null(nj_family_name(AF_INET)); /* IP is not a family target */
 	ck_assert_ptr_null(nj_family_name(AF_INET6));
 	ck_assert_ptr_null(nj_family_name(AF_UNIX));
 	ck_assert_ptr_null(nj_family_name(-1));
@@ -378,7 +379,7 @@ START_TEST(test_netlink_to_the_kernel)
 	k.family = AF_NETLINK;
 	k.kernel = 1;
 	p = k;
-	p.kernel = 0;	/* another process, or a multicast group */
+	p.kernel = 0; /* another process, or a multicast group */
 	ck_assert_int_eq(nj_decide(narrow, &k, NULL), 1);
 	ck_assert_int_eq(nj_decide(empty, &k, NULL), 1);
 	ck_assert_int_eq(nj_decide(NULL, &k, NULL), 0);
@@ -400,7 +401,7 @@ END_TEST
 START_TEST(test_exec_allowed)
 {
 	struct nj_rules *r = rules_ok("allow exec /usr/bin/curl\nallow exec /opt/tools/*\n"
-	    "allow unix /usr/bin/python3\n");
+	                              "allow unix /usr/bin/python3\n");
 	struct nj_rules *all = rules_ok("allow exec /*\n");
 	struct nj_rules *none = rules_ok("allow any\nallow unix /*\n");
 
@@ -411,7 +412,7 @@ START_TEST(test_exec_allowed)
 	ck_assert_int_eq(nj_exec_allowed(r, "/opt/tools/a/b"), 1);
 	ck_assert_int_eq(nj_exec_allowed(r, "/opt/tools/"), 1);
 	ck_assert_int_eq(nj_exec_allowed(r, "/opt/toolsx"), 0);
-	ck_assert_int_eq(nj_exec_allowed(r, "/usr/bin/python3"), 0);	/* a unix rule */
+	ck_assert_int_eq(nj_exec_allowed(r, "/usr/bin/python3"), 0); /* a unix rule */
 	ck_assert_int_eq(nj_exec_allowed(all, "/anything"), 1);
 	ck_assert_int_eq(nj_exec_allowed(all, "/"), 1);
 	ck_assert_int_eq(nj_exec_allowed(none, "/usr/bin/curl"), 0);
@@ -440,7 +441,7 @@ struct stress {
 	struct srule *rule;
 	size_t n;
 	struct nj_rules *r;
-	unsigned char *ok, *tmp;	/* port bitmaps for the NJ_PORT_ANY oracle */
+	unsigned char *ok, *tmp; /* port bitmaps for the NJ_PORT_ANY oracle */
 };
 
 static struct stress st;
@@ -489,7 +490,8 @@ oracle_ports(const struct nj_ip *ip, int proto, unsigned char *map)
 			    (s->proto != NJ_PROTO_ANY && s->proto != proto))
 				continue;
 			for (int k = 0; k < (s->nports ? s->nports : 1); k++) {
-				int lo = s->nports ? s->lo[k] : 1, hi = s->nports ? s->hi[k] : 65535;
+				int lo = s->nports ? s->lo[k] : 1,
+				    hi = s->nports ? s->hi[k] : 65535;
 
 				memset(map + lo, pass == 0, (size_t)(hi - lo + 1));
 			}
@@ -537,8 +539,10 @@ random_prefix(uint64_t *s, struct nj_prefix *p)
 		len = up->len + (unsigned)prng_below(s, prng_below(s, 4) == 0 ? 2 : 17);
 		if (len > bits)
 			len = bits;
-		k = (pfx_first(up) | ((((t_u128)prng_next(s) << 64) | prng_next(s)) &
-		    host_mask(family, up->len))) & ~host_mask(family, len) & fam_max(family);
+		k = (pfx_first(up) |
+		        ((((t_u128)prng_next(s) << 64) | prng_next(s)) &
+		            host_mask(family, up->len))) &
+		    ~host_mask(family, len) & fam_max(family);
 		p->ip = ip_from_key(k, family);
 		p->len = (uint8_t)len;
 		return;
@@ -552,7 +556,8 @@ random_prefix(uint64_t *s, struct nj_prefix *p)
 	}
 	memset(p, 0, sizeof(*p));
 	p->ip = ip_from_key(((((t_u128)prng_next(s) << 64) | prng_next(s)) & fam_max(family)) &
-	    ~host_mask(family, len), family);
+	        ~host_mask(family, len),
+	    family);
 	p->len = (uint8_t)len;
 }
 
@@ -573,7 +578,7 @@ random_port(uint64_t *s)
 static void
 stress_setup(void)
 {
-	uint64_t s = 0x6e6a;	/* "nj" */
+	uint64_t s = 0x6e6a; /* "nj" */
 	size_t n = 3000, cap = 0, len = 0;
 	char *text = NULL;
 
@@ -588,11 +593,11 @@ stress_setup(void)
 		int k;
 
 		if (st.n > 0 && prng_below(&s, 100) < 4)
-			r->p = st.rule[prng_below(&s, st.n)].p;	/* the same prefix again */
+			r->p = st.rule[prng_below(&s, st.n)].p; /* the same prefix again */
 		else
 			random_prefix(&s, &r->p);
 		if (is_mapped_prefix(&r->p))
-			continue;	/* the parser turns those into IPv4; not this test's point */
+			continue; /* the parser turns those into IPv4; not this test's point */
 		r->action = prng_below(&s, 100) < 70 ? NJ_ALLOW : NJ_BLOCK;
 		k = (int)prng_below(&s, 10);
 		r->proto = k == 0 ? NJ_PROTO_TCP : k == 1 ? NJ_PROTO_UDP : NJ_PROTO_ANY;
@@ -604,11 +609,15 @@ stress_setup(void)
 			r->hi[k] = a < b ? b : a;
 		}
 		nj_prefix_format(&r->p, pfx, sizeof(pfx));
-		k = snprintf(line, sizeof(line), "%s %s%s", r->action == NJ_ALLOW ? "allow" : "block",
-		    r->proto == NJ_PROTO_TCP ? "tcp " : r->proto == NJ_PROTO_UDP ? "udp " : "", pfx);
+		k = snprintf(line, sizeof(line), "%s %s%s",
+		    r->action == NJ_ALLOW ? "allow" : "block",
+		    r->proto == NJ_PROTO_TCP     ? "tcp " :
+		        r->proto == NJ_PROTO_UDP ? "udp " :
+		                                   "",
+		    pfx);
 		for (int j = 0; j < r->nports; j++)
-			k += snprintf(line + k, sizeof(line) - (size_t)k, "%s%d-%d", j ? "," : " port ",
-			    r->lo[j], r->hi[j]);
+			k += snprintf(line + k, sizeof(line) - (size_t)k, "%s%d-%d",
+			    j ? "," : " port ", r->lo[j], r->hi[j]);
 		line[k++] = '\n';
 		if (len + (size_t)k + 1 > cap) {
 			cap = cap ? cap * 2 : 65536;
@@ -675,8 +684,10 @@ START_TEST(test_stress_against_linear_scan)
 
 			memset(&e, 0, sizeof(e));
 			e.family = 6;
-			memcpy(e.a, prng_below(&s, 2) ? "\0\x64\xff\x9b\0\0\0\0\0\0\0\0" :
-			    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+			memcpy(e.a,
+			    prng_below(&s, 2) ? "\0\x64\xff\x9b\0\0\0\0\0\0\0\0" :
+			                        "\0\0\0\0\0\0\0\0\0\0\xff\xff",
+			    12);
 			memcpy(e.a + 12, ip.a, 4);
 			ip = e;
 		}

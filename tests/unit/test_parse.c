@@ -8,16 +8,17 @@
 
 /* ---- lines that must not parse: line, 1-based byte column, and what the message says ---- */
 
-#define T(s) s, sizeof(s) - 1	/* a text with its length: some hold NUL bytes */
+#define T(s) s, sizeof(s) - 1 /* a text with its length: some hold NUL bytes */
 
 static const struct {
 	const char *text;
 	size_t len;
 	uint32_t line, col;
-	const char *msg, *msg2;	/* substrings the first error's message must hold */
+	const char *msg, *msg2; /* substrings the first error's message must hold */
 } bad[] = {
 	/* addresses and prefixes: strict, one spelling each */
-	{ T("allow 10.0.0.1/8"), 1, 7, "10.0.0.0/8 (the network)", "10.0.0.1/32 (the one address)" },
+	{ T("allow 10.0.0.1/8"), 1, 7, "10.0.0.0/8 (the network)",
+	    "10.0.0.1/32 (the one address)" },
 	{ T("allow 010.0.0.1"), 1, 7, "invalid IPv4 address", "no leading zeros" },
 	{ T("allow 127.1"), 1, 7, "invalid IPv4 address", "\"127.1\"" },
 	{ T("allow 0x7f.0.0.1"), 1, 7, "invalid IPv4 address", NULL },
@@ -126,13 +127,13 @@ START_TEST(test_bad_line)
 
 	ck_assert_msg(rc == -EINVAL, "row %d must be rejected with -EINVAL, got %d", _i, rc);
 	ck_assert_msg(line == bad[_i].line && col == bad[_i].col,
-	    "row %d: error at %u:%u, expected %u:%u (%s)", _i, line, col, bad[_i].line,
-	    bad[_i].col, msg);
+	    "row %d: error at %u:%u, expected %u:%u (%s)", _i, line, col, bad[_i].line, bad[_i].col,
+	    msg);
 	ck_assert_msg(strstr(msg, bad[_i].msg) != NULL, "row %d: message \"%s\" lacks \"%s\"", _i,
 	    msg, bad[_i].msg);
 	if (bad[_i].msg2)
-		ck_assert_msg(strstr(msg, bad[_i].msg2) != NULL, "row %d: message \"%s\" lacks \"%s\"",
-		    _i, msg, bad[_i].msg2);
+		ck_assert_msg(strstr(msg, bad[_i].msg2) != NULL,
+		    "row %d: message \"%s\" lacks \"%s\"", _i, msg, bad[_i].msg2);
 }
 END_TEST
 
@@ -147,16 +148,16 @@ static const struct {
 	{ "# only a comment\n", 0 },
 	{ "  \t  \n\t\n", 0 },
 	{ "\r\n\r\n", 0 },
-	{ "allow 10.0.0.1", 1 },			/* no final newline */
+	{ "allow 10.0.0.1", 1 }, /* no final newline */
 	{ "allow 10.0.0.1\n", 1 },
 	{ "allow 10.0.0.1\r", 1 },
 	{ "allow 10.0.0.1 # a comment\n", 1 },
 	{ "allow 10.0.0.1# no space before it\n", 1 },
-	{ "allow 10.0.0.1 # com\rment\n", 1 },		/* a comment is not parsed */
+	{ "allow 10.0.0.1 # com\rment\n", 1 }, /* a comment is not parsed */
 	{ "\tallow\t\t10.0.0.1\t \n", 1 },
 	{ "allow 10.0.0.1\r\nblock 10.0.0.2\r\n", 2 },
 	{ "allow 10.0.0.1\nblock 10.0.0.2\r\n# mixed line ends\n", 2 },
-	{ "allow tcp @public port 443", 1 },		/* proto and port on a preset */
+	{ "allow tcp @public port 443", 1 }, /* proto and port on a preset */
 	{ "allow udp @resolvers port 53", 1 },
 	{ "block tcp @metadata", 1 },
 	{ "allow tcp any", 1 },
@@ -181,19 +182,20 @@ static const struct {
 	{ "allow unix /", 1 },
 	{ "allow unix @*", 1 },
 	{ "allow unix @name", 1 },
-	{ "allow unix /run/caf\xc3\xa9.sock", 1 },	/* UTF-8 */
+	{ "allow unix /run/caf\xc3\xa9.sock", 1 }, /* UTF-8 */
 	{ "block unix /var/run/docker.sock", 1 },
 	{ "allow exec /usr/bin/*", 1 },
 	{ "allow exec /*", 1 },
 	{ "allow exec /usr/bin/curl", 1 },
 	{ "allow family netlink\nblock family packet\nallow family vsock", 3 },
 	{ "allow 10.0.0.0/8 port 22 # ssh\nblock 10.0.0.0/8\n", 2 },
-	{ "allow 10.0.0.0/8\nallow 10.0.0.0/8\n", 2 },	/* duplicates warn (lint), no error */
-	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8\n", 2 },	/* so do useless allows */
+	{ "allow 10.0.0.0/8\nallow 10.0.0.0/8\n", 2 }, /* duplicates warn (lint), no error */
+	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8\n", 2 }, /* so do useless allows */
 	{ "allow @loopback\nallow @this-network\nallow @private\nallow @cgnat\nallow @link-local\n"
 	  "allow @multicast\nallow @broadcast\nallow @reserved\nallow @documentation\n"
 	  "allow @benchmark\nallow @metadata\nallow @ietf-special\nallow @embedded-v4\n"
-	  "allow @special\nallow @public\nallow @self\nallow @resolvers\n", 17 },
+	  "allow @special\nallow @public\nallow @self\nallow @resolvers\n",
+	    17 },
 };
 
 START_TEST(test_good_text)
@@ -210,7 +212,7 @@ END_TEST
 START_TEST(test_bad_line3_rejects_whole_file)
 {
 	const char *text = "allow @public\nallow tcp 10.1.2.3 port 5432\nallow 10.0.0.1/8\n"
-	    "block @metadata\n";
+	                   "block @metadata\n";
 	struct nj_rules *r = (struct nj_rules *)(uintptr_t)1;
 	struct nj_diags dg;
 
@@ -227,17 +229,16 @@ END_TEST
 
 START_TEST(test_every_error_reported)
 {
-	const char *text =
-	    "allow @public\n"		/* 1 */
-	    "allow 127.1\n"		/* 2 bad */
-	    "block @metadata\n"		/* 3 */
-	    "allow any port 0\n"	/* 4 bad */
-	    "\n"			/* 5 */
-	    "block exec /x\n"		/* 6 bad */
-	    "allow unix rel\n"		/* 7 bad */
-	    "# allow nothing\n"		/* 8 */
-	    "ALLOW any\n"		/* 9 bad */
-	    "allow 10.0.0.0/8\n";	/* 10 */
+	const char *text = "allow @public\n" /* 1 */
+	                   "allow 127.1\n" /* 2 bad */
+	                   "block @metadata\n" /* 3 */
+	                   "allow any port 0\n" /* 4 bad */
+	                   "\n" /* 5 */
+	                   "block exec /x\n" /* 6 bad */
+	                   "allow unix rel\n" /* 7 bad */
+	                   "# allow nothing\n" /* 8 */
+	                   "ALLOW any\n" /* 9 bad */
+	                   "allow 10.0.0.0/8\n"; /* 10 */
 	static const uint32_t lines[] = { 2, 4, 6, 7, 9 };
 	struct nj_rules *r = NULL;
 	struct nj_diags dg;
@@ -298,7 +299,11 @@ START_TEST(test_crlf_file_parses_like_lf)
 	const char *crlf = "allow any\r\nblock @loopback\r\n\r\n# c\r\nallow unix /run/x\r\n";
 	const char *lf = "allow any\nblock @loopback\n\n# c\nallow unix /run/x\n";
 	static const char *const dests[] = {
-		"8.8.8.8:80", "127.0.0.1:80", "[::1]:80", "unix:/run/x", "unix:/run/x\r",
+		"8.8.8.8:80",
+		"127.0.0.1:80",
+		"[::1]:80",
+		"unix:/run/x",
+		"unix:/run/x\r",
 	};
 	struct nj_rules *a = rules_ok(crlf), *b = rules_ok(lf);
 
@@ -312,7 +317,7 @@ START_TEST(test_crlf_file_parses_like_lf)
 	{
 		struct nj_dest d = dest_of("tcp", "unix:/run/x");
 
-		ck_assert_int_eq(nj_decide(a, &d, NULL), 1);	/* the CR is not in the path */
+		ck_assert_int_eq(nj_decide(a, &d, NULL), 1); /* the CR is not in the path */
 	}
 	nj_rules_free(a);
 	nj_rules_free(b);
@@ -323,8 +328,13 @@ START_TEST(test_empty_file_valid_and_denies_everything)
 {
 	struct nj_rules *r = rules_ok("");
 	static const char *const dests[] = {
-		"127.0.0.1", "8.8.8.8:443", "[::1]:80", "[2606:4700::1111]:443", "unix:/run/x",
-		"unix:@abstract", "family:netlink",
+		"127.0.0.1",
+		"8.8.8.8:443",
+		"[::1]:80",
+		"[2606:4700::1111]:443",
+		"unix:/run/x",
+		"unix:@abstract",
+		"family:netlink",
 	};
 	struct nj_diags dg;
 
@@ -363,7 +373,7 @@ END_TEST
 START_TEST(test_rule_lines_and_actions)
 {
 	struct nj_rules *r = rules_ok("# 1\n\nallow any\n  # 4\nblock 10.0.0.0/8 # 5\n\n\n"
-	    "allow unix /x\n");
+	                              "allow unix /x\n");
 
 	ck_assert_uint_eq(nj_rules_count(r), 3);
 	ck_assert_uint_eq(nj_rule_line(r, 0), 3);
@@ -383,8 +393,10 @@ START_TEST(test_host_bits_is_an_error_offering_both)
 	uint32_t line, col;
 	char msg[256];
 
-	ck_assert_int_eq(parse_err(T("allow 10.0.0.1/8\n"), &line, &col, msg, sizeof(msg)), -EINVAL);
-	ck_assert_str_eq(msg, "host bits set in 10.0.0.1/8; did you mean 10.0.0.0/8 (the network) "
+	ck_assert_int_eq(parse_err(T("allow 10.0.0.1/8\n"), &line, &col, msg, sizeof(msg)),
+	    -EINVAL);
+	ck_assert_str_eq(msg,
+	    "host bits set in 10.0.0.1/8; did you mean 10.0.0.0/8 (the network) "
 	    "or 10.0.0.1/32 (the one address)?");
 	ck_assert_int_eq(parse_err(T("block 2001:db8::1/32\n"), &line, &col, msg, sizeof(msg)),
 	    -EINVAL);
@@ -392,9 +404,11 @@ START_TEST(test_host_bits_is_an_error_offering_both)
 	ck_assert_ptr_nonnull(strstr(msg, "2001:db8::1/128 (the one address)"));
 	/* the longest address still fits the message whole */
 	ck_assert_int_eq(parse_err(T("allow ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/1\n"), &line,
-	    &col, msg, sizeof(msg)), -EINVAL);
+	                     &col, msg, sizeof(msg)),
+	    -EINVAL);
 	ck_assert_ptr_nonnull(strstr(msg, "8000::/1 (the network)"));
-	ck_assert_ptr_nonnull(strstr(msg, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128 (the one "
+	ck_assert_ptr_nonnull(strstr(msg,
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128 (the one "
 	    "address)?"));
 }
 END_TEST
@@ -407,7 +421,7 @@ START_TEST(test_unix_path_length_limit)
 
 	memset(path, 'a', sizeof(path));
 	path[0] = '/';
-	snprintf(text, sizeof(text), "allow unix %.*s\n", 107, path);	/* sun_path holds 107 */
+	snprintf(text, sizeof(text), "allow unix %.*s\n", 107, path); /* sun_path holds 107 */
 	nj_rules_free(rules_ok(text));
 	snprintf(text, sizeof(text), "allow unix %.*s*\n", 107, path);
 	nj_rules_free(rules_ok(text));
@@ -434,7 +448,7 @@ START_TEST(test_line_limit_4096)
 	text[n] = '\0';
 	ck_assert_uint_eq(strlen(text), 4096);
 	nj_rules_free(rules_ok(text));
-	memcpy(text + n, "\r\n", 3);	/* the line end does not count */
+	memcpy(text + n, "\r\n", 3); /* the line end does not count */
 	nj_rules_free(rules_ok(text));
 	/* 4097 bytes, even of comment, is an error at column 4097 */
 	text[n] = 'x';
@@ -669,7 +683,7 @@ START_TEST(test_load_too_large_file)
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, (off_t)NJ_MAX_FILE + 1), 0);	/* sparse */
+	ck_assert_int_eq(ftruncate(fd, (off_t)NJ_MAX_FILE + 1), 0); /* sparse */
 	load_fails(path, -EFBIG, "larger than the limit");
 	close(fd);
 	unlink(path);
@@ -706,11 +720,20 @@ static const struct {
 	int rc;
 	unsigned long v;
 } nums[] = {
-	{ "0", 65535, 0, 0 }, { "1", 65535, 0, 1 }, { "65535", 65535, 0, 65535 },
-	{ "65536", 65535, -ERANGE, 0 }, { "08", 65535, -EINVAL, 0 }, { "", 65535, -EINVAL, 0 },
-	{ "-1", 65535, -EINVAL, 0 }, { "+1", 65535, -EINVAL, 0 }, { " 1", 65535, -EINVAL, 0 },
-	{ "1 ", 65535, -EINVAL, 0 }, { "0x10", 65535, -EINVAL, 0 }, { "32", 32, 0, 32 },
-	{ "33", 32, -ERANGE, 0 }, { "99999999999999999999999", ~0ul, -ERANGE, 0 },
+	{ "0", 65535, 0, 0 },
+	{ "1", 65535, 0, 1 },
+	{ "65535", 65535, 0, 65535 },
+	{ "65536", 65535, -ERANGE, 0 },
+	{ "08", 65535, -EINVAL, 0 },
+	{ "", 65535, -EINVAL, 0 },
+	{ "-1", 65535, -EINVAL, 0 },
+	{ "+1", 65535, -EINVAL, 0 },
+	{ " 1", 65535, -EINVAL, 0 },
+	{ "1 ", 65535, -EINVAL, 0 },
+	{ "0x10", 65535, -EINVAL, 0 },
+	{ "32", 32, 0, 32 },
+	{ "33", 32, -ERANGE, 0 },
+	{ "99999999999999999999999", ~0ul, -ERANGE, 0 },
 	{ "18446744073709551615", ~0ul, 0, ~0ul },
 };
 

@@ -4,15 +4,35 @@
 #include "tests.h"
 
 static const char *const static_presets[] = {
-	"loopback", "this-network", "private", "cgnat", "link-local", "multicast", "broadcast",
-	"reserved", "documentation", "benchmark", "metadata", "ietf-special", "embedded-v4",
+	"loopback",
+	"this-network",
+	"private",
+	"cgnat",
+	"link-local",
+	"multicast",
+	"broadcast",
+	"reserved",
+	"documentation",
+	"benchmark",
+	"metadata",
+	"ietf-special",
+	"embedded-v4",
 	"special",
 };
 
 /* @special's parts: every static preset but @metadata, @embedded-v4 and itself. */
 static const char *const special_parts[] = {
-	"loopback", "this-network", "private", "cgnat", "link-local", "multicast", "broadcast",
-	"reserved", "documentation", "benchmark", "ietf-special",
+	"loopback",
+	"this-network",
+	"private",
+	"cgnat",
+	"link-local",
+	"multicast",
+	"broadcast",
+	"reserved",
+	"documentation",
+	"benchmark",
+	"ietf-special",
 };
 
 struct pvec {
@@ -141,7 +161,7 @@ START_TEST(test_preset_names)
 	(void)preset_id("self");
 	(void)preset_id("resolvers");
 	ck_assert_int_eq(nj_preset_find("nosuch", 6), -1);
-	ck_assert_int_eq(nj_preset_find("loopback", 4), -1);	/* "loop" */
+	ck_assert_int_eq(nj_preset_find("loopback", 4), -1); /* "loop" */
 	ck_assert_int_eq(nj_preset_find("loopbackx", 9), -1);
 	ck_assert_int_eq(nj_preset_find("Loopback", 8), -1);
 	ck_assert_int_eq(nj_preset_find("", 0), -1);
@@ -214,8 +234,8 @@ START_TEST(test_table_matches_data_file)
 			nj_prefix_format(&pv.v[i], b, sizeof(b));
 			ck_assert_msg(strcmp(a, b) == 0, "@%s row %zu: data %s, table %s",
 			    static_presets[k], i, a, b);
-			ck_assert_msg(pv.src[i] && pv.src[i][0], "@%s %s: no source", static_presets[k],
-			    a);
+			ck_assert_msg(pv.src[i] && pv.src[i][0], "@%s %s: no source",
+			    static_presets[k], a);
 			ck_assert_msg(strncmp(pv.src[i], src, strlen(pv.src[i])) == 0,
 			    "@%s %s: source differs", static_presets[k], a);
 			i++;
@@ -350,8 +370,10 @@ START_TEST(test_preset_prefixes_disjoint)
 		ck_assert_int_eq(nj_preset_each(id, NULL, collect, &pv), 0);
 		for (size_t i = 0; i < pv.n; i++)
 			for (size_t k = i + 1; k < pv.n; k++)
-				ck_assert_msg(!overlap(&pv.v[i], &pv.v[k]), "@%s: prefixes %zu and "
-				    "%zu overlap", nj_preset_name(id), i, k);
+				ck_assert_msg(!overlap(&pv.v[i], &pv.v[k]),
+				    "@%s: prefixes %zu and "
+				    "%zu overlap",
+				    nj_preset_name(id), i, k);
 		pvec_free(&pv);
 	}
 }
@@ -374,7 +396,8 @@ START_TEST(test_special_is_union_of_parts)
 		nj_prefix_format(p, buf, sizeof(buf));
 		ck_assert_msg(pvec_contains(&special, &first), "first of part %s not in @special",
 		    buf);
-		ck_assert_msg(pvec_contains(&special, &last), "last of part %s not in @special", buf);
+		ck_assert_msg(pvec_contains(&special, &last), "last of part %s not in @special",
+		    buf);
 		ck_assert_msg(covered(p->ip.family, pfx_first(p), pfx_last(p), &special),
 		    "part %s not wholly in @special", buf);
 	}
@@ -409,8 +432,9 @@ START_TEST(test_public_is_exact_complement)
 			continue;
 		sib = pfx_first(p) ^ ((t_u128)1 << (fam_bits(p->ip.family) - p->len));
 		for (size_t k = 0; k < pub.n; k++)
-			ck_assert_msg(!(pub.v[k].ip.family == p->ip.family && pub.v[k].len == p->len &&
-			    pfx_first(&pub.v[k]) == sib), "@public %s and its sibling both listed",
+			ck_assert_msg(!(pub.v[k].ip.family == p->ip.family &&
+			                  pub.v[k].len == p->len && pfx_first(&pub.v[k]) == sib),
+			    "@public %s and its sibling both listed",
 			    (nj_prefix_format(p, a, sizeof(a)), a));
 	}
 	for (size_t i = 0; i < pub.n; i++)
@@ -433,18 +457,44 @@ END_TEST
 START_TEST(test_public_samples)
 {
 	static const char *const allowed[] = {
-		"8.8.8.8:53", "1.1.1.1:443", "[2606:4700::1111]:443", "9.9.9.9:443",
-		"[2001:4860:4860::8888]:443", "168.63.129.15:80", "168.63.129.17:80",
-		"100.63.255.255:80", "100.128.0.0:80", "11.0.0.0:80", "9.255.255.255:80",
-		"172.15.255.255:80", "172.32.0.0:80", "223.255.255.255:80", "[64:ff9b::808:808]:80",
-		"[2001:200::1]:80", "[fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:80",
+		"8.8.8.8:53",
+		"1.1.1.1:443",
+		"[2606:4700::1111]:443",
+		"9.9.9.9:443",
+		"[2001:4860:4860::8888]:443",
+		"168.63.129.15:80",
+		"168.63.129.17:80",
+		"100.63.255.255:80",
+		"100.128.0.0:80",
+		"11.0.0.0:80",
+		"9.255.255.255:80",
+		"172.15.255.255:80",
+		"172.32.0.0:80",
+		"223.255.255.255:80",
+		"[64:ff9b::808:808]:80",
+		"[2001:200::1]:80",
+		"[fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:80",
 	};
 	static const char *const denied[] = {
-		"168.63.129.16:80", "[::ffff:168.63.129.16]:80", "[64:ff9b::a83f:8110]:80",
-		"169.254.169.254:80", "[fd00:ec2::254]:80", "127.0.0.1:80", "[::1]:80",
-		"0.0.0.0:80", "[::]:80", "10.0.0.1:80", "192.168.1.1:80", "[fe80::1]:80",
-		"255.255.255.255:80", "224.0.0.251:5353", "[ff02::fb]:5353", "192.0.2.1:80",
-		"[2001:db8::1]:80", "[2002:7f00:1::]:80", "[2001:0:808:808::80ff:fffe]:80",
+		"168.63.129.16:80",
+		"[::ffff:168.63.129.16]:80",
+		"[64:ff9b::a83f:8110]:80",
+		"169.254.169.254:80",
+		"[fd00:ec2::254]:80",
+		"127.0.0.1:80",
+		"[::1]:80",
+		"0.0.0.0:80",
+		"[::]:80",
+		"10.0.0.1:80",
+		"192.168.1.1:80",
+		"[fe80::1]:80",
+		"255.255.255.255:80",
+		"224.0.0.251:5353",
+		"[ff02::fb]:5353",
+		"192.0.2.1:80",
+		"[2001:db8::1]:80",
+		"[2002:7f00:1::]:80",
+		"[2001:0:808:808::80ff:fffe]:80",
 	};
 	struct pvec excl = { 0 };
 	struct nj_rules *r = rules_ok("allow @public\n");
@@ -490,11 +540,11 @@ static void
 fake_sys(struct fake *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->self[0] = pfx_of("8.8.4.4");		/* a public address of this host */
+	f->self[0] = pfx_of("8.8.4.4"); /* a public address of this host */
 	f->self[1] = pfx_of("192.0.2.10");
 	f->self[2] = pfx_of("2001:db8::10");
 	f->res[0] = pfx_of("10.0.0.53");
-	f->res[1] = pfx_of("127.0.0.53");	/* systemd-resolved's stub */
+	f->res[1] = pfx_of("127.0.0.53"); /* systemd-resolved's stub */
 	f->res[2] = pfx_of("2001:db8::53");
 	f->sys.self = f->self;
 	f->sys.nself = 3;
@@ -534,8 +584,7 @@ START_TEST(test_self_and_resolvers_from_sys)
 	}
 	/* without a sys, both are empty: nothing extra is allowed */
 	ck_assert_int_eq(decide_v("allow @self\n", NULL, "tcp", "192.0.2.10:80", NULL), V_DENY);
-	ck_assert_int_eq(decide_v("allow @resolvers\n", NULL, "udp", "10.0.0.53:53", NULL),
-	    V_DENY);
+	ck_assert_int_eq(decide_v("allow @resolvers\n", NULL, "udp", "10.0.0.53:53", NULL), V_DENY);
 	{
 		struct pvec pv = { 0 };
 
@@ -556,29 +605,34 @@ END_TEST
 
 START_TEST(test_resolvconf_parse)
 {
-	static const char text[] =
-	    "# generated\n"
-	    "; also a comment\n"
-	    "search example.com\n"
-	    "options ndots:2 edns0\n"
-	    "nameserver 192.0.2.53\n"
-	    "nameserver 2001:db8::53\n"
-	    "nameserver fe80::1%eth0\n"
-	    "nameserver\t198.51.100.1   # trailing comment\n"
-	    "nameserver 203.0.113.9;x\n"
-	    "nameserver ::ffff:192.0.2.7\n"
-	    "nameserver bogus\n"
-	    "nameserver 127.1\n"
-	    "nameserver\n"
-	    "nameserver   \n"
-	    "nameservers 192.0.2.99\n"
-	    " nameserver 192.0.2.98\n"
-	    "#nameserver 192.0.2.97\n"
-	    "nameserver 192.0.2.54\r\n"
-	    "nameserver 10.0.0.1";		/* no final newline */
+	static const char text[] = "# generated\n"
+	                           "; also a comment\n"
+	                           "search example.com\n"
+	                           "options ndots:2 edns0\n"
+	                           "nameserver 192.0.2.53\n"
+	                           "nameserver 2001:db8::53\n"
+	                           "nameserver fe80::1%eth0\n"
+	                           "nameserver\t198.51.100.1   # trailing comment\n"
+	                           "nameserver 203.0.113.9;x\n"
+	                           "nameserver ::ffff:192.0.2.7\n"
+	                           "nameserver bogus\n"
+	                           "nameserver 127.1\n"
+	                           "nameserver\n"
+	                           "nameserver   \n"
+	                           "nameservers 192.0.2.99\n"
+	                           " nameserver 192.0.2.98\n"
+	                           "#nameserver 192.0.2.97\n"
+	                           "nameserver 192.0.2.54\r\n"
+	                           "nameserver 10.0.0.1"; /* no final newline */
 	static const char *const want[] = {
-		"192.0.2.53/32", "2001:db8::53/128", "fe80::1/128", "198.51.100.1/32",
-		"203.0.113.9/32", "192.0.2.7/32", "192.0.2.54/32", "10.0.0.1/32",
+		"192.0.2.53/32",
+		"2001:db8::53/128",
+		"fe80::1/128",
+		"198.51.100.1/32",
+		"203.0.113.9/32",
+		"192.0.2.7/32",
+		"192.0.2.54/32",
+		"10.0.0.1/32",
 	};
 	struct nj_sys s;
 	char buf[64];
@@ -590,7 +644,7 @@ START_TEST(test_resolvconf_parse)
 		nj_prefix_format(&s.resolvers[i], buf, sizeof(buf));
 		ck_assert_str_eq(buf, want[i]);
 	}
-	ck_assert_int_eq(s.resolvers[5].ip.family, 4);	/* the mapped one, as IPv4 */
+	ck_assert_int_eq(s.resolvers[5].ip.family, 4); /* the mapped one, as IPv4 */
 	/* it appends */
 	ck_assert_int_eq(nj_resolvconf_parse("nameserver 9.9.9.9\n", 19, &s), 0);
 	ck_assert_uint_eq(s.nresolvers, NELEM(want) + 1);
@@ -599,7 +653,7 @@ START_TEST(test_resolvconf_parse)
 	ck_assert_uint_eq(s.nresolvers, NELEM(want) + 2);
 	nj_prefix_format(&s.resolvers[NELEM(want) + 1], buf, sizeof(buf));
 	ck_assert_str_eq(buf, "1.1.1.1/32");
-	ck_assert_int_eq(nj_resolvconf_parse("nameserver 1.1.1.1\n", 14, &s), 0);	/* "1.1" */
+	ck_assert_int_eq(nj_resolvconf_parse("nameserver 1.1.1.1\n", 14, &s), 0); /* "1.1" */
 	ck_assert_uint_eq(s.nresolvers, NELEM(want) + 2);
 	ck_assert_int_eq(nj_resolvconf_parse("", 0, &s), 0);
 	nj_sys_free(&s);
@@ -643,7 +697,7 @@ START_TEST(test_default_policy)
 		{ "tcp", "8.8.8.8:443", V_ALLOW },
 		{ "tcp", "[2606:4700::1111]:443", V_ALLOW },
 		{ "tcp", "[64:ff9b::808:808]:443", V_ALLOW },
-		{ "tcp", "8.8.4.4:443", V_DENY },		/* @self, public or not */
+		{ "tcp", "8.8.4.4:443", V_DENY }, /* @self, public or not */
 		{ "tcp", "169.254.169.254:80", V_DENY },
 		{ "tcp", "168.63.129.16:80", V_DENY },
 		{ "tcp", "[fd00:ec2::254]:80", V_DENY },
@@ -653,13 +707,14 @@ START_TEST(test_default_policy)
 		{ "tcp", "0.0.0.0:80", V_DENY },
 		{ "tcp", "[::ffff:127.0.0.1]:80", V_DENY },
 		{ "tcp", "10.0.0.1:80", V_DENY },
-		{ "udp", "10.0.0.53:53", V_ALLOW },		/* a private resolver, port 53 */
+		{ "udp", "10.0.0.53:53", V_ALLOW }, /* a private resolver, port 53 */
 		{ "udp", "10.0.0.53:5353", V_DENY },
 		{ "udp", "127.0.0.53:53", V_ALLOW },
 		{ "udp", "10.0.0.53", V_ALLOW },
 	};
 
-	ck_assert_str_eq(nj_default_policy, "allow @public\nallow @resolvers port 53\n"
+	ck_assert_str_eq(nj_default_policy,
+	    "allow @public\nallow @resolvers port 53\n"
 	    "block @metadata\nblock @self\n");
 	fake_sys(&f);
 	for (size_t i = 0; i < NELEM(c); i++) {

@@ -175,7 +175,7 @@ ratelimit_suite(void)
 	tcase_add_test(tc, test_ratelimit_threads_lose_nothing);
 	tcase_add_test(tc, test_ratelimit_fork_child_starts_afresh);
 	tcase_add_test(tc, test_ratelimit_keeps_the_written_line);
-	tcase_add_test(tc, test_ratelimit_full_table_writes);	/* last: it fills the table */
+	tcase_add_test(tc, test_ratelimit_full_table_writes); /* last: it fills the table */
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -33,16 +33,24 @@ START_TEST(test_record_verdict_line_and_json)
 	struct nj_rules *r = rules_ok("allow @public\nblock @loopback\n");
 	struct nj_dest d = dest_of("tcp", "127.0.0.1:8081"), p = dest_of("tcp", "10.0.0.7:5432");
 	struct nj_verdict v;
-	struct nj_record rec = { .verdict = NJ_REC_DENY, .call = "connect", .prog = "curl",
-		.pid = 42, .dest = &d, .rules = r, .v = &v, .vdest = &d };
+	struct nj_record rec = { .verdict = NJ_REC_DENY,
+		.call = "connect",
+		.prog = "curl",
+		.pid = 42,
+		.dest = &d,
+		.rules = r,
+		.v = &v,
+		.vdest = &d };
 	char buf[NJ_RECORD_MAX];
 
 	nj_decide(r, &d, &v);
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: deny connect tcp "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny connect tcp "
 	    "127.0.0.1:8081 (curl[42]): block @loopback (test.rules:2)");
-	rec.time = 1796310000;	/* 2026-12-03T15:00:00Z */
+	rec.time = 1796310000; /* 2026-12-03T15:00:00Z */
 	rec.msec = 7;
-	ck_assert_str_eq(json_of(&rec, buf, sizeof(buf)), "{\"v\":1,\"time\":"
+	ck_assert_str_eq(json_of(&rec, buf, sizeof(buf)),
+	    "{\"v\":1,\"time\":"
 	    "\"2026-12-03T15:00:00.007Z\",\"pid\":42,\"prog\":\"curl\",\"call\":\"connect\","
 	    "\"verdict\":\"deny\",\"mode\":\"enforce\",\"proto\":\"tcp\",\"addr\":\"127.0.0.1\","
 	    "\"port\":8081,\"reason\":\"blocked\",\"rule\":\"block @loopback\",\"file\":\"test.rules\","
@@ -52,17 +60,20 @@ START_TEST(test_record_verdict_line_and_json)
 	rec.dest = rec.vdest = &p;
 	rec.verdict = NJ_REC_WOULD_DENY;
 	rec.time = 0;
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: would deny connect tcp "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: would deny connect tcp "
 	    "10.0.0.7:5432 (curl[42]): no allow rule matches (test.rules); to allow it: allow tcp "
 	    "10.0.0.7 port 5432");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"verdict\":\"would-deny\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"verdict\":\"would-deny\","
 	    "\"mode\":\"audit\""));
-	ck_assert_ptr_nonnull(strstr(buf, "\"reason\":\"no-allow\",\"file\":\"test.rules\","
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\"reason\":\"no-allow\",\"file\":\"test.rules\","
 	    "\"suggest\":\"allow tcp 10.0.0.7 port 5432\""));
 	/* a summary: the count of those held back */
 	rec.count = 89;
-	ck_assert_ptr_nonnull(strstr(text_of(&rec, buf, sizeof(buf)),
-	    "port 5432 [89 more like it not shown]"));
+	ck_assert_ptr_nonnull(
+	    strstr(text_of(&rec, buf, sizeof(buf)), "port 5432 [89 more like it not shown]"));
 	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), ",\"count\":89}"));
 	nj_rules_free(r);
 }
@@ -73,14 +84,22 @@ START_TEST(test_record_stands_for)
 	struct nj_rules *r = rules_ok("allow any\nblock 127.0.0.0/8\n");
 	struct nj_dest d = dest_of("tcp", "0.0.0.0:80");
 	struct nj_verdict v;
-	struct nj_record rec = { .verdict = NJ_REC_DENY, .call = "connect", .prog = "p",
-		.pid = 1, .dest = &d, .rules = r, .v = &v, .vdest = &d };
+	struct nj_record rec = { .verdict = NJ_REC_DENY,
+		.call = "connect",
+		.prog = "p",
+		.pid = 1,
+		.dest = &d,
+		.rules = r,
+		.v = &v,
+		.vdest = &d };
 	char buf[NJ_RECORD_MAX];
 
 	nj_decide(r, &d, &v);
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: deny connect tcp 0.0.0.0:80 "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny connect tcp 0.0.0.0:80 "
 	    "(p[1]): it stands for 127.0.0.1, and block 127.0.0.0/8 (test.rules:2)");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"addr\":\"0.0.0.0\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"addr\":\"0.0.0.0\","
 	    "\"port\":80,\"reason\":\"blocked\",\"denied\":\"127.0.0.1\""));
 	nj_rules_free(r);
 }
@@ -91,14 +110,21 @@ START_TEST(test_record_no_rules_exec_lookup_error)
 	struct nj_rules *r = rules_ok("allow @public\n");
 	struct nj_dest d = dest_of("tcp", "127.0.0.1:80"), a = dest_of("tcp", "10.1.2.3:0");
 	struct nj_verdict v;
-	struct nj_record rec = { .verdict = NJ_REC_DENY, .call = "connect", .prog = "p",
-		.pid = 9, .dest = &d, .reason = NJ_WHY_NO_RULES, .rules_path = "/etc/x.rules" };
+	struct nj_record rec = { .verdict = NJ_REC_DENY,
+		.call = "connect",
+		.prog = "p",
+		.pid = 9,
+		.dest = &d,
+		.reason = NJ_WHY_NO_RULES,
+		.rules_path = "/etc/x.rules" };
 	char buf[NJ_RECORD_MAX];
 
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: deny connect tcp "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny connect tcp "
 	    "127.0.0.1:80 (p[9]): no valid rules loaded (NETJAIL_RULES=/etc/x.rules): every "
 	    "destination is denied");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"reason\":\"no-rules\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"reason\":\"no-rules\","
 	    "\"file\":\"/etc/x.rules\""));
 	/* a program the preload cannot follow */
 	memset(&rec, 0, sizeof(rec));
@@ -106,10 +132,12 @@ START_TEST(test_record_no_rules_exec_lookup_error)
 	rec.reason = NJ_WHY_UNJAILABLE, rec.what = "/opt/tool";
 	rec.text = "it is statically linked: the preload cannot follow it";
 	rec.suggest = "allow exec /opt/tool";
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: deny execve /opt/tool "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny execve /opt/tool "
 	    "(make[42]): it is statically linked: the preload cannot follow it; netjail run "
 	    "--supervise can jail it, or to allow it: allow exec /opt/tool");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"path\":\"/opt/tool\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"path\":\"/opt/tool\","
 	    "\"reason\":\"unjailable\",\"suggest\":\"allow exec /opt/tool\""));
 	/* a lookup */
 	a.port = NJ_PORT_ANY;
@@ -118,10 +146,12 @@ START_TEST(test_record_no_rules_exec_lookup_error)
 	rec.verdict = NJ_REC_DENY, rec.call = "getaddrinfo", rec.prog = "py", rec.pid = 3;
 	rec.what = "db.internal", rec.answers = "10.1.2.3", rec.removed = 1, rec.total = 1;
 	rec.rules = r, rec.v = &v, rec.vdest = &a;
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: deny getaddrinfo "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny getaddrinfo "
 	    "db.internal (py[3]): every answer denied (10.1.2.3): no allow rule matches (test.rules); "
 	    "to allow it: allow tcp 10.1.2.3");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"name\":\"db.internal\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"name\":\"db.internal\","
 	    "\"answers\":\"10.1.2.3\",\"removed\":1,\"total\":1,\"reason\":\"no-allow\""));
 	rec.total = 3;
 	ck_assert_ptr_nonnull(strstr(text_of(&rec, buf, sizeof(buf)),
@@ -132,9 +162,11 @@ START_TEST(test_record_no_rules_exec_lookup_error)
 	rec.file = "/etc/app.rules", rec.line = 7, rec.col = 12;
 	rec.text = "expected a port number, got \"https\"";
 	rec.effect = "denying all network access";
-	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)), "netjail: error: /etc/app.rules:7:12: "
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: error: /etc/app.rules:7:12: "
 	    "expected a port number, got \"https\"; denying all network access");
-	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)), "\"verdict\":\"error\","
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"verdict\":\"error\","
 	    "\"reason\":\"rules-error\",\"file\":\"/etc/app.rules\",\"line\":7,\"col\":12,"
 	    "\"message\":\"expected a port number, got \\\"https\\\"\",\"effect\":"
 	    "\"denying all network access\"}"));
@@ -144,8 +176,13 @@ END_TEST
 
 START_TEST(test_record_json_escapes_and_cuts)
 {
-	struct nj_record rec = { .verdict = NJ_REC_DENY, .call = "connect", .prog = "p\"q",
-		.pid = 1, .reason = NJ_WHY_MALFORMED, .what = "a\\b\n\x01\xff", .text = "t" };
+	struct nj_record rec = { .verdict = NJ_REC_DENY,
+		.call = "connect",
+		.prog = "p\"q",
+		.pid = 1,
+		.reason = NJ_WHY_MALFORMED,
+		.what = "a\\b\n\x01\xff",
+		.text = "t" };
 	char buf[NJ_RECORD_MAX], big[8000];
 	struct nj_buf b;
 

@@ -8,7 +8,7 @@
 
 struct row {
 	char id[16];
-	char rules[1024];	/* ";" already turned into line ends */
+	char rules[1024]; /* ";" already turned into line ends */
 	char dest[256];
 	char ref[16], ours[16];
 	char note[256];
@@ -127,8 +127,25 @@ static const char *const named_deviations[] = { "X2", "X3", "X3b", "X7", "X14", 
 START_TEST(test_seed_file_shape)
 {
 	static const char *const ids[] = {
-		"A1", "A2", "A3", "H2", "H2b", "H3", "H5", "H6", "X6", "X15", "X13", "X2", "X3",
-		"X3b", "X7", "X14", "X10", "X31", "X32",
+		"A1",
+		"A2",
+		"A3",
+		"H2",
+		"H2b",
+		"H3",
+		"H5",
+		"H6",
+		"X6",
+		"X15",
+		"X13",
+		"X2",
+		"X3",
+		"X3b",
+		"X7",
+		"X14",
+		"X10",
+		"X31",
+		"X32",
 	};
 	FILE *f = fopen(SEED, "r");
 	struct row r;

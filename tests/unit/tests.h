@@ -170,7 +170,7 @@ rules_ok(const char *text)
 static inline int
 parse_err(const char *text, size_t len, uint32_t *line, uint32_t *col, char *msg, size_t msgsize)
 {
-	struct nj_rules *r = (struct nj_rules *)(uintptr_t)1;	/* must come back NULL */
+	struct nj_rules *r = (struct nj_rules *)(uintptr_t)1; /* must come back NULL */
 	struct nj_diags dg;
 	int rc;
 
@@ -284,7 +284,7 @@ dest_parse(const char *proto, const char *text, struct nj_dest *d)
 			host[colon - text] = '\0';
 			port = colon + 1;
 		} else {
-			memcpy(host, text, strlen(text) + 1);	/* a.b.c.d, or bare IPv6 */
+			memcpy(host, text, strlen(text) + 1); /* a.b.c.d, or bare IPv6 */
 		}
 	}
 	if (nj_ip_parse(host, strlen(host), &d->ip) != 0)
@@ -321,8 +321,8 @@ dest_ip(int proto, const struct nj_ip *ip, int port)
 /* Decide dest_text (see dest_parse) under rules_text: V_ALLOW, V_DENY, or V_ERROR when the
  * rules do not parse.  ret (may be NULL) gets the verdict. */
 static inline int
-decide_v(const char *rules_text, const struct nj_sys *sys, const char *proto,
-    const char *dest_text, struct nj_verdict *ret)
+decide_v(const char *rules_text, const struct nj_sys *sys, const char *proto, const char *dest_text,
+    struct nj_verdict *ret)
 {
 	struct nj_rules *r = NULL;
 	struct nj_dest d = dest_of(proto, dest_text);
