@@ -45,6 +45,7 @@ LIB_VERSION := 0.1.0
 LIB_MAP     := lib/libnetjail-rules.map
 
 .PHONY: all check clean install uninstall bench fuzz deps check-perf check-layers check-banned \
+	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-learn check-supervise check-entrypoint check-clients \
 	check-api-examples check-hardening check-install check-bench check-asan check-clang \
@@ -134,7 +135,7 @@ PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probe
 	$(B)/tests/nss/libnss_njtest.so.2 $(B)/tests/libs/libearly.so
 
 check: deps
-	$(MAKE) check-presets check-banned
+	$(MAKE) check-presets check-banned check-format
 	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
 	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-learn check-supervise check-entrypoint \
@@ -146,6 +147,10 @@ check-layers: $(ENGINE_SRC:%.c=$(B)/%.o)
 
 check-banned:
 	@scripts/check-banned
+
+# the style: .clang-format (scripts/check-format --fix applies it)
+check-format:
+	@scripts/check-format
 
 check-presets:
 	@mkdir -p $(B)
