@@ -459,7 +459,9 @@ embedded_v4(const uint8_t *a, struct nj_ip out[NJ_MAX_EXPAND], int *n)
 	}
 }
 
-/* 0.0.0.0/8 and :: reach this host on Linux: they stand for loopback too. */
+/* 0.0.0.0/8 and :: reach this host on Linux: they stand for loopback too.  :: stands for
+ * 127.0.0.1 as well: a socket bound to ::ffff:127.0.0.1 that connects or sends to :: reaches
+ * 127.0.0.1 (the kernel picks the unspecified destination's loopback in the bound family). */
 static void
 unspecified(struct nj_ip out[NJ_MAX_EXPAND], int *n)
 {
@@ -477,9 +479,12 @@ unspecified(struct nj_ip out[NJ_MAX_EXPAND], int *n)
 			static const uint8_t zero[16] = { 0 };
 
 			if (memcmp(out[i].a, zero, 16) == 0) {
+				static const uint8_t one[4] = { 127, 0, 0, 1 };
+
 				lo.family = 6;
 				lo.a[15] = 1;
 				add(out, n, &lo);
+				add_v4(out, n, one, 0);
 			}
 		}
 	}

@@ -1048,7 +1048,7 @@ has(const struct nj_ip *addrs, int n, int family, const uint8_t *a)
 }
 
 /* What the destination must stand for, from how it was built (rules.h, nj_ip_expand): the
- * IPv4 address embedded in it, loopback for every unspecified address. */
+ * IPv4 address embedded in it, loopback for every unspecified address (:: both loopbacks). */
 static void
 check_expand(const struct nj_ip *addrs, int n, unsigned form, const uint8_t v4[4])
 {
@@ -1059,7 +1059,8 @@ check_expand(const struct nj_ip *addrs, int n, unsigned form, const uint8_t v4[4
 		if (addrs[i].family == 4 && addrs[i].a[0] == 0)
 			CHECK(has(addrs, n, 4, lo4), "an address in 0.0.0.0/8, without 127.0.0.1");
 		if (addrs[i].family == 6 && memcmp(addrs[i].a, zero6, 16) == 0)
-			CHECK(has(addrs, n, 6, lo6), ":: without ::1");
+			CHECK(has(addrs, n, 6, lo6) && has(addrs, n, 4, lo4),
+			    ":: without ::1 and 127.0.0.1");
 	}
 	if (form == 0 || (form == 10 && (!memcmp(v4, zero4, 4) || !memcmp(v4, one4, 4))))
 		return;

@@ -37,6 +37,9 @@
  *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
  *   repeat N tcp|udp ADDR PORT       connect N times, a new socket each time, as a program
  *                                    that retries does; prints "connected C denied D"
+ *   bound tcp|udp BIND ADDR PORT     bind an AF_INET6 socket to BIND (port 0) first, then
+ *                                    connect (tcp) or sendto (udp) ADDR: a socket bound to
+ *                                    ::ffff:127.0.0.1 reaches 127.0.0.1 through ::
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -375,6 +378,18 @@ main(int argc, char **argv)
 		}
 		printf("connected %ld denied %ld\n", connected, denied);
 		return 0;
+	}
+	if (strcmp(op, "bound") == 0 && argc == 6) {
+		struct sockaddr_storage me;
+		socklen_t melen = mkaddr(argv[3], "0", &me);
+
+		len = mkaddr(argv[4], argv[5], &ss);
+		fd = sock(AF_INET6, argv[2]);
+		if (bind(fd, (struct sockaddr *)&me, melen) != 0)
+			return perror("bind"), 2;
+		if (strcmp(argv[2], "udp") == 0)
+			return result(sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+		return result(connect(fd, (struct sockaddr *)&ss, len));
 	}
 	if (argc < 5)
 		return fprintf(stderr, "usage: see the top of probe.c\n"), 2;

@@ -34,6 +34,14 @@ nj_deny metadata "$PUB" "tcp 169.254.169.254 8080" -- $P connect tcp 169.254.169
 nj_deny unspecified-v4 "$ANY" "tcp 0.0.0.0 8080" -- $P connect tcp 0.0.0.0 8080
 nj_deny unspecified-v4-lands-on-loopback "$ANY" "tcp 127.0.0.1 8080" -- $P connect tcp 0.0.0.0 8080
 nj_deny unspecified-v6 "$ANY" "tcp ::1 8080" -- $P connect tcp :: 8080
+# :: from a socket bound to ::ffff:127.0.0.1 lands on 127.0.0.1: :: stands for it too
+V6LO=$(nj_rules 'allow ::' 'allow ::1')
+nj_deny unspecified-v6-v4-loopback "$V6LO" "tcp 127.0.0.1 8080" -- $P bound tcp ::ffff:127.0.0.1 :: 8080
+nj_deny unspecified-v6-v4-loopback-udp "$V6LO" "udp 127.0.0.1 9000" -- $P bound udp ::ffff:127.0.0.1 :: 9000
+nj_allow unspecified-v6-v4-loopback-twin "$(nj_rules 'allow ::' 'allow ::1' 'allow 127.0.0.1')" \
+    "tcp 127.0.0.1 8080" -- $P bound tcp ::ffff:127.0.0.1 :: 8080
+nj_allow unspecified-v6-v4-loopback-udp-twin "$(nj_rules 'allow ::' 'allow ::1' 'allow 127.0.0.1')" \
+    "udp 127.0.0.1 9000" -- $P bound udp ::ffff:127.0.0.1 :: 9000
 nj_allow mapped-twin "$LO" "tcp 127.0.0.1 8080" -- $P mapped tcp 127.0.0.1 8080
 nj_deny mapped-loopback "$ANY" "tcp 127.0.0.1 8080" -- $P mapped tcp 127.0.0.1 8080
 nj_deny mapped-metadata-udp "$PUB" "udp 169.254.169.254 9000" -- $P mapped udp 169.254.169.254 9000

@@ -259,7 +259,7 @@ static const struct {
 	{ "::ffff:8.8.8.8", { "8.8.8.8" } },
 	{ "::ffff:0.0.0.0", { "0.0.0.0", "127.0.0.1" } },
 	{ "::ffff:0.1.0.0", { "0.1.0.0", "127.0.0.1" } },
-	{ "::", { "::", "::1" } },
+	{ "::", { "::", "::1", "127.0.0.1" } },
 	{ "::1", { "::1" } },
 	{ "::2", { "::2", "0.0.0.2", "127.0.0.1" } },
 	{ "::1.2.3.4", { "::1.2.3.4", "1.2.3.4" } },
@@ -498,6 +498,10 @@ START_TEST(test_unspecified_v6_stands_for_loopback)
 	ck_assert_str_eq(ip_str(&v.addr, buf, sizeof(buf)), "::1");
 	ck_assert_uint_eq(v.rule, 1);
 	ck_assert_int_eq(decide(r, "tcp", "[::2]:80"), V_DENY); /* ::2 embeds 0.0.0.2 */
+	/* a socket bound to ::ffff:127.0.0.1 reaches 127.0.0.1 through :: */
+	ck_assert_int_eq(decide_v("allow ::/0\nblock 127.0.0.0/8\n", NULL, "tcp", "[::]:80", &v),
+	    V_DENY);
+	ck_assert_str_eq(ip_str(&v.addr, buf, sizeof(buf)), "127.0.0.1");
 	ck_assert_int_eq(decide(r, "tcp", "[2001:db8::]:80"), V_ALLOW);
 }
 END_TEST
@@ -591,20 +595,23 @@ START_TEST(test_ipv4_compatible_embedding)
 }
 END_TEST
 
-/* :: and ::1 are the unspecified and loopback addresses, not 0.0.0.0 and 0.0.0.1. */
+/* :: and ::1 are the unspecified and loopback addresses, not 0.0.0.0 and 0.0.0.1 (:: stands
+ * for IPv4 loopback, 127.0.0.1, for another reason: normalisation 2). */
 START_TEST(test_ipv4_compatible_excludes_unspecified_and_loopback)
 {
 	struct nj_ip out[NJ_MAX_EXPAND];
-	struct nj_ip any = ip_of("::"), one = ip_of("::1");
+	struct nj_ip any = ip_of("::"), one = ip_of("::1"), lo4 = ip_of("127.0.0.1");
 	int n = nj_ip_expand(&any, out);
 
+	ck_assert_int_eq(n, 3);
 	for (int i = 0; i < n; i++)
-		ck_assert_int_eq(out[i].family, 6);
+		ck_assert(out[i].family == 6 || memcmp(&out[i], &lo4, sizeof(lo4)) == 0);
 	n = nj_ip_expand(&one, out);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(out[0].family, 6);
 	ck_assert_int_eq(decide("allow ::/0\n", "tcp", "[::1]:80"), V_ALLOW);
-	ck_assert_int_eq(decide("allow ::/0\n", "tcp", "[::]:80"), V_ALLOW);
+	ck_assert_int_eq(decide("allow ::/0\n", "tcp", "[::]:80"), V_DENY);
+	ck_assert_int_eq(decide("allow ::/0\nallow 127.0.0.1\n", "tcp", "[::]:80"), V_ALLOW);
 	ck_assert_int_eq(decide("allow ::/0\nblock 0.0.0.0/8\n", "tcp", "[::1]:80"), V_ALLOW);
 }
 END_TEST
