@@ -279,6 +279,9 @@ fuzz: $(B)/fuzz/fuzz_rules
 # ---- install ----
 
 install: all
+	@case '$(SHIMDIR)' in *' '* | *:*) echo "make install: SHIMDIR ($(SHIMDIR)) holds a space or a" \
+		"colon, where the loader splits LD_PRELOAD: the shim could not be loaded from it" >&2; \
+		exit 1 ;; esac
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/netjail/examples \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

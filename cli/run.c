@@ -130,6 +130,13 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		    NJ_SHIMDIR);
 		return EXIT_USAGE;
 	}
+	if (!nj_preload_entry_ok(l->shim)) {
+		warnx("%s: the shim's path holds a space or a colon, where the loader splits "
+		      "LD_PRELOAD: the command would run unjailed, so nothing started (install "
+		      "netjail under a path without them)",
+		    l->shim);
+		return EXIT_USAGE;
+	}
 	if (rules == NULL) {
 		warnx("no -r given: using the built-in default policy (allow @public; "
 		      "allow @resolvers port 53; block @metadata; block @self)");

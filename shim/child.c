@@ -75,6 +75,12 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 		    "not be jailed");
 		return NULL;
 	}
+	if (c->shim_unloadable) {
+		nj_deny_msg("exec", NJ_WHY_UNCHECKABLE, "",
+		    "the shim's path holds a space or a colon, where the loader splits "
+		    "LD_PRELOAD: the child would run unjailed");
+		return NULL;
+	}
 	if (env_ok(c, envp))
 		return envp;
 	for (size_t i = 0; envp && envp[i]; i++) {

@@ -163,6 +163,7 @@ remember_env(void)
 			nj_config_.shim_path = info.dli_fname; /* the loader keeps it */
 		else if ((abs = realpath(info.dli_fname, NULL)) != NULL)
 			nj_config_.shim_path = abs; /* kept for the life of the process */
+		nj_config_.shim_unloadable = !nj_preload_entry_ok(nj_config_.shim_path);
 	}
 	if (getauxval(AT_SECURE))
 		return; /* secure execution (setuid and the like): as secure_getenv, none set */

@@ -67,6 +67,7 @@ struct nj_config {
 	 * NETJAIL_* variable as the "NAME=value" entry it was at start-up ("" when unset),
 	 * copied then (init.c): the program may rewrite its environment afterwards. */
 	const char *shim_path;
+	int shim_unloadable; /* shim_path holds a space or a colon (nj_preload_entry_ok) */
 	const char *env[NJ_NENV];
 	/* The scopes this program was started inside (NETJAIL_SCOPES, scope.c), in force on
 	 * every thread: loaded with the rules; a destination must pass each of them too. */

@@ -509,6 +509,12 @@ nj_path_runs(const char *path)
 	return access(path, X_OK) == 0 && stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+int
+nj_preload_entry_ok(const char *path)
+{
+	return strpbrk(path, " :") == NULL;
+}
+
 void
 nj_preload_list(struct nj_buf *b, const char *shim, const char *others)
 {

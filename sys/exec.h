@@ -79,5 +79,9 @@ int nj_path_runs(const char *path);
 /* LD_PRELOAD's list with shim first and every entry of others (NULL: none) kept, in order,
  * once, appended to b.  The loader splits the list on ':' and ' '. */
 void nj_preload_list(struct nj_buf *b, const char *shim, const char *others);
+/* 1 when path can be an entry of LD_PRELOAD; 0 when it holds a space or a colon, where the
+ * loader splits the list: it would load pieces that do not exist, say "ignored", and run the
+ * program unjailed.  Whoever puts the shim into a child's LD_PRELOAD asks this first. */
+int nj_preload_entry_ok(const char *path);
 
 #endif

@@ -42,8 +42,12 @@
  *   self-setenv-connect PATH PORT   setenv NETJAIL_RULES=PATH, then connect to 127.0.0.1:PORT
  *                                 ourselves ("ok" or "err NAME")
  *   self-clearenv-connect PORT    clearenv(), then connect to 127.0.0.1:PORT ourselves
+ *   dlopen-shim SHIM CMD...       (run without LD_PRELOAD) dlopen(SHIM), then the shim's own
+ *                                 execve(CMD, argv, {NULL}): the shim loaded from a path the
+ *                                 loader could not put in a child's LD_PRELOAD
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -140,6 +144,17 @@ main(int argc, char **argv)
 
 	if (strcmp(op, "execve-empty") == 0)
 		return execve(a[0], a, empty), fail(errno);
+	if (strcmp(op, "dlopen-shim") == 0 && n >= 2) {
+		void *h = dlopen(a[0], RTLD_NOW | RTLD_LOCAL);
+		int (*ex)(const char *, char *const[], char *const[]);
+
+		if (h == NULL)
+			return fprintf(stderr, "dlopen: %s\n", dlerror()), 2;
+		if ((ex = (int (*)(const char *, char *const[], char *const[]))dlsym(h,
+		         "execve")) == NULL)
+			return fprintf(stderr, "dlsym: %s\n", dlerror()), 2;
+		return ex(a[1], a + 1, empty), fail(errno);
+	}
 	if (strcmp(op, "execle-empty") == 0 && n <= 8) {
 		/* execle reads envp right after the first NULL argument */
 		switch (n) {

@@ -227,6 +227,43 @@ nj_expect bigenv-logged '^netjail: deny exec (exec-child\[[0-9]*\]): the environ
 both bigenv-3000-jail-intact "$X" execve-bigenv 3000 "LD_PRELOAD=$SHIM" "NETJAIL_RULES=$LO" -- "$P"
 nj_sync
 
+# ---- a shim loaded from a path the loader cannot put in LD_PRELOAD (a space or a colon) ----
+# exec-child starts without LD_PRELOAD and dlopens a copy of the shim, then calls its execve:
+# the child's LD_PRELOAD would name a path the loader splits, so the child would run unjailed:
+# refused.  The twin, a copy at a plain path, puts the jail into the child.
+run_dlopen() { r=$1; shift; NJ_OUT=$(timeout 20 env -u LD_PRELOAD NETJAIL_RULES="$r" "$@" 2>&1); NJ_RC=$?; }
+for d in "$T/sp ace" "$T/co:lon" "$T/plain"; do mkdir -p "$d" && cp "$SHIM" "$d/libnetjail.so"; done
+nj__deny run_dlopen shim-path-space "$LO" "$OK" -- "$X" dlopen-shim "$T/sp ace/libnetjail.so" "$P" connect tcp 127.0.0.1 8080
+nj__deny run_dlopen shim-path-colon "$LO" "$OK" -- "$X" dlopen-shim "$T/co:lon/libnetjail.so" "$P" connect tcp 127.0.0.1 8080
+name=shim-path-space-logged
+nj_only "$name" && {
+	run_dlopen "$LO" "$X" dlopen-shim "$T/sp ace/libnetjail.so" "$P" connect tcp 127.0.0.1 8080
+	if printf '%s\n' "$NJ_OUT" | grep -q "^netjail: deny exec (exec-child\[[0-9]*\]): the shim's path holds a space or a colon"; then
+		nj_ok; else nj_bad "$name: no deny line"; fi
+}
+nj__deny run_dlopen shim-path-plain-jails-child "$LO" "$NO" -- "$X" dlopen-shim "$T/plain/libnetjail.so" "$P" connect tcp 127.0.0.1 8081
+nj__reach run_dlopen shim-path-plain-twin "$LO" "$OK" -- "$X" dlopen-shim "$T/plain/libnetjail.so" "$P" connect tcp 127.0.0.1 8080
+# netjail run refuses such a shim before anything starts; the twin, the same copy at a plain path
+for d in "$T/sp ace" "$T/co:lon" "$T/plain"; do cp "$NJ_NETJAIL" "$NJ_BUILD/default.rules" "$d/"; done
+run_copy() { NJ_NETJAIL=$RUN_COPY nj_run_cmd "$@"; }
+for d in "sp ace" "co:lon"; do
+	name="run-shim-path-$d"
+	nj_only "$name" || continue
+	before=$(nj_count "$OK")
+	RUN_COPY="$T/$d/netjail" run_copy "$ALL" "$P" connect tcp 127.0.0.1 8080
+	nj_sync
+	if [ "$(nj_count "$OK")" != "$before" ]; then
+		nj_bad "$name: the listener saw \"$OK\" (a leak)"
+	elif [ "$NJ_RC" != 2 ] || ! printf '%s\n' "$NJ_OUT" |
+	    grep -q "^netjail: .*: the shim's path holds a space or a colon.*nothing started"; then
+		nj_bad "$name: exit $NJ_RC, no refusal"
+	else
+		nj_ok
+	fi
+done
+RUN_COPY="$T/plain/netjail" nj__deny run_copy run-shim-path-plain-jails "$LO" "$NO" -- "$P" connect tcp 127.0.0.1 8081
+RUN_COPY="$T/plain/netjail" nj__reach run_copy run-shim-path-plain-twin "$LO" "$OK" -- "$P" connect tcp 127.0.0.1 8080
+
 # ---- programs the preload cannot follow ----
 SD=$T/static
 mkdir -p "$SD" "$T/other"

@@ -102,4 +102,18 @@ C
 	if [ -z "$left" ]; then nj_ok; else nj_bad "$prefix: uninstall left: $left"; fi
 done
 
+# a shim directory the loader would split LD_PRELOAD at is refused before anything is installed
+for bad in "/opt/net jail/lib" "/opt/net:jail/lib"; do
+	D=$(mktemp -d "$NJ_TMP/dest.XXXXXX")
+	if out=$(make -s -C "$SRC" B="$NJ_BUILD" install DESTDIR="$D" SHIMDIR="$bad" 2>&1); then
+		nj_bad "make install SHIMDIR=$bad succeeded"
+	elif ! printf '%s\n' "$out" | grep -q "holds a space or a colon"; then
+		nj_bad "make install SHIMDIR=$bad: no reason given: $out"
+	elif [ -n "$(find "$D" ! -type d)" ]; then
+		nj_bad "make install SHIMDIR=$bad installed files before refusing"
+	else
+		nj_ok
+	fi
+done
+
 nj_done
