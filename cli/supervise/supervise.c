@@ -20,6 +20,16 @@
  * being supervised: we exit when the last one has gone.  If the supervisor dies, the kernel
  * fails every notifying call of the tree (ENOSYS): errors, never free access.
  *
+ * Out of the tree's reach: whoever holds the listener answers the tree's calls, so the tree
+ * must not be able to take it (pidfd_getfd), read or write our memory (ptrace,
+ * /proc/PID/mem, process_vm_writev) or open our descriptors (/proc/PID/fd).  The kernel
+ * allows each of those to a process of the same user, and to any process with CAP_SYS_PTRACE.
+ * So the supervisor makes itself non-dumpable (PR_SET_DUMPABLE 0: the same user is refused),
+ * and the child drops CAP_SYS_PTRACE from every capability set before the filter goes on
+ * (no_new_privs keeps an exec from giving it back, even to root).  Signals still reach us
+ * (the same user may send them): SIGKILL fails the tree's calls, SIGSTOP holds them; neither
+ * lets one through.
+ *
  * Workers: each waits in NOTIF_RECV itself.  The one that takes the last idle place starts
  * another before handling its notification, so a slow blocking connect never holds up the
  * others (up to WORKERS_MAX threads; beyond that, notifications wait for a free worker). */
@@ -30,6 +40,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -129,12 +140,40 @@ terminal(void)
 	return 1;
 }
 
-/* The child's side: filter, report the listener's number, wait for the go, exec. */
+/* Drop CAP_SYS_PTRACE from the effective, permitted, inheritable and ambient sets and, where
+ * we may, the bounding set: with it, the tree could reach a non-dumpable supervisor.  0 or
+ * -errno (the sets could not be changed). */
+static int
+drop_ptrace(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	const __u32 bit = 1u << CAP_SYS_PTRACE; /* CAP_SYS_PTRACE < 32: the first word */
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -errno;
+	d[0].effective &= ~bit;
+	d[0].permitted &= ~bit;
+	d[0].inheritable &= ~bit;
+	if (syscall(SYS_capset, &h, d) != 0)
+		return -errno;
+	/* the ambient set is a subset of permitted and inheritable: lowered with them */
+	(void)prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0); /* EPERM without CAP_SETPCAP */
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -errno;
+	return (d[0].effective | d[0].permitted | d[0].inheritable) & bit ? -EPERM : 0;
+}
+
+/* The child's side: drop CAP_SYS_PTRACE, filter, report the listener's number (or the
+ * error), wait for the go, exec. */
 static __attribute__((noreturn)) void
 jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 {
-	int fd = nj_seccomp_install(), e;
+	int fd = drop_ptrace(), e;
 	char b;
+
+	if (fd == 0)
+		fd = nj_seccomp_install();
 
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)
 		_exit(EXIT_CANNOT);
@@ -160,7 +199,7 @@ take_listener(pid_t pid, int report)
 	}
 	if (n < 0) {
 		errno = -n;
-		warn("--supervise: cannot install the seccomp filter");
+		warn("--supervise: cannot drop CAP_SYS_PTRACE or install the seccomp filter");
 		return -1;
 	}
 	if ((pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0 ||
@@ -254,6 +293,15 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	child = pid;
 	close(report[1]);
 	close(go[0]);
+	/* before the go: from now on the tree may not ptrace us, take our descriptors or touch
+	 * our memory (see the top of this file); taking the child's listener needs only its
+	 * dumpability, not ours */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		warn("--supervise: cannot make the supervisor non-dumpable");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_USAGE;
+	}
 	if ((listener = take_listener(pid, report[0])) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -15,17 +15,25 @@
  *                                    exists (the test kills the supervisor), connect to OK
  *                                    again and print "after ok" or "after err NAME"
  *   supervise io_uring               io_uring_setup; prints "ok" or "err NAME"
+ *   supervise reach ADDR PORT        try to reach the supervisor (our parent) as the red team
+ *                                    did: pidfd_getfd of each of its first 64 descriptors,
+ *                                    ptrace, /proc/PID/mem, process_vm_readv, /proc/PID/fd;
+ *                                    one line each, "NAME ok" or "NAME err ERRNO"; then one
+ *                                    TCP connect to ADDR PORT ("after ok" / "after err NAME")
  *
  * Exits 0 when it could run its steps (the verdicts are printed), 2 on a setup failure. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +64,8 @@ name(long e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENOSYS: return "ENOSYS";
 	case EINTR: return "EINTR";
+	case EPERM: return "EPERM";
+	case ESRCH: return "ESRCH";
 	default: return strerror((int)e);
 	}
 }
@@ -171,6 +181,59 @@ orphan(const char *a, const char *ok, const char *flag)
 	return 0;
 }
 
+static void
+said(const char *what, long rc)
+{
+	if (rc >= 0)
+		printf("%s ok\n", what);
+	else
+		printf("%s err %s\n", what, name(-rc));
+}
+
+/* What the red team tried on the supervisor, each printed; then a connect. */
+static int
+reach(const char *a, const char *port)
+{
+	struct sockaddr_in in = addr(a, port);
+	pid_t sup = getppid();
+	char path[64], byte;
+	struct iovec here = { &byte, 1 }, there = { (void *)&reach, 1 };
+	long pidfd, rc, got = 0;
+	int fd;
+
+	pidfd = syscall(SYS_pidfd_open, sup, 0);
+	said("pidfd_open", pidfd < 0 ? -errno : 0);
+	rc = -EBADF;
+	for (int n = 0; pidfd >= 0 && n < 64; n++) {
+		long k = syscall(SYS_pidfd_getfd, (int)pidfd, n, 0);
+
+		if (k >= 0)
+			got++, close((int)k), rc = 0;
+		else if (rc != 0 && errno != EBADF)
+			rc = -errno;
+	}
+	said("pidfd_getfd", rc);
+	rc = ptrace(PTRACE_SEIZE, sup, NULL, NULL);
+	said("ptrace", rc < 0 ? -errno : 0);
+	if (rc == 0)
+		ptrace(PTRACE_DETACH, sup, NULL, NULL);
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)sup);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	said("mem", fd < 0 ? -errno : 0);
+	if (fd >= 0)
+		close(fd);
+	rc = process_vm_readv(sup, &here, 1, &there, 1, 0);
+	said("process_vm_readv", rc < 0 && errno != EFAULT ? -errno : 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd/0", (int)sup);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	said("fd", fd < 0 && errno != ENOENT ? -errno : 0);
+	if (fd >= 0)
+		close(fd);
+	rc = connect_once(&in);
+	printf(rc == 0 ? "after ok\n" : "after err %s\n", name(-rc));
+	return got ? 3 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -190,6 +253,8 @@ main(int argc, char **argv)
 		return forks(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
 	if (argc == 5 && strcmp(argv[1], "orphan") == 0)
 		return orphan(argv[2], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[1], "reach") == 0)
+		return reach(argv[2], argv[3]);
 	if (argc == 2 && strcmp(argv[1], "io_uring") == 0) {
 		char params[120];
 
@@ -200,6 +265,6 @@ main(int argc, char **argv)
 		printf(rc >= 0 ? "ok\n" : "err %s\n", name(-rc));
 		return rc >= 0 ? 0 : 1;
 	}
-	fputs("usage: supervise asm|race|forks|orphan|io_uring ARGS...\n", stderr);
+	fputs("usage: supervise asm|race|forks|orphan|reach|io_uring ARGS...\n", stderr);
 	return 2;
 }

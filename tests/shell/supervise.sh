@@ -27,6 +27,7 @@ if [ -n "${NJ_DEBUG:-}" ]; then
 fi
 # check NAME PATTERN: the last run's output matches PATTERN
 check() {
+	nj_only "$1" || return 0
 	if printf '%s\n' "$NJ_OUT" | grep -q -e "$2"; then nj_ok; else nj_bad "$1: output lacks /$2/ (exit $NJ_RC)"; fi
 }
 
@@ -121,6 +122,28 @@ nj_run_sup "$LO" "$SUP" io_uring
 check io-uring-refused '^err EACCES'
 check io-uring-logged '^netjail: deny io_uring_setup (supervise[^[]*\[[0-9]*\]): '
 
+# ---- the supervisor is out of the tree's reach: its listener cannot be taken, its memory not
+# read or written, its descriptors not opened (the red team took the listener with pidfd_getfd,
+# then answered its own notifications).  The probe is the supervisor's child, as the command is.
+reach_checks() {
+	for what in pidfd_getfd ptrace mem process_vm_readv fd; do
+		if printf '%s\n' "$NJ_OUT" | grep -q "^$what err "; then nj_ok
+		else nj_bad "$1: the tree reached the supervisor through $what"; fi
+	done
+}
+nj_deny_sup reach-supervisor "$LO" "$NO" -- "$SUP" reach 127.0.0.1 8081
+nj_only reach-supervisor && reach_checks reach-supervisor
+nj_reach_sup reach-supervisor-twin "$LO" "$OK" -- "$SUP" reach 127.0.0.1 8080
+nj_only reach-supervisor-twin && reach_checks reach-supervisor-twin
+# root without CAP_SYS_PTRACE (bit 19) in any set, even after an exec: no_new_privs keeps it out
+if [ "$(id -u)" = 0 ] && nj_only no-cap-sys-ptrace; then
+	nj_run_sup "$LO" sh -c 'grep "^Cap[EPB][fnr][fmd]" /proc/self/status'
+	if printf '%s\n' "$NJ_OUT" | python3 -c 'import sys
+caps = [int(l.split()[1], 16) for l in sys.stdin if l.startswith("Cap")]
+sys.exit(len(caps) != 3 or any(c & (1 << 19) for c in caps))'; then nj_ok
+	else nj_bad "no-cap-sys-ptrace: the tree kept CAP_SYS_PTRACE: $NJ_OUT"; fi
+fi
+
 # ---- a thread rewrites the address while another connects: the checked copy connects ----
 nj__race() {
 	before=$(nj_count "$NO")
@@ -201,6 +224,26 @@ if command -v docker >/dev/null 2>&1; then
 	nj_reach_sup docker-version-twin "$LO" "$OK" -- docker -H tcp://127.0.0.1:8080 version
 else
 	echo "skip: docker client: not installed"
+fi
+
+# ---- the supervisor out of reach of a tree of the same unprivileged user (nobody) ----
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	nj_for_anyone		# (nobody runs netjail and the probe)
+	case $SUP in "$T"/*) ;; *) SUP=$NJ_PROBES/supervise ;; esac
+	chmod a+r "$LO"
+	run_nobody() {
+		r=$1
+		shift
+		NJ_OUT=$(timeout 120 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		    env -u LD_PRELOAD -u NETJAIL_RULES "$NJ_NETJAIL" run --supervise -r "$r" -- "$@" 2>&1)
+		NJ_RC=$?
+	}
+	nj__deny run_nobody reach-supervisor-nobody "$LO" "$NO" -- "$SUP" reach 127.0.0.1 8081
+	nj_only reach-supervisor-nobody && reach_checks reach-supervisor-nobody
+	nj__reach run_nobody reach-supervisor-nobody-twin "$LO" "$OK" -- "$SUP" reach 127.0.0.1 8080
+	nj_only reach-supervisor-nobody-twin && reach_checks reach-supervisor-nobody-twin
+else
+	echo "skip: the supervisor out of reach as nobody: needs root and setpriv"
 fi
 
 # ---- the command's exit status is netjail's ----
