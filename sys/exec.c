@@ -67,19 +67,8 @@ say(char *why, size_t size, const char *a, const char *b)
 	nj_buf_mem(&o, "", 0);
 }
 
-NJ_CHILD_CODE static const char *
-base(const char *p)
-{
-	const char *b = p;
-
-	for (; *p; p++)
-		if (*p == '/')
-			b = p + 1;
-	return b;
-}
-
 /* The program interpreter (dynamic loader) of this very process, from its own program
- * headers: "ld-linux-x86-64.so.2".  NULL when there is none (we are static). */
+ * headers: "/lib64/ld-linux-x86-64.so.2".  NULL when there is none (we are static). */
 __attribute__((hot)) static const char *
 our_loader(void)
 {
@@ -94,7 +83,7 @@ our_loader(void)
 			bias = (uintptr_t)ph - ph[i].p_vaddr;
 	for (unsigned long i = 0; i < n; i++)
 		if (ph[i].p_type == PT_INTERP)
-			return base((const char *)(bias + ph[i].p_vaddr));
+			return (const char *)(bias + ph[i].p_vaddr);
 	return NULL;
 }
 
@@ -112,7 +101,9 @@ find_machine(void)
 static struct {
 	int ready; /* set last, with release */
 	int machine;
-	char loader[64]; /* "" when we have none, or its name is too long to compare */
+	char loader[96]; /* our PT_INTERP as written; "" when we have none, or it is too long */
+	dev_t loader_dev; /* the file it names, when the shim started (0, 0: unknown) */
+	ino_t loader_ino;
 	char xattr[20]; /* here rather than in .rodata, a page a fork child has not;
 				 * copied into the caller's nj_jailbuf for the kernel to read */
 } self = { .machine = -1, .xattr = "security.capability" };
@@ -128,8 +119,15 @@ nj_jailable_init(void)
 	self.machine = find_machine();
 	l = our_loader();
 	self.loader[0] = '\0';
-	if (l && strlen(l) < sizeof(self.loader))
+	if (l && strlen(l) < sizeof(self.loader)) {
+		struct stat st;
+
 		memcpy(self.loader, l, strlen(l) + 1);
+		if (stat(l, &st) == 0) {
+			self.loader_dev = st.st_dev;
+			self.loader_ino = st.st_ino;
+		}
+	}
 	__atomic_store_n(&self.ready, 1, __ATOMIC_RELEASE);
 	errno = saved;
 }
@@ -178,6 +176,20 @@ go_note(const unsigned char *p, size_t len)
 		len -= sizeof(nh) + name + desc;
 	}
 	return 0;
+}
+
+/* Is the loader at path our own loader, the same file?  Asked only when the program names
+ * another path than ours: a name alone ("/tmp/x/ld-linux-x86-64.so.2") proves nothing. */
+static __attribute__((noinline, cold)) int
+same_loader(const char *path)
+{
+	struct stat st;
+	int saved = errno;
+	long rc = NJ_SYS(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+
+	errno = saved;
+	return rc == 0 && self.loader_ino != 0 && st.st_dev == self.loader_dev &&
+	    st.st_ino == self.loader_ino;
 }
 
 /* Judge one ELF file already open on fd whose first bytes are in hdr[0..n). */
@@ -230,7 +242,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	}
 	nj_copy_bytes(interp, p, interp_ph.p_filesz);
 	interp[interp_ph.p_filesz] = '\0';
-	if (self.loader[0] && !nj_streq(base(interp), self.loader)) {
+	if (self.loader[0] && !nj_streq(interp, self.loader) && !same_loader(interp)) {
 		struct nj_buf o = { why, size, 0 };
 
 		nj_buf_str(&o, "linked against another C library (loader ");
@@ -442,6 +454,17 @@ nj_jailable(const char *path, char *why, size_t size)
 /* ---- the exec policy's other parts: names, the PATH search, the preload list ----
  * (shared by the shim's exec wrappers and netjail run; not on the fork child's common path) */
 
+/* Does the path have a "." or ".." component? */
+static int
+dotted(const char *p)
+{
+	for (const char *c = p; *c; c++)
+		if (c[0] == '.' && (c == p || c[-1] == '/') &&
+		    (c[1] == '\0' || c[1] == '/' || (c[1] == '.' && (c[2] == '\0' || c[2] == '/'))))
+			return 1;
+	return 0;
+}
+
 int
 nj_exec_names(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size)
 {
@@ -473,7 +496,14 @@ nj_exec_names(int dirfd, const char *path, int flags, char *lit, char *canon, si
 	}
 	if (l.len >= size)
 		return -1;
-	return nj_path_abs(lit, l.len, canon, size);
+	if (nj_path_abs(lit, l.len, canon, size) != 0)
+		return -1;
+	/* "as written" must not climb: "DIR/../static" would match a rule that allows every
+	 * program in DIR, and run one outside it.  A name with a "." or ".." part is judged by
+	 * where it leads only. */
+	if (dotted(lit))
+		memcpy(lit, canon, strlen(canon) + 1);
+	return 0;
 }
 
 const char *

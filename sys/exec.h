@@ -62,8 +62,9 @@ void nj_copy_bytes(void *dst, const void *src, size_t n);
 
 /* ---- the rest of the exec policy (not fork-child code) ---- */
 
-/* The absolute path of what execveat(dirfd, path, flags) will run, as written (lit) and
- * where its links lead (canon): what an "allow exec" rule may name.  0, or -1 when it cannot
+/* The absolute path of what execveat(dirfd, path, flags) will run, as written (lit; the same
+ * as canon when it has a "." or ".." part) and where its links lead (canon): what an "allow
+ * exec" rule may name.  0, or -1 when it cannot
  * be worked out (too long).  Stack only; errno may change. */
 int nj_exec_names(int dirfd, const char *path, int flags, char *lit, char *canon, size_t size);
 

@@ -313,6 +313,43 @@ netjail: deny execve $S (exec-child[PID]): it is statically linked: the preload 
 	nj_allow static-allow-exec-symlink "$AX" "$OK" -- "$X" execve-empty "$T/other-link" 8080
 	nj_deny static-allow-exec-other "$AO" "$OK" -- "$X" execve-empty "$S" 8080
 	nj_deny static-allow-exec-wrong-link "$AO" "$OK" -- "$X" execve-empty "$T/other-link" 8080
+	# "allow exec DIR/*" does not reach out of DIR through "..": judged where the name leads
+	mkdir -p "$T/outside"
+	cp "$S" "$T/outside/exec-static"
+	nj_deny static-allow-exec-glob-dotdot "$AG" "$OK" -- "$X" execve-empty "$SD/../outside/exec-static" 8080
+	nj_deny static-allow-exec-glob-dotdot-execvp "$AG" "$OK" -- "$X" execvp-scrub "$SD/../outside" exec-static 8080
+	nj_allow static-allow-exec-glob-dotdot-twin "$AG" "$OK" -- "$X" execve-empty "$SD/../static/exec-static" 8080
+	for how in run-dotdot run-dotdot-twin; do
+		name=static-allow-exec-glob-$how
+		nj_only "$name" || continue
+		target="$SD/../outside/exec-static"; want=126; seen=0
+		[ "$how" = run-dotdot-twin ] && { target="$SD/../static/exec-static"; want=0; seen=1; }
+		before=$(nj_count "$OK")
+		nj_run_cmd "$AG" "$target" 8080
+		nj_sync
+		if [ "$NJ_RC" != "$want" ] || [ "$(( $(nj_count "$OK") - before ))" != "$seen" ]; then
+			nj_bad "$name: netjail run $target: exit $NJ_RC, listener saw $(( $(nj_count "$OK") - before ))"
+		else nj_ok; fi
+	done
+	# a loader judged by the file, not its name: a look-alike "ld-linux-x86-64.so.2" (here a
+	# static program, which then runs unjailed) is refused; our own loader named by another
+	# path (its canonical one) is ours
+	mkdir -p "$T/fakeld"
+	cp "$S" "$T/fakeld/ld-linux-x86-64.so.2"
+	if [ ! -e /lib64/ld-linux-x86-64.so.2 ]; then
+		echo "skip: loader-look-alike: not an x86_64 glibc system"
+	elif cc -O1 -o "$T/fakeld-prog" "$SRC/probes/exec-static.c" \
+	    "-Wl,--dynamic-linker=$T/fakeld/ld-linux-x86-64.so.2" 2>>"$T/cc.err" &&
+	    cc -O1 -o "$T/canonld-prog" "$SRC/probes/exec-static.c" \
+	    "-Wl,--dynamic-linker=$(readlink -f /lib64/ld-linux-x86-64.so.2)" 2>>"$T/cc.err"; then
+		nj_deny loader-look-alike "$LO" "$OK" -- "$X" execve-empty "$T/fakeld-prog" 8080
+		nj_expect loader-look-alike-log "^netjail: deny execve $T/fakeld-prog (exec-child\[[0-9]*\]): .*linked against another C library (loader $T/fakeld/ld-linux-x86-64.so.2)" \
+		    "$LO" "$X" execve-empty "$T/fakeld-prog" 8080
+		nj_deny loader-canonical-path-jailed "$LO" "$NO" -- "$X" execve-empty "$T/canonld-prog" 8081
+		nj_allow loader-canonical-path-twin "$LO" "$OK" -- "$X" execve-empty "$T/canonld-prog" 8080
+	else
+		nj_bad "loader-look-alike: cannot build the test programs: $(cat "$T/cc.err")"
+	fi
 	# a #! script is judged by its interpreter
 	printf '#!%s\n' "$S" > "$T/static-script"
 	printf '#!/usr/bin/env %s\n' "$S" > "$T/env-static-script"
