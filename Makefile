@@ -62,7 +62,7 @@ $(B)/%.o: %.c
 # see sys/exec.h for why it avoids jump tables (.rodata) and lazy binding.
 $(SHIM_OBJ) $(B)/sys/exec.o: NJ_CFLAGS += -fno-jump-tables
 $(B)/shim/init.o $(B)/sys/exec.o: NJ_CFLAGS += -fno-plt
-$(B)/sys/exec.o: NJ_CFLAGS_LAST = -Os
+$(B)/sys/exec.o $(B)/shim/child.o: NJ_CFLAGS_LAST = -Os
 
 $(B)/libnetjail-rules.a: $(CORE_OBJ)
 	@rm -f $@

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "shim/shim.h"
+#include "sys/raw.h"
 
 extern char **environ;
 
@@ -217,12 +218,62 @@ jailable(int dirfd, const char *path, int flags, char *why, size_t size)
 	return rc;
 }
 
+static __attribute__((noinline, cold)) void
+unreachable_why(char *why, size_t size, int secure)
+{
+	struct nj_buf b = { why, size, 0 };
+
+	if (secure) {
+		nj_buf_str(&b,
+		    "started by a process whose effective user or group is not its real "
+		    "one (seteuid): the loader drops the preload");
+	} else {
+		nj_buf_str(&b, "a program whose loader cannot read the shim (");
+		nj_buf_str(&b, nj_shim()->shim_path);
+		nj_buf_str(&b,
+		    ") here (after a chroot, or as another user): it would run "
+		    "unjailed");
+	}
+	nj_buf_mem(&b, "", 0);
+}
+
+/* Will the loader of the child load the shim?  Not when the exec is a secure one, which it is
+ * whenever the effective user or group differs from the real one (the kernel's rule: the new
+ * effective ids against the old real ones): then the loader ignores a preload path with a
+ * slash.  Otherwise it opens the path in LD_PRELOAD as the process now sees the file
+ * system, after the exec: after a chroot the path may not exist in the new root, and after
+ * a change of user the new one may not be allowed to read it; the loader would say
+ * "ignored" and run the child unjailed.  access(2) asks with the real ids, and without the
+ * capabilities a user who is not root loses at the exec: the loader's view.  0 when it will;
+ * else the reason is written to why. */
+NJ_CHILD_CODE static int
+shim_unreachable(char *why, size_t size)
+{
+	const char *shim = nj_shim()->shim_path;
+	unsigned int u[3], g[3];
+	int saved = errno, secure;
+	long rc;
+
+	if (shim[0] == '\0')
+		return 0; /* no path: nj_child_env refuses, saying so */
+	secure = NJ_SYS(SYS_getresuid, u, u + 1, u + 2, 0) == 0 &&
+	    NJ_SYS(SYS_getresgid, g, g + 1, g + 2, 0) == 0 && (u[0] != u[1] || g[0] != g[1]);
+	rc = secure ? -1 : NJ_SYS(SYS_access, shim, R_OK, 0, 0);
+	errno = saved;
+	if (rc == 0)
+		return 0;
+	unreachable_why(why, size, secure);
+	return 1;
+}
+
 NJ_CHILD_FIRST int
 nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 {
 	char why[200];
 	int rc = jailable(dirfd, path, flags, why, sizeof(why)); /* keeps errno */
 
+	if (rc == 1 && shim_unreachable(why, sizeof(why)))
+		rc = 0;
 	/* followable; or missing, where the kernel will fail the same way */
 	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP)
 		return 1;
@@ -253,6 +304,8 @@ nj_exec_check_search(const char *call, const char *file)
 		if (k < 0)
 			continue; /* too long: exec passes over it too */
 		rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
+		if (rc == 1 && nj_path_runs(buf) && shim_unreachable(why, sizeof(why)))
+			return refuse(call, AT_FDCWD, buf, 0, 0, why, saved);
 		if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
 			return 0;
 		/* a followable program that exec will run ends the search */

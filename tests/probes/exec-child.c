@@ -42,6 +42,8 @@
  *   self-setenv-connect PATH PORT   setenv NETJAIL_RULES=PATH, then connect to 127.0.0.1:PORT
  *                                 ourselves ("ok" or "err NAME")
  *   self-clearenv-connect PORT    clearenv(), then connect to 127.0.0.1:PORT ourselves
+ *   chroot-execv DIR CMD...       chroot(DIR), chdir("/"), then execv(CMD) (CMD as the new
+ *                                 root sees it)
  *   dlopen-shim SHIM CMD...       (run without LD_PRELOAD) dlopen(SHIM), then the shim's own
  *                                 execve(CMD, argv, {NULL}): the shim loaded from a path the
  *                                 loader could not put in a child's LD_PRELOAD
@@ -144,6 +146,11 @@ main(int argc, char **argv)
 
 	if (strcmp(op, "execve-empty") == 0)
 		return execve(a[0], a, empty), fail(errno);
+	if (strcmp(op, "chroot-execv") == 0 && n >= 2) {
+		if (chroot(a[0]) != 0 || chdir("/") != 0)
+			return perror("chroot"), 2;
+		return execv(a[1], a + 1), fail(errno);
+	}
 	if (strcmp(op, "dlopen-shim") == 0 && n >= 2) {
 		void *h = dlopen(a[0], RTLD_NOW | RTLD_LOCAL);
 		int (*ex)(const char *, char *const[], char *const[]);

@@ -398,6 +398,48 @@ if awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
 	if [ "$NJ_RC" = 0 ] && [ "$NJ_OUT" = ok ]; then nj_ok; else nj_bad "run-setuid-root-by-root: refused or failed (exit $NJ_RC)"; fi
 	# the same program started by an unprivileged user: it would run as root, unjailed
 	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+	# a jailed program whose effective user is not its real one (seteuid) starts a program:
+	# the exec is a secure one and the loader drops the preload, so it is refused; the twin,
+	# every id the same, is jailed
+	if command -v python3 >/dev/null 2>&1; then
+		PYX='import os, sys; os.setresgid(*[int(g) for g in sys.argv[1].split(",")]); os.setresuid(*[int(u) for u in sys.argv[2].split(",")]); os.execv(sys.argv[3], sys.argv[3:])'
+		NB=$(id -u nobody) NG=$(getent group nogroup | cut -d: -f3)
+		nj_deny seteuid-then-exec "$LO" "$OK" -- python3 -c "$PYX" "$NG,$NG,$NG" "0,$NB,0" "$P" connect tcp 127.0.0.1 8080
+		nj_expect seteuid-then-exec-log "^netjail: deny execv $P (python3\[[0-9]*\]): it is started by a process whose effective user or group is not its real one" \
+		    "$LO" python3 -c "$PYX" "$NG,$NG,$NG" "0,$NB,0" "$P" connect tcp 127.0.0.1 8080
+		nj_deny seteuid-same-ids-jailed "$LO" "$NO" -- python3 -c "$PYX" "$NG,$NG,$NG" "$NB,$NB,$NB" "$P" connect tcp 127.0.0.1 8081
+		nj_allow seteuid-same-ids-twin "$LO" "$OK" -- python3 -c "$PYX" "$NG,$NG,$NG" "$NB,$NB,$NB" "$P" connect tcp 127.0.0.1 8080
+	fi
+	# a jailed program that chroots, then starts a dynamic program: in a root without the
+	# shim the loader would run it unjailed, so it is refused; in a root with the shim (and the
+	# rules) at the same paths it is jailed
+	for r in "$T/root-noshim" "$T/root-shim"; do
+		mkdir -p "$r"
+		for f in "$P" $(ldd "$P" | sed -n 's|.* \(/[^ ]*\) (0x.*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (0x.*|\1|p'); do
+			mkdir -p "$r$(dirname "$f")" && cp "$f" "$r$f"
+		done
+	done
+	CSHIM=$(readlink -f "$NJ_SHIM")
+	mkdir -p "$T/root-shim$(dirname "$CSHIM")" "$T/root-shim$(dirname "$LO")"
+	cp "$CSHIM" "$T/root-shim$CSHIM"
+	cp "$LO" "$T/root-shim$LO"
+	nj_deny chroot-without-shim "$LO" "$OK" -- "$X" chroot-execv "$T/root-noshim" "$P" connect tcp 127.0.0.1 8080
+	nj_expect chroot-without-shim-log "^netjail: deny execv $P (exec-child\[[0-9]*\]): it is a program whose loader cannot read the shim ($CSHIM) here (after a chroot" \
+	    "$LO" "$X" chroot-execv "$T/root-noshim" "$P" connect tcp 127.0.0.1 8080
+	nj_deny chroot-with-shim-jailed "$LO" "$NO" -- "$X" chroot-execv "$T/root-shim" "$P" connect tcp 127.0.0.1 8081
+	nj_allow chroot-with-shim-twin "$LO" "$OK" -- "$X" chroot-execv "$T/root-shim" "$P" connect tcp 127.0.0.1 8080
+	# a jailed root program that becomes nobody and then starts a program: nobody's loader
+	# cannot read a shim in a directory only root may enter, and would run it unjailed
+	mkdir -p "$T/private" && chmod 700 "$T/private" && cp "$NJ_SHIM" "$T/private/libnetjail.so"
+	pshim() { NJ_SHIM=$T/private/libnetjail.so nj_run "$@"; }
+	nj__deny pshim shim-unreadable-after-setuid "$LO" "$OK" -- $AS "$P" connect tcp 127.0.0.1 8080
+	if nj_only shim-unreadable-after-setuid-log; then
+		pshim "$LO" $AS "$P" connect tcp 127.0.0.1 8080
+		if printf '%s\n' "$NJ_OUT" | grep -q "^netjail: deny execvp\{0,1\} $P (setpriv\[[0-9]*\]): it is a program whose loader cannot read the shim ($T/private/libnetjail.so)"; then
+			nj_ok; else nj_bad "shim-unreadable-after-setuid-log: no deny line"; fi
+	fi
+	nj_deny shim-readable-after-setuid-jailed "$LO" "$NO" -- $AS "$P" connect tcp 127.0.0.1 8081
+	nj_allow shim-readable-after-setuid-twin "$LO" "$OK" -- $AS "$P" connect tcp 127.0.0.1 8080
 	nj_deny setuid-root-by-user-refused "$LO" "$OK" -- $AS "$X" execve-empty "$T/suidroot-probe" connect tcp 127.0.0.1 8080
 	nj_run_cmd "$LO" $AS "$T/suidroot-probe" connect tcp 127.0.0.1 8080
 	if [ "$NJ_RC" = 126 ] && printf '%s\n' "$NJ_OUT" | grep -q 'it is a setuid program (it would run as another user)'; then
