@@ -137,6 +137,12 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		    l->shim);
 		return EXIT_USAGE;
 	}
+	if (access(l->shim, R_OK) != 0) {
+		warn("%s: the command's loader could not read the shim, so it would run unjailed: "
+		     "nothing started",
+		    l->shim);
+		return EXIT_USAGE;
+	}
 	if (rules == NULL) {
 		warnx("no -r given: using the built-in default policy (allow @public; "
 		      "allow @resolvers port 53; block @metadata; block @self)");

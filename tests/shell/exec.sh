@@ -410,6 +410,20 @@ if awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
 		nj_deny seteuid-same-ids-jailed "$LO" "$NO" -- python3 -c "$PYX" "$NG,$NG,$NG" "$NB,$NB,$NB" "$P" connect tcp 127.0.0.1 8081
 		nj_allow seteuid-same-ids-twin "$LO" "$OK" -- python3 -c "$PYX" "$NG,$NG,$NG" "$NB,$NB,$NB" "$P" connect tcp 127.0.0.1 8080
 	fi
+	# netjail run by a user who may not read the shim beside it: refused before anything starts
+	mkdir -p "$T/noread" && cp "$NJ_NETJAIL" "$NJ_SHIM" "$NJ_BUILD/default.rules" "$T/noread/"
+	chmod 755 "$T/noread" && chmod 600 "$T/noread/libnetjail.so"
+	name=run-shim-unreadable
+	if nj_only "$name"; then
+		before=$(nj_count "$OK")
+		NJ_NETJAIL=$T/noread/netjail nj_run_cmd "$LO" "$P" connect tcp 127.0.0.1 8080 >/dev/null
+		NJ_OUT=$($AS env -u LD_PRELOAD "$T/noread/netjail" run -r "$LO" -- "$P" connect tcp 127.0.0.1 8080 2>&1); NJ_RC=$?
+		nj_sync
+		after=$(nj_count "$OK")
+		if [ "$NJ_RC" = 2 ] && [ "$after" = "$((before + 1))" ] &&
+		    printf '%s\n' "$NJ_OUT" | grep -q "could not read the shim"; then nj_ok
+		else nj_bad "$name: exit $NJ_RC, $((after - before)) arrivals (want 1: root's twin only): $NJ_OUT"; fi
+	fi
 	# a jailed program that chroots, then starts a dynamic program: in a root without the
 	# shim the loader would run it unjailed, so it is refused; in a root with the shim (and the
 	# rules) at the same paths it is jailed
