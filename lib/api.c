@@ -234,10 +234,12 @@ judge_taken(struct judgement *j, const struct netjail_rules *r, int proto)
 {
 	const struct nj_rules *rules = rules_of(r);
 
+	int rc;
+
 	if (j->d.kind == NJ_DEST_UNIX && !j->d.abstract && j->d.pathlen > 0 &&
-	    nj_intake_unix(&j->d, 0, j->path, sizeof(j->path)) != 0) {
+	    (rc = nj_intake_unix(&j->d, 0, j->path, sizeof(j->path))) != 0) {
 		j->rc = 0;
-		j->why = "the unix path is too long to resolve";
+		j->why = nj_intake_unix_why(rc);
 		return;
 	}
 	if (rules == NULL) {

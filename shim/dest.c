@@ -71,9 +71,11 @@ decide_unix(const char *call, const struct nj_dest *d0)
 	char path[PATH_MAX];
 	struct nj_dest d = *d0;
 
-	if (nj_intake_unix(&d, 0, path, sizeof(path)) != 0)
-		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, "a unix path",
-		    "it is too long to resolve");
+	int rc = nj_intake_unix(&d, 0, path, sizeof(path));
+
+	if (rc != 0)
+		return nj_deny_msg(call, NJ_WHY_UNCHECKABLE, rc == -EMLINK ? path : "a unix path",
+		    nj_intake_unix_why(rc));
 	return decide(call, &d, -1);
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sys/intake.h"
@@ -46,10 +47,26 @@ nj_intake_unix(struct nj_dest *d, int pid, char *buf, size_t size)
 	int rc = pid == 0 ? nj_path_abs(d->path, d->pathlen, buf, size) :
 	                    abs_of(pid, d->path, d->pathlen, buf, size);
 
-	errno = saved;
-	if (rc != 0)
+	struct stat st;
+
+	if (rc != 0) {
+		errno = saved;
 		return -ENAMETOOLONG;
+	}
 	d->path = buf;
 	d->pathlen = strlen(buf);
-	return 0;
+	/* A socket is one file that may have several names: a hard link to it in an allowed
+	 * directory would carry a denied socket's connections.  Its other names cannot be found,
+	 * so a socket with more than one is not judged by the name it was reached by. */
+	rc = stat(buf, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_nlink > 1 ? -EMLINK : 0;
+	errno = saved;
+	return rc;
+}
+
+const char *
+nj_intake_unix_why(int rc)
+{
+	return rc == -EMLINK ? "it is a socket with several names (hard links): netjail cannot "
+	                       "judge it by the one it was reached by" :
+	                       "it is too long to resolve";
 }

@@ -157,8 +157,11 @@ nj_intake(struct nj_dest *d, struct sockaddr_storage *ss, const struct sockaddr 
  * absolute and canonical where the caller stands, into buf, and d->path pointed at it: in
  * this process (pid 0: its working directory, the links it sees), or in process pid (its
  * /proc/PID/cwd and /proc/PID/root).  A path that does not resolve is matched as written,
- * made absolute.  0, or -ENAMETOOLONG (deny).  With pid 0: async-signal-safe, errno kept. */
+ * made absolute.  0, or (deny) -ENAMETOOLONG, or -EMLINK for a socket with more than one
+ * name (a hard link).  With pid 0: async-signal-safe, errno kept. */
 int nj_intake_unix(struct nj_dest *d, int pid, char *buf, size_t size);
+/* Why nj_intake_unix's nonzero rc denies, for the log line. */
+const char *nj_intake_unix_why(int rc);
 
 /* I/O.  The socket's type as the rules see it: SOCK_STREAM tcp, SOCK_DGRAM udp, any other
  * type (or fd not a socket) other.  errno is kept. */

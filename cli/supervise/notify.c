@@ -233,7 +233,8 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 		return deny_text(c, NJ_WHY_MALFORMED, "a malformed address",
 		    "the address length does not fit its family");
 	if (rc != 0)
-		return deny_text(c, NJ_WHY_UNCHECKABLE, "a unix path", "it is too long to resolve");
+		return deny_text(c, NJ_WHY_UNCHECKABLE, rc == -EMLINK ? c->path : "a unix path",
+		    nj_intake_unix_why(rc));
 	if (nj_decide(c->s->set, d, &v))
 		return 0;
 	log_deny(c, d, &v, NJ_WHY_NONE, NULL, NULL);

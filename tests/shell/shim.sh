@@ -94,6 +94,15 @@ nj_allow unix-relative "$UR" "unix $U/dir/ok.sock" -- $P unix-chdir "$U/dir" ok.
 nj_deny unix-relative-dotdot "$UR" "unix $U/other/no.sock" -- $P unix-chdir "$U/dir" ../other/no.sock
 nj_deny unix-symlink-to-blocked "$(nj_rules "allow unix $U/dir/*" "block unix $U/other/*")" \
     "unix $U/other/no.sock" -- $P unix "$U/dir/link-to-no.sock"
+# a hard link to a denied socket, placed in the allowed directory: the socket is judged, and a
+# socket with more than one name cannot be; the twin, the allowed socket, is unix-abs above
+ln "$U/other/no.sock" "$U/dir/hard.sock"
+nj_deny unix-hard-link "$UR" "unix $U/other/no.sock" -- $P unix "$U/dir/hard.sock"
+nj_expect unix-hard-link-log "deny connect $U/dir/hard.sock (probe\[[0-9]*\]): it is a socket with several names (hard links)" \
+    "$UR" $P unix "$U/dir/hard.sock"
+rm -f "$U/dir/hard.sock"
+nj_allow unix-hard-link-removed-twin "$(nj_rules "allow unix $U/other/*")" "unix $U/other/no.sock" -- \
+    $P unix "$U/other/no.sock"
 nj_allow unix-abstract "$UR" "unix @nj-abstract-ok" -- $P unix @nj-abstract-ok
 nj_deny unix-abstract-deny "$UR" "unix @nj-abstract-no" -- $P unix @nj-abstract-no
 

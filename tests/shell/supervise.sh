@@ -95,6 +95,13 @@ if [ -n "$STATIC" ]; then
 	# a relative unix path is resolved in the program's working directory, not netjail's
 	nj_deny_sup static-unix-relative "$NOUNIX" "unix $T/sup.sock" -- "$STATIC" unix-chdir "$T" sup.sock
 	nj_reach_sup static-unix-relative-twin "$LO" "unix $T/sup.sock" -- "$STATIC" unix-chdir "$T" sup.sock
+	# a hard link to the socket in an allowed directory: the socket has two names, refused
+	mkdir -p "$T/okdir" && ln "$T/sup.sock" "$T/okdir/h.sock"
+	nj_deny_sup static-unix-hard-link "$(nj_rules "allow unix $T/okdir/*")" "unix $T/sup.sock" -- \
+	    "$STATIC" unix "$T/okdir/h.sock"
+	check static-unix-hard-link-log "it is a socket with several names (hard links)"
+	rm -f "$T/okdir/h.sock"
+	nj_reach_sup static-unix-hard-link-twin "$LO" "unix $T/sup.sock" -- "$STATIC" unix "$T/sup.sock"
 	# IPv4-mapped IPv6 is judged as the IPv4 address, as in the preload
 	nj_deny_sup static-mapped "$LO" "$NO" -- "$STATIC" mapped tcp 127.0.0.1 8081
 	nj_reach_sup static-mapped-twin "$LO" "$OK" -- "$STATIC" mapped tcp 127.0.0.1 8080
