@@ -15,6 +15,21 @@ who(struct nj_record *r, const struct nj_config *c, const char *call)
 	r->pid = (unsigned long)getpid();
 }
 
+/* What decided: the rule set and its verdict for d, or no valid rules at all. */
+static void
+decided_by(struct nj_record *rec, const struct nj_config *c, const struct nj_dest *d,
+    const struct nj_verdict *v, const struct nj_rules *r)
+{
+	if (r == NULL) {
+		rec->reason = NJ_WHY_NO_RULES;
+		rec->rules_path = c->rules_path;
+	} else {
+		rec->rules = r;
+		rec->v = v;
+		rec->vdest = d;
+	}
+}
+
 void
 nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
     const struct nj_rules *r)
@@ -26,14 +41,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 		return;
 	who(&rec, c, call);
 	rec.dest = d;
-	if (r == NULL) {
-		rec.reason = NJ_WHY_NO_RULES;
-		rec.rules_path = c->rules_path;
-	} else {
-		rec.rules = r;
-		rec.v = v;
-		rec.vdest = d;
-	}
+	decided_by(&rec, c, d, v, r);
 	nj_log_record(&c->log, &rec);
 }
 
@@ -67,14 +75,7 @@ nj_log_lookup(const char *call, const char *name, const char *answers, unsigned 
 	rec.answers = answers;
 	rec.removed = removed;
 	rec.total = total;
-	if (r == NULL) {
-		rec.reason = NJ_WHY_NO_RULES;
-		rec.rules_path = c->rules_path;
-	} else {
-		rec.rules = r;
-		rec.v = v;
-		rec.vdest = d;
-	}
+	decided_by(&rec, c, d, v, r);
 	nj_log_record(&c->log, &rec);
 }
 
