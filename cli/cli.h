@@ -46,9 +46,10 @@ struct nj_launch {
 int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text);
 
 /* Put the jail into our own environment, for the command to inherit: LD_PRELOAD with the shim
- * first, NETJAIL_RULES, NETJAIL_MODE (audit or enforce) and, when log is not NULL,
- * NETJAIL_LOG.  Returns 0, or -ENOMEM (printed). */
-int nj_launch_env(const struct nj_launch *l, int audit, const char *log);
+ * first, NETJAIL_RULES, NETJAIL_MODE (audit or enforce), when log is not NULL NETJAIL_LOG,
+ * and NETJAIL_SUPERVISED=1 when the command starts under the supervisor's filter (else it is
+ * removed: only netjail says so).  Returns 0, or -ENOMEM (printed). */
+int nj_launch_env(const struct nj_launch *l, int audit, const char *log, int supervised);
 
 /* netjail run --supervise (supervise.c): start the command (l prepared and its environment
  * set) under the seccomp filter that sends its connections and datagrams to us, answer them

@@ -187,14 +187,16 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 }
 
 int
-nj_launch_env(const struct nj_launch *l, int audit, const char *log)
+nj_launch_env(const struct nj_launch *l, int audit, const char *log, int supervised)
 {
 	char *preload;
 
 	if ((preload = preload_value(l->shim)) == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
 	    setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||
 	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
-	    (log && setenv("NETJAIL_LOG", log, 1) != 0)) {
+	    (log && setenv("NETJAIL_LOG", log, 1) != 0) ||
+	    (supervised ? setenv("NETJAIL_SUPERVISED", "1", 1) : unsetenv("NETJAIL_SUPERVISED")) !=
+	        0) {
 		free(preload);
 		warnx("out of memory");
 		return -ENOMEM;
@@ -256,7 +258,7 @@ nj_cmd_run(int argc, char **argv)
 	}
 	if (supervise) {
 		/* the kernel checks what the preload cannot follow: no refusal */
-		if (nj_launch_env(&l, audit, log) != 0)
+		if (nj_launch_env(&l, audit, log, 1) != 0)
 			rc = EXIT_USAGE;
 		else
 			rc = nj_supervise(&l, argv + i, audit, log);
@@ -264,7 +266,7 @@ nj_cmd_run(int argc, char **argv)
 		return rc;
 	}
 	nj_rules_free(l.set);
-	if (nj_launch_env(&l, audit, log) != 0)
+	if (nj_launch_env(&l, audit, log, 0) != 0)
 		return EXIT_USAGE;
 	execv(l.cmd, argv + i);
 	err(errno == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOT, "%s", l.cmd);

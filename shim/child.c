@@ -120,16 +120,23 @@ toobig:
 }
 
 /* Is this process under the seccomp filter of netjail run --supervise?  Then the kernel
- * checks the connections of every program it starts, jailable by the preload or not.  The
- * filter answers a probe no program makes (sys/exec.h); an environment variable would not do:
- * anything that can set one could lift the refusal without any filter.  A filter cannot be
- * removed once installed, so the answer holds for this process and all it starts. */
+ * checks the connections of every program it starts, jailable by the preload or not.  Two
+ * marks, each unforgeable where the other is not: the filter answers a probe no program
+ * makes (sys/exec.h), which an environment variable alone could not prove; and the
+ * environment the process started with says NETJAIL_SUPERVISED=1, which a filter the
+ * program installed itself could not give it (the sticky environment puts the start-up
+ * value, or its absence, into every child).  A filter cannot be removed once installed, so
+ * the answer holds for this process and all it starts. */
 static int
 supervised(void)
 {
 	int saved = errno, yes;
 
-	if (nj_real.syscall == NULL)
+	/* netjail run --supervise started us with NETJAIL_SUPERVISED=1, and the sticky
+	 * environment keeps any child from getting it otherwise: a jailed process that installs
+	 * a filter of its own answering the probe still has none, nor do its children */
+	if (nj_real.syscall == NULL ||
+	    !nj_streq(nj_shim()->env[NJ_ENV_SUPERVISED], "NETJAIL_SUPERVISED=1"))
 		return 0;
 	yes = nj_real.syscall(SYS_connect, -1L, 0L, (long)NJ_SUPERVISED_PROBE) == -1 &&
 	    errno == NJ_SUPERVISED_ERRNO;

@@ -16,16 +16,16 @@ struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
 char nj_env_names[NJ_NENV][24] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
-	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=" };
+	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=", "NETJAIL_SUPERVISED=" };
 char nj_empty[1];
 struct nj_config nj_config_ = { .rules_path = nj_empty,
 	.shim_path = nj_empty,
-	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
+	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
 static const struct nj_config denyall = { .log = { .dest = NJ_LOG_STDERR },
 	.prog = "?",
 	.rules_path = "",
 	.shim_path = "",
-	.env = { "", "", "", "", "" } };
+	.env = { "", "", "", "", "", "" } };
 
 /*
  * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that

@@ -48,9 +48,10 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
-#define NJ_NENV 5 /* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT */
+#define NJ_NENV 6 /* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT, _SUPERVISED */
 #define NJ_ENV_SCOPES 3
 #define NJ_ENV_FORMAT 4
+#define NJ_ENV_SUPERVISED 5
 #define NJ_SCOPE_MAX 16 /* nested scopes on one thread; and scopes a program inherits */
 
 /* What the shim decided at start-up; immutable afterwards. */

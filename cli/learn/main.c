@@ -149,7 +149,7 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	/* the records learn reads are JSON: named fields, never a sentence for people */
 	if ((fd = make_log(dir, sizeof(dir), logpath, sizeof(logpath))) < 0 ||
-	    nj_launch_env(&l, 1, logpath) != 0 || setenv("NETJAIL_LOG_FORMAT", "json", 1) != 0) {
+	    nj_launch_env(&l, 1, logpath, 0) != 0 || setenv("NETJAIL_LOG_FORMAT", "json", 1) != 0) {
 		if (fd >= 0) {
 			close(fd);
 			remove_log(dir, logpath);

@@ -42,6 +42,9 @@
  *   self-setenv-connect PATH PORT   setenv NETJAIL_RULES=PATH, then connect to 127.0.0.1:PORT
  *                                 ourselves ("ok" or "err NAME")
  *   self-clearenv-connect PORT    clearenv(), then connect to 127.0.0.1:PORT ourselves
+ *   forge-supervised CMD...       install a seccomp filter of our own that answers the probe
+ *                                 of netjail run --supervise as its filter does, then
+ *                                 execv(CMD): the preload must not take it for the real one
  *   chroot-execv DIR CMD...       chroot(DIR), chdir("/"), then execv(CMD) (CMD as the new
  *                                 root sees it)
  *   dlopen-shim SHIM CMD...       (run without LD_PRELOAD) dlopen(SHIM), then the shim's own
@@ -50,6 +53,10 @@
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -63,7 +70,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sys/exec.h" /* NJ_SUPERVISED_PROBE, NJ_SUPERVISED_ERRNO */
+
 extern char **environ;
+
+/* A filter that answers connect(_, _, NJ_SUPERVISED_PROBE) with NJ_SUPERVISED_ERRNO. */
+static int
+forge(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_connect, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NJ_SUPERVISED_PROBE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | NJ_SUPERVISED_ERRNO),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
 
 static const char *
 ename(int e)
@@ -146,6 +174,11 @@ main(int argc, char **argv)
 
 	if (strcmp(op, "execve-empty") == 0)
 		return execve(a[0], a, empty), fail(errno);
+	if (strcmp(op, "forge-supervised") == 0) {
+		if (forge() != 0)
+			return perror("seccomp"), 2;
+		return execv(a[0], a), fail(errno);
+	}
 	if (strcmp(op, "chroot-execv") == 0 && n >= 2) {
 		if (chroot(a[0]) != 0 || chdir("/") != 0)
 			return perror("chroot"), 2;

@@ -300,6 +300,13 @@ netjail: deny execve $S (exec-child[PID]): it is statically linked: the preload 
 	    "$LO" "$X" execve-empty "$S" 8081
 	nj_expect static-log-posix_spawn "^netjail: deny posix_spawn $S (exec-child\[[0-9]*\]): .*statically linked.*, or to allow it: allow exec $S\$" \
 	    "$LO" "$X" posix_spawn-empty "$S" 8081
+	# a jailed program that answers the supervisor's probe with a filter of its own is not
+	# supervised: its static child is refused, also when it hands the child
+	# NETJAIL_SUPERVISED=1 (the sticky environment takes it back out); the twin, under the
+	# real supervisor, is supervise.sh's static-child
+	nj_deny forged-supervised "$LO" "$OK" -- "$X" forge-supervised "$S" 8080
+	nj_deny forged-supervised-env "$LO" "$OK" -- "$X" execve-env NETJAIL_SUPERVISED=1 -- \
+	    "$X" forge-supervised "$S" 8080
 	# allowed by "allow exec": the path, a glob over its directory, or through a symbolic link
 	AX=$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $S")
 	AG=$(nj_rules 'allow tcp 127.0.0.1 port 8080' "allow exec $SD/*")
