@@ -4,8 +4,180 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shim/shim.h"
+
+/*
+ * File actions run in the child before its exec, so they can change what a path names there:
+ * addchdir_np and addfchdir_np move a relative path, and addopen, adddup2, addclose and
+ * closefrom renumber the descriptors a /proc/self/fd/N or /dev/fd/N path names.  The check
+ * must judge what the child will run: a relative path after chdirs is judged where they lead
+ * (their paths composed; after an fchdir to a descriptor the actions left alone, from that
+ * descriptor); a path the parent cannot evaluate as the child will (a descriptor path after
+ * descriptor actions, a relative path after an fchdir to a descriptor they touched, a PATH
+ * search with relative entries after a chdir, an action this code does not know) is refused.
+ *
+ * posix_spawn_file_actions_t's __used and __actions are in glibc's public header; the layout
+ * of one action is glibc's own (posix/spawn_int.h, unchanged since 2.29 added chdir; newer
+ * kinds only appended), mirrored here.  The loader check has already made sure the program
+ * uses glibc.
+ */
+struct gl_action {
+	int tag; /* spawn_do_close, _dup2, _open, _chdir, _fchdir, _closefrom, _tcsetpgrp */
+	union {
+		struct {
+			int fd;
+		} close;
+		struct {
+			int fd, newfd;
+		} dup2;
+		struct {
+			int fd;
+			char *path;
+			int oflag;
+			mode_t mode;
+		} open;
+		struct {
+			char *path;
+		} chdir;
+		struct {
+			int fd;
+		} fchdir;
+	} a;
+};
+enum { DO_CLOSE, DO_DUP2, DO_OPEN, DO_CHDIR, DO_FCHDIR, DO_CLOSEFROM, DO_TCSETPGRP };
+
+/* Where a spawned child will be: its path composed from the chdir actions (in buf; "" for
+ * our own working directory), or from dirfd, and whether descriptors were renumbered.
+ * 0, or -1 when it cannot be told. */
+struct child_view {
+	char *dir;
+	int dirfd;
+	int fds_moved;
+	int moved_dir;
+};
+
+static __attribute__((noinline)) int
+view(const posix_spawn_file_actions_t *fa, char *buf, size_t size, struct child_view *v)
+{
+	const struct gl_action *act = (const struct gl_action *)fa->__actions;
+	struct nj_buf b = { buf, size, 0 };
+
+	v->dir = buf;
+	v->dirfd = AT_FDCWD;
+	v->fds_moved = v->moved_dir = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < fa->__used; i++) {
+		switch (act[i].tag) {
+		case DO_CLOSE:
+		case DO_DUP2:
+		case DO_OPEN:
+		case DO_CLOSEFROM: v->fds_moved = 1; break;
+		case DO_TCSETPGRP: break;
+		case DO_CHDIR:
+			v->moved_dir = 1;
+			if (act[i].a.chdir.path[0] == '/')
+				b.len = 0;
+			else if (b.len > 0)
+				nj_buf_ch(&b, '/');
+			nj_buf_str(&b, act[i].a.chdir.path);
+			break;
+		case DO_FCHDIR:
+			v->moved_dir = 1;
+			if (v->fds_moved)
+				return -1; /* the descriptor may be one the actions made */
+			v->dirfd = act[i].a.fchdir.fd;
+			b.len = 0;
+			break;
+		default: return -1;
+		}
+		if (b.len >= size)
+			return -1;
+		buf[b.len] = '\0';
+	}
+	return 0;
+}
+
+/* Does path name a file through a descriptor (/proc/PID/fd/N, /dev/fd/N, /dev/stdin, or a
+ * link or a directory that leads there)?  Then it names another file in a child whose
+ * descriptors the file actions renumbered. */
+static int
+names_fd(const char *path, int depth)
+{
+	char dir[PATH_MAX], canon[PATH_MAX], link[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	ssize_t k;
+
+	if (depth > 8 || nj_starts(path, "/dev/fd/") || nj_starts(path, "/dev/std") ||
+	    (nj_starts(path, "/proc/") && strstr(path, "/fd/")))
+		return 1;
+	if (!slash || (size_t)(slash - path) < sizeof(dir)) {
+		size_t n = slash ? (size_t)(slash - path) : 0;
+
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		if (realpath(slash ? (n ? dir : "/") : ".", canon) != NULL &&
+		    ((nj_starts(canon, "/proc/") &&
+		        (strstr(canon, "/fd/") || strcmp(canon + strlen(canon) - 3, "/fd") == 0))))
+			return 1;
+	}
+	if ((k = readlink(path, link, sizeof(link) - 1)) > 0) {
+		link[k] = '\0';
+		return link[0] == '/' && names_fd(link, depth + 1);
+	}
+	return 0;
+}
+
+static __attribute__((noinline, cold)) int
+cannot_tell(const char *call, const char *path)
+{
+	nj_deny_msg(call, NJ_WHY_UNCHECKABLE, path,
+	    "its file actions change what the path names in the child, in a way netjail "
+	    "cannot follow");
+	return 0;
+}
+
+/* The exec check of posix_spawn (search 0) or posix_spawnp (1), for the file the child will
+ * run.  1 to go on, 0 refused (errno EACCES, logged). */
+static int
+spawn_check(const char *call, const char *path, const posix_spawn_file_actions_t *fa, int search)
+{
+	char dir[PATH_MAX], full[PATH_MAX];
+	struct child_view v;
+	struct nj_buf b = { full, sizeof(full), 0 };
+	int rc;
+
+	if (fa == NULL || fa->__used <= 0)
+		return search ? nj_exec_check_search(call, path) :
+		                nj_exec_check(call, AT_FDCWD, path, 0);
+	if (view(fa, dir, sizeof(dir), &v) != 0)
+		return cannot_tell(call, path);
+	if (search && !strchr(path, '/')) {
+		/* the child searches PATH after its chdir: a relative entry names another place */
+		const char *p = nj_exec_path();
+
+		if (v.moved_dir)
+			for (const char *e = p; e; e = strchr(e, ':') ? strchr(e, ':') + 1 : NULL)
+				if (*e != '/')
+					return cannot_tell(call, path);
+		return nj_exec_check_search(call, path);
+	}
+	if (v.fds_moved && names_fd(path, 0))
+		return cannot_tell(call, path);
+	if (path[0] == '/' || !v.moved_dir)
+		return nj_exec_check(call, AT_FDCWD, path, 0);
+	if (v.dirfd != AT_FDCWD)
+		return nj_exec_check(call, v.dirfd, path, 0);
+	nj_buf_str(&b, dir);
+	nj_buf_ch(&b, '/');
+	nj_buf_str(&b, path);
+	if (b.len >= sizeof(full))
+		return cannot_tell(call, path);
+	full[b.len] = '\0';
+	rc = nj_exec_check(call, AT_FDCWD, full, 0);
+	return rc;
+}
 
 NJ_EXPORT int
 posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
@@ -20,7 +192,7 @@ posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 
 	if (!NJ_READY(0, posix_spawn))
 		return errno;
-	if (!nj_exec_check("posix_spawn", AT_FDCWD, path, 0))
+	if (!spawn_check("posix_spawn", path, fa, 0))
 		return EACCES;
 	return (int)nj_start(&s, envp);
 }
@@ -38,7 +210,7 @@ posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 
 	if (!NJ_READY(0, posix_spawnp))
 		return errno;
-	if (*file && !nj_exec_check_search("posix_spawnp", file))
+	if (*file && !spawn_check("posix_spawnp", file, fa, 1))
 		return EACCES;
 	return (int)nj_start(&s, envp);
 }

@@ -42,6 +42,11 @@
  *   self-setenv-connect PATH PORT   setenv NETJAIL_RULES=PATH, then connect to 127.0.0.1:PORT
  *                                 ourselves ("ok" or "err NAME")
  *   self-clearenv-connect PORT    clearenv(), then connect to 127.0.0.1:PORT ourselves
+ *   spawn-chdir DIR CMD...        posix_spawn(CMD) with the file action addchdir_np(DIR) (CMD
+ *                                 relative: it names DIR/CMD in the child), wait for it
+ *   spawn-fd PARENT CHILD ARGS... open PARENT at descriptor 9, then posix_spawn
+ *                                 "/proc/self/fd/9" with the file action addopen(9, CHILD)
+ *                                 (CHILD "-": no action), wait for it
  *   forge-supervised CMD...       install a seccomp filter of our own that answers the probe
  *                                 of netjail run --supervise as its filter does, then
  *                                 execv(CMD): the preload must not take it for the real one
@@ -265,6 +270,29 @@ main(int argc, char **argv)
 		return syscall(SYS_execve, a[0], a, empty), fail(errno);
 	if (strcmp(op, "sys-execveat-empty") == 0)
 		return syscall(SYS_execveat, AT_FDCWD, a[0], a, empty, 0), fail(errno);
+	if ((strcmp(op, "spawn-chdir") == 0 || strcmp(op, "spawn-fd") == 0) && n >= 2) {
+		posix_spawn_file_actions_t fa;
+		pid_t pid;
+		int rc;
+
+		posix_spawn_file_actions_init(&fa);
+		if (op[6] == 'c') {
+			posix_spawn_file_actions_addchdir_np(&fa, a[0]);
+			rc = posix_spawn(&pid, a[1], &fa, NULL, a + 1, empty);
+		} else {
+			int fd = open(a[0], O_RDONLY);
+
+			if (fd < 0 || dup2(fd, 9) != 9)
+				return perror(a[0]), 2;
+			if (strcmp(a[1], "-") != 0)
+				posix_spawn_file_actions_addopen(&fa, 9, a[1], O_RDONLY, 0);
+			a[1] = "/proc/self/fd/9";
+			rc = posix_spawn(&pid, a[1], &fa, NULL, a + 1, empty);
+		}
+		if (rc != 0)
+			return fail(rc);
+		return waitfor(pid);
+	}
 	if (strcmp(op, "posix_spawn-empty") == 0 || strcmp(op, "posix_spawnp-empty") == 0) {
 		pid_t pid;
 		int rc;

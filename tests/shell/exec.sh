@@ -300,6 +300,25 @@ netjail: deny execve $S (exec-child[PID]): it is statically linked: the preload 
 	    "$LO" "$X" execve-empty "$S" 8081
 	nj_expect static-log-posix_spawn "^netjail: deny posix_spawn $S (exec-child\[[0-9]*\]): .*statically linked.*, or to allow it: allow exec $S\$" \
 	    "$LO" "$X" posix_spawn-empty "$S" 8081
+	# posix_spawn's file actions change what the path names in the child: judged there
+	mkdir -p "$T/cwd-dyn" "$T/cwd-dyn2" "$T/cwd-static"
+	if cc -O1 -o "$T/cwd-dyn/tool" "$SRC/probes/exec-static.c" 2>>"$T/cc.err"; then
+		cp "$T/cwd-dyn/tool" "$T/cwd-dyn2/tool"
+		cp "$S" "$T/cwd-static/tool"
+		# from a directory holding a dynamic "tool", chdir to one holding a static "tool"
+		nj_deny spawn-chdir-static "$LO" "$OK" -- sh -c 'cd "$1" && exec "$0" spawn-chdir "$2" tool 8080' \
+		    "$X" "$T/cwd-dyn" "$T/cwd-static"
+		nj_deny spawn-chdir-dynamic-jailed "$LO" "$NO" -- sh -c 'cd "$1" && exec "$0" spawn-chdir "$2" tool 8081' \
+		    "$X" "$T/cwd-static" "$T/cwd-dyn2"
+		nj_allow spawn-chdir-dynamic-twin "$LO" "$OK" -- sh -c 'cd "$1" && exec "$0" spawn-chdir "$2" tool 8080' \
+		    "$X" "$T/cwd-static" "$T/cwd-dyn2"
+		# /proc/self/fd/9 is a dynamic program in the parent, the static one in the child
+		nj_deny spawn-fd-swap "$LO" "$OK" -- "$X" spawn-fd "$T/cwd-dyn/tool" "$S" 8080
+		nj_deny spawn-fd-dynamic-jailed "$LO" "$NO" -- "$X" spawn-fd "$T/cwd-dyn/tool" - 8081
+		nj_allow spawn-fd-dynamic-twin "$LO" "$OK" -- "$X" spawn-fd "$T/cwd-dyn/tool" - 8080
+	else
+		nj_bad "spawn-chdir: cannot build the test program: $(cat "$T/cc.err")"
+	fi
 	# a jailed program that answers the supervisor's probe with a filter of its own is not
 	# supervised: its static child is refused, also when it hands the child
 	# NETJAIL_SUPERVISED=1 (the sticky environment takes it back out); the twin, under the
