@@ -297,6 +297,10 @@ load_rules(void)
 			    "rules",
 			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
+		for (size_t i = 0; i < sys.nresolvers && i < 8; i++)
+			nj_config_.sysres[i] = sys.resolvers[i].ip;
+		nj_config_.nsysres = sys.nresolvers < 8 ? sys.nresolvers : 8;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
 		nj_config_.rules = r;
 	}
 	nj_sys_free(&sys);

@@ -6,6 +6,7 @@
  * program's and are not checked.  Name resolution may allocate; it is not on the hot path. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <resolv.h>
 #include <string.h>
 
 #include "shim/shim.h"
@@ -30,6 +31,16 @@ literal(const char *name)
 		nj_real.freeaddrinfo(res);
 	errno = saved;
 	return rc == 0;
+}
+
+/* May a lookup of name go ahead as far as the resolver's servers go (resolver.c)?  A literal
+ * queries no server.  1, or 0 with the denial logged and errno EACCES. */
+static int
+servers_ok(const char *call, const char *name, int numeric)
+{
+	if (nj_in_resolver || numeric || !(_res.options & RES_INIT))
+		return 1; /* _res not set up: the lookup reads /etc/resolv.conf, the system's */
+	return literal(name) || nj_resolver_ok(call, &_res);
 }
 
 /* One removed answer list for the log line: "169.254.169.254, ::1". */
@@ -154,7 +165,8 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	struct removed rm;
 	int rc;
 
-	if (nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL)
+	if (nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL ||
+	    !servers_ok("getaddrinfo", node, hints && (hints->ai_flags & AI_NUMERICHOST)))
 		return errno = EACCES, EAI_SYSTEM;
 	nj_in_resolver++;
 	rc = nj_real.getaddrinfo(node, service, hints, res);
@@ -248,7 +260,7 @@ gethostbyname(const char *name)
 	struct hostent *h;
 
 	nj_shim();
-	if (nj_real.gethostbyname == NULL)
+	if (nj_real.gethostbyname == NULL || !servers_ok("gethostbyname", name, 0))
 		return h_errno = NO_RECOVERY, errno = EACCES, NULL;
 	nj_in_resolver++;
 	h = nj_real.gethostbyname(name);
@@ -262,7 +274,7 @@ gethostbyname2(const char *name, int af)
 	struct hostent *h;
 
 	nj_shim();
-	if (nj_real.gethostbyname2 == NULL)
+	if (nj_real.gethostbyname2 == NULL || !servers_ok("gethostbyname2", name, 0))
 		return h_errno = NO_RECOVERY, errno = EACCES, NULL;
 	nj_in_resolver++;
 	h = nj_real.gethostbyname2(name, af);
@@ -292,8 +304,8 @@ gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
 	int rc;
 
 	nj_shim();
-	if (nj_real.gethostbyname_r == NULL)
-		return errno = EACCES, EACCES;
+	if (nj_real.gethostbyname_r == NULL || !servers_ok("gethostbyname_r", name, 0))
+		return (h_errnop ? *h_errnop = NO_RECOVERY : 0), errno = EACCES, EACCES;
 	nj_in_resolver++;
 	rc = nj_real.gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
 	nj_in_resolver--;
@@ -307,8 +319,8 @@ gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_
 	int rc;
 
 	nj_shim();
-	if (nj_real.gethostbyname2_r == NULL)
-		return errno = EACCES, EACCES;
+	if (nj_real.gethostbyname2_r == NULL || !servers_ok("gethostbyname2_r", name, 0))
+		return (h_errnop ? *h_errnop = NO_RECOVERY : 0), errno = EACCES, EACCES;
 	nj_in_resolver++;
 	rc = nj_real.gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop);
 	nj_in_resolver--;

@@ -74,6 +74,10 @@ struct nj_config {
 	 * every thread: loaded with the rules; a destination must pass each of them too. */
 	const struct nj_rules *extra[NJ_SCOPE_MAX];
 	size_t nextra;
+	/* The nameservers /etc/resolv.conf named when the rules loaded (resolver.c): the
+	 * resolver's queries to them on port 53 are exempt, as SPEC.md §5 says. */
+	struct nj_ip sysres[8];
+	size_t nsysres;
 };
 /* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
  * shares the pages its parent wrote and nothing else, and each other page it reads on its
@@ -210,6 +214,13 @@ const char *nj_env_entry(const struct nj_config *c, size_t k);
  * 0, or -errno with the failing set's diagnostics in d and its name in *ret_name. */
 int nj_scopes_inherit(struct nj_config *c, const char *value, const struct nj_sys *sys,
     struct nj_diags *d, const char **ret_name);
+
+/* ---- resolver.c: the resolver's own servers ---- */
+
+/* Would the resolver state st (the thread's _res, or a res_n* call's) query only servers the
+ * rules allow, or the system's own?  1, or 0 with the denial logged and errno EACCES. */
+struct __res_state;
+int nj_resolver_ok(const char *call, const struct __res_state *st);
 
 /* ---- child.c: starting programs ---- */
 

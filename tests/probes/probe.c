@@ -37,6 +37,13 @@
  *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
  *   repeat N tcp|udp ADDR PORT       connect N times, a new socket each time, as a program
  *                                    that retries does; prints "connected C denied D"
+ *   res OP NAME ADDR PORT [tcp]      point the resolver at ADDR PORT through _res (one server,
+ *                                    one try of one second; tcp: RES_USEVC), then OP NAME:
+ *                                    OP query (res_query), search (res_search), nquery
+ *                                    (res_nquery on _res), send (res_send of a query made by
+ *                                    res_mkquery), gai (getaddrinfo), ghbn (gethostbyname);
+ *                                    prints "ok" or "err ERRNO" (the resolver's failure
+ *                                    without EACCES: "err other")
  *   bound tcp|udp BIND ADDR PORT     bind an AF_INET6 socket to BIND (port 0) first, then
  *                                    connect (tcp) or sendto (udp) ADDR: a socket bound to
  *                                    ::ffff:127.0.0.1 reaches 127.0.0.1 through ::
@@ -46,6 +53,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netdb.h>
+#include <arpa/nameser.h>
+#include <resolv.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -378,6 +387,45 @@ main(int argc, char **argv)
 		}
 		printf("connected %ld denied %ld\n", connected, denied);
 		return 0;
+	}
+	if (strcmp(op, "res") == 0 && (argc == 6 || argc == 7)) {
+		unsigned char ans[512], q[512];
+		struct addrinfo *ai = NULL;
+		int rc;
+
+		res_init();
+		mkaddr(argv[4], argv[5], &ss);
+		if (ss.ss_family != AF_INET)
+			return 2;
+		_res.nsaddr_list[0] = *(struct sockaddr_in *)&ss;
+		_res.nscount = 1;
+		_res.retrans = 1;
+		_res.retry = 1;
+		if (argc == 7)
+			_res.options |= RES_USEVC;
+		errno = 0;
+		if (strcmp(argv[2], "query") == 0)
+			rc = res_query(argv[3], C_IN, T_A, ans, sizeof(ans));
+		else if (strcmp(argv[2], "search") == 0)
+			rc = res_search(argv[3], C_IN, T_A, ans, sizeof(ans));
+		else if (strcmp(argv[2], "nquery") == 0)
+			rc = res_nquery(&_res, argv[3], C_IN, T_A, ans, sizeof(ans));
+		else if (strcmp(argv[2], "send") == 0)
+			rc = (rc = res_mkquery(QUERY, argv[3], C_IN, T_A, NULL, 0, NULL, q,
+			          sizeof(q))) < 0 ?
+			    rc :
+			    res_send(q, rc, ans, sizeof(ans));
+		else if (strcmp(argv[2], "gai") == 0)
+			rc = getaddrinfo(argv[3], NULL, NULL, &ai) == 0 ? 0 : -1;
+		else if (strcmp(argv[2], "ghbn") == 0)
+			rc = gethostbyname(argv[3]) ? 0 : -1;
+		else
+			return 2;
+		if (rc >= 0)
+			return printf("ok\n"), 0;
+		if (errno == EACCES)
+			return printf("err EACCES\n"), 1;
+		return printf("err other\n"), 1;
 	}
 	if (strcmp(op, "bound") == 0 && argc == 6) {
 		struct sockaddr_storage me;

@@ -264,6 +264,25 @@ nj_allow gai-mapped-literal-twin "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" 
 nj_expect ghbn-allowed '^ok 127.0.0.1\( 127.0.0.1\)*$' "$LO" $P ghbn localhost
 nj_expect ghbn-denied '^err h_errno=3 EACCES$' "$PUB" $P ghbn localhost
 
+# ---- the resolver's own servers: a program points _res at a server of its choosing ----
+# every entry point judges the server as UDP and TCP on its port; the system's own resolver
+# (this namespace's resolv.conf: 127.0.0.1, port 53) stays exempt
+RESNO=$(nj_rules 'allow udp 127.0.0.1 port 9000' 'allow tcp 127.0.0.1 port 9000')
+RESOK=$(nj_rules 'allow udp 127.0.0.1 port 9001' 'allow tcp 127.0.0.1 port 9001' \
+    'allow tcp 127.0.0.1 port 8080' 'allow udp 127.0.0.1 port 8080')
+for op in query search nquery send gai ghbn; do
+	nj_deny "res-$op-server" "$RESNO" "udp 127.0.0.1 9001" -- $P res $op example.test 127.0.0.1 9001
+	nj_reach "res-$op-server-twin" "$RESOK" "udp 127.0.0.1 9001" -- $P res $op example.test 127.0.0.1 9001
+done
+# UDP alone is not enough: the resolver falls back to TCP (and RES_USEVC uses only TCP)
+nj_deny res-udp-only-rule "$(nj_rules 'allow udp 127.0.0.1 port 9001')" "udp 127.0.0.1 9001" -- \
+    $P res query example.test 127.0.0.1 9001
+nj_deny res-usevc "$RESNO" "tcp 127.0.0.1 8081" -- $P res query example.test 127.0.0.1 8081 tcp
+nj_reach res-usevc-twin "$RESOK" "tcp 127.0.0.1 8080" -- $P res query example.test 127.0.0.1 8080 tcp
+nj_expect res-deny-line "^netjail: deny res_query udp 127.0.0.1:9001 (probe\[[0-9]*\]): no allow rule matches ($RESNO); to allow it: allow udp 127.0.0.1 port 9001\$" \
+    "$RESNO" $P res query example.test 127.0.0.1 9001
+nj_output res-system-server-exempt "err other" "$RESNO" $P res query example.test 127.0.0.1 53
+
 # a call that arrives before the shim's constructor ran (another library's constructor)
 EARLY=$NJ_BUILD/tests/libs/libearly.so
 for order in "$EARLY $NJ_SHIM" "$NJ_SHIM $EARLY"; do
