@@ -287,6 +287,7 @@ load_rules(void)
 	    (rc = inherit(env_value(NJ_ENV_SCOPES), &sys)) != 0) {
 		nj_rules_free(r);
 	} else {
+		struct nj_ip *res;
 		int allow = 0;
 
 		for (size_t i = 0; i < nj_rules_count(r); i++)
@@ -297,10 +298,11 @@ load_rules(void)
 			    "rules",
 			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
-		for (size_t i = 0; i < sys.nresolvers && i < 8; i++)
-			nj_config_.sysres[i] = sys.resolvers[i].ip;
-		nj_config_.nsysres = sys.nresolvers < 8 ? sys.nresolvers : 8;
-		__atomic_thread_fence(__ATOMIC_RELEASE);
+		res = sys.nresolvers ? malloc(sys.nresolvers * sizeof(*res)) : NULL;
+		for (size_t i = 0; res && i < sys.nresolvers; i++)
+			res[i] = sys.resolvers[i].ip;
+		nj_config_.sysres = res; /* (without memory none is exempt: judged instead) */
+		nj_config_.nsysres = res ? sys.nresolvers : 0;
 		nj_config_.rules = r;
 	}
 	nj_sys_free(&sys);

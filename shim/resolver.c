@@ -7,7 +7,7 @@
  * use is judged as a UDP and a TCP destination on its port, and the call is refused when one
  * is denied.
  *
- * The res_* functions are looked up on first use, not at start-up: few programs call them. */
+ * The res_* functions are looked up when called, not at start-up: few programs call them. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
@@ -90,19 +90,15 @@ nj_resolver_ok(const char *call, const struct __res_state *st)
 	return 1;
 }
 
-/* The real function name, looked up once (the newer name first: glibc 2.34 moved them into
- * libc under it; before, libresolv exported only the __res_ one). */
+/* The real function (the newer name first: glibc 2.34 moved them into libc under it; before,
+ * libresolv exported only the __res_ one).  Looked up at each call, not kept: a query costs
+ * far more, and a cache would take room in the page of writable data every process touches. */
 static void *
-real(void **slot, const char *name, const char *old)
+real(const char *name, const char *old)
 {
-	void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	void *f = dlsym(RTLD_NEXT, name);
 
-	if (f == NULL) {
-		if ((f = dlsym(RTLD_NEXT, name)) == NULL)
-			f = dlsym(RTLD_NEXT, old);
-		__atomic_store_n(slot, f, __ATOMIC_RELEASE);
-	}
-	return f;
+	return f ? f : dlsym(RTLD_NEXT, old);
 }
 
 /* A refused res_* call: -1, h_errno NO_RECOVERY, errno EACCES, as when the query fails. */
@@ -121,9 +117,6 @@ typedef int (*nqdomain_fn)(res_state, const char *, const char *, int, int, unsi
 typedef int (*send_fn)(const unsigned char *, int, unsigned char *, int);
 typedef int (*nsend_fn)(res_state, const unsigned char *, int, unsigned char *, int);
 
-static void *r_query, *r_search, *r_querydomain, *r_send, *r_nquery, *r_nsearch, *r_nquerydomain,
-    *r_nsend;
-
 /* Each res_* function under both its names: the one glibc 2.34 gave it and the __res_ one
  * that older binaries call (libresolv exported only that).  Both end in one checked call. */
 #undef res_query
@@ -136,10 +129,10 @@ static void *r_query, *r_search, *r_querydomain, *r_send, *r_nquery, *r_nsearch,
 #undef res_nsend
 
 static int
-q(const char *call, void **slot, const char *old, res_state st, const char *dname,
-    const char *domain, int class, int type, unsigned char *ans, int n)
+q(const char *call, const char *old, res_state st, const char *dname, const char *domain, int class,
+    int type, unsigned char *ans, int n)
 {
-	void *f = real(slot, call, old);
+	void *f = real(call, old);
 
 	if (f == NULL || !nj_resolver_ok(call, st ? st : &_res))
 		return refused();
@@ -153,10 +146,10 @@ q(const char *call, void **slot, const char *old, res_state st, const char *dnam
 }
 
 static int
-snd(const char *call, void **slot, const char *old, res_state st, const unsigned char *msg, int len,
+snd(const char *call, const char *old, res_state st, const unsigned char *msg, int len,
     unsigned char *ans, int n)
 {
-	void *f = real(slot, call, old);
+	void *f = real(call, old);
 
 	if (f == NULL || !nj_resolver_ok(call, st ? st : &_res))
 		return refused();
@@ -165,37 +158,36 @@ snd(const char *call, void **slot, const char *old, res_state st, const unsigned
 	return ((send_fn)f)(msg, len, ans, n);
 }
 
-#define NJ_QUERY(name, other, slot)                                                \
+#define NJ_QUERY(name, other)                                                      \
 	NJ_EXPORT int name(const char *d, int c, int t, unsigned char *a, int n)   \
 	{                                                                          \
-		return q(#name, &slot, #other, NULL, d, NULL, c, t, a, n);         \
+		return q(#name, #other, NULL, d, NULL, c, t, a, n);                \
 	}                                                                          \
 	NJ_EXPORT int other(const char *d, int c, int t, unsigned char *a, int n); \
 	int other(const char *d, int c, int t, unsigned char *a, int n)            \
 	{                                                                          \
-		return q(#name, &slot, #other, NULL, d, NULL, c, t, a, n);         \
+		return q(#name, #other, NULL, d, NULL, c, t, a, n);                \
 	}
-#define NJ_NQUERY(name, other, slot)                                                             \
+#define NJ_NQUERY(name, other)                                                                   \
 	NJ_EXPORT int name(res_state st, const char *d, int c, int t, unsigned char *a, int n)   \
 	{                                                                                        \
-		return q(#name, &slot, #other, st, d, NULL, c, t, a, n);                         \
+		return q(#name, #other, st, d, NULL, c, t, a, n);                                \
 	}                                                                                        \
 	NJ_EXPORT int other(res_state st, const char *d, int c, int t, unsigned char *a, int n); \
 	int other(res_state st, const char *d, int c, int t, unsigned char *a, int n)            \
 	{                                                                                        \
-		return q(#name, &slot, #other, st, d, NULL, c, t, a, n);                         \
+		return q(#name, #other, st, d, NULL, c, t, a, n);                                \
 	}
 
-NJ_QUERY(res_query, __res_query, r_query)
-NJ_QUERY(res_search, __res_search, r_search)
-NJ_NQUERY(res_nquery, __res_nquery, r_nquery)
-NJ_NQUERY(res_nsearch, __res_nsearch, r_nsearch)
+NJ_QUERY(res_query, __res_query)
+NJ_QUERY(res_search, __res_search)
+NJ_NQUERY(res_nquery, __res_nquery)
+NJ_NQUERY(res_nsearch, __res_nsearch)
 
 NJ_EXPORT int
 res_querydomain(const char *name, const char *domain, int c, int t, unsigned char *a, int n)
 {
-	return q("res_querydomain", &r_querydomain, "__res_querydomain", NULL, name, domain, c, t,
-	    a, n);
+	return q("res_querydomain", "__res_querydomain", NULL, name, domain, c, t, a, n);
 }
 NJ_EXPORT int __res_querydomain(const char *, const char *, int, int, unsigned char *, int);
 int
@@ -208,8 +200,7 @@ NJ_EXPORT int
 res_nquerydomain(res_state st, const char *name, const char *domain, int c, int t, unsigned char *a,
     int n)
 {
-	return q("res_nquerydomain", &r_nquerydomain, "__res_nquerydomain", st, name, domain, c, t,
-	    a, n);
+	return q("res_nquerydomain", "__res_nquerydomain", st, name, domain, c, t, a, n);
 }
 NJ_EXPORT int __res_nquerydomain(res_state, const char *, const char *, int, int, unsigned char *,
     int);
@@ -223,7 +214,7 @@ __res_nquerydomain(res_state st, const char *name, const char *domain, int c, in
 NJ_EXPORT int
 res_send(const unsigned char *msg, int len, unsigned char *ans, int n)
 {
-	return snd("res_send", &r_send, "__res_send", NULL, msg, len, ans, n);
+	return snd("res_send", "__res_send", NULL, msg, len, ans, n);
 }
 NJ_EXPORT int __res_send(const unsigned char *, int, unsigned char *, int);
 int
@@ -235,7 +226,7 @@ __res_send(const unsigned char *msg, int len, unsigned char *ans, int n)
 NJ_EXPORT int
 res_nsend(res_state st, const unsigned char *msg, int len, unsigned char *ans, int n)
 {
-	return snd("res_nsend", &r_nsend, "__res_nsend", st, msg, len, ans, n);
+	return snd("res_nsend", "__res_nsend", st, msg, len, ans, n);
 }
 NJ_EXPORT int __res_nsend(res_state, const unsigned char *, int, unsigned char *, int);
 int

@@ -75,8 +75,9 @@ struct nj_config {
 	const struct nj_rules *extra[NJ_SCOPE_MAX];
 	size_t nextra;
 	/* The nameservers /etc/resolv.conf named when the rules loaded (resolver.c): the
-	 * resolver's queries to them on port 53 are exempt, as SPEC.md §5 says. */
-	struct nj_ip sysres[8];
+	 * resolver's queries to them on port 53 are exempt, as SPEC.md §5 says.  On the heap:
+	 * the start-up page of writable data has no room to spare. */
+	const struct nj_ip *sysres;
 	size_t nsysres;
 };
 /* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
