@@ -145,9 +145,9 @@ ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 	return 1; /* not an address the rules speak of */
 }
 
-NJ_EXPORT int
-getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-    struct addrinfo **res)
+int
+nj_getaddrinfo(const char *call, const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
 {
 	const struct nj_config *c = nj_shim();
 	struct addrinfo *head, **link, *ai;
@@ -189,7 +189,7 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		nj_real.freeaddrinfo(ai);
 	}
 	if (rm.n && worth_a_line(&rm))
-		log_removed("getaddrinfo", node, &rm);
+		log_removed(call, node, &rm);
 	if (head == NULL) {
 		*res = NULL;
 		errno = EACCES;
@@ -197,6 +197,13 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	}
 	*res = head;
 	return 0;
+}
+
+NJ_EXPORT int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
+{
+	return nj_getaddrinfo("getaddrinfo", node, service, hints, res);
 }
 
 /* Filter a hostent's address list in place (order kept).  Returns how many are left. */
