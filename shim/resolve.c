@@ -156,9 +156,9 @@ ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 	return 1; /* not an address the rules speak of */
 }
 
-NJ_EXPORT int
-getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-    struct addrinfo **res)
+int
+nj_getaddrinfo(const char *call, const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
 {
 	const struct nj_config *c = nj_shim();
 	struct addrinfo *head, **link, *ai;
@@ -166,7 +166,7 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	int rc;
 
 	if (nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL ||
-	    !servers_ok("getaddrinfo", node, hints && (hints->ai_flags & AI_NUMERICHOST)))
+	    !servers_ok(call, node, hints && (hints->ai_flags & AI_NUMERICHOST)))
 		return errno = EACCES, EAI_SYSTEM;
 	nj_in_resolver++;
 	rc = nj_real.getaddrinfo(node, service, hints, res);
@@ -201,7 +201,7 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		nj_real.freeaddrinfo(ai);
 	}
 	if (rm.n && worth_a_line(&rm))
-		log_removed("getaddrinfo", node, &rm);
+		log_removed(call, node, &rm);
 	if (head == NULL) {
 		*res = NULL;
 		errno = EACCES;
@@ -209,6 +209,13 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	}
 	*res = head;
 	return 0;
+}
+
+NJ_EXPORT int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
+{
+	return nj_getaddrinfo("getaddrinfo", node, service, hints, res);
 }
 
 /* Filter a hostent's address list in place (order kept).  Returns how many are left. */

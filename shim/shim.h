@@ -134,6 +134,12 @@ nj_rules_now(void)
  * answering are not the program's. */
 extern NJ_TLS int nj_in_resolver;
 
+/* getaddrinfo with the rules applied to its answers (resolve.c): those they deny are removed,
+ * order kept; when none is left, EAI_SYSTEM with errno = EACCES.  call names, in the log
+ * line, the function the lookup is made for. */
+int nj_getaddrinfo(const char *call, const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res);
+
 /* A destination taken from the caller: the private copy that is checked and then handed to
  * the kernel, and what the rules see of it. */
 struct nj_sdest {

@@ -260,7 +260,8 @@ dest_of(const struct record *rec, struct nj_dest *d)
 static int
 is_resolver(const char *call)
 {
-	return strcmp(call, "getaddrinfo") == 0 || strncmp(call, "gethostbyname", 13) == 0;
+	return strcmp(call, "getaddrinfo") == 0 || strcmp(call, "getaddrinfo_a") == 0 ||
+	    strncmp(call, "gethostbyname", 13) == 0;
 }
 
 /* "statically linked" from "it is statically linked: the preload cannot follow it" */

@@ -2,7 +2,8 @@
  * first connects to the unix socket named by NJTEST_NSS_SOCKET (as nscd or
  * systemd-resolved clients do), then answers 127.0.0.1.  The test shows the connection is
  * the resolver's, not the program's: the shim lets it through while the program itself may
- * not connect to that socket. */
+ * not connect to that socket.  With NJTEST_NSS_SLEEP=MS it takes MS milliseconds to answer
+ * (a slow resolver, for getaddrinfo_a's waits and cancels). */
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
@@ -30,6 +31,8 @@ _nss_njtest_gethostbyname2_r(const char *name, int af, struct hostent *h, char *
 		*h_errnop = HOST_NOT_FOUND;
 		return NSS_STATUS_NOTFOUND;
 	}
+	if (getenv("NJTEST_NSS_SLEEP"))
+		usleep((useconds_t)strtol(getenv("NJTEST_NSS_SLEEP"), NULL, 10) * 1000);
 	if (path) {
 		memset(&un, 0, sizeof(un));
 		un.sun_family = AF_UNIX;

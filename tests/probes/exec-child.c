@@ -55,6 +55,14 @@
  *   dlopen-shim SHIM CMD...       (run without LD_PRELOAD) dlopen(SHIM), then the shim's own
  *                                 execve(CMD, argv, {NULL}): the shim loaded from a path the
  *                                 loader could not put in a child's LD_PRELOAD
+ *   wordexp WORDS                 wordexp(WORDS, flags 0): glibc runs each command
+ *                                 substitution with /bin/sh -c, through calls of its own;
+ *                                 prints "ok WORD..." or "err WRDE_..."
+ *   wordexp-clearenv WORDS        clearenv(), then wordexp; "err environ-changed" when the
+ *                                 environment is not empty again afterwards
+ *   wordexp-clearenv-nocmd WORDS  the same with WRDE_NOCMD
+ *   wordexp-threads WORDS         start a thread (it sleeps), then wordexp
+ *   wordexp-threads-clearenv WORDS  start a thread, clearenv(), then wordexp
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -66,6 +74,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +83,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include "sys/exec.h" /* NJ_SUPERVISED_PROBE, NJ_SUPERVISED_ERRNO */
 
@@ -159,6 +169,52 @@ connect_lo(const char *port)
 		return fail(errno);
 	printf("ok\n");
 	close(fd);
+	return 0;
+}
+
+static const char *
+wrde_name(int rc)
+{
+	switch (rc) {
+	case WRDE_BADCHAR: return "WRDE_BADCHAR";
+	case WRDE_BADVAL: return "WRDE_BADVAL";
+	case WRDE_CMDSUB: return "WRDE_CMDSUB";
+	case WRDE_NOSPACE: return "WRDE_NOSPACE";
+	case WRDE_SYNTAX: return "WRDE_SYNTAX";
+	default: return "other";
+	}
+}
+
+static void *
+sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* The wordexp modes: the words, or the error. */
+static int
+word_exp(const char *op, const char *words)
+{
+	int clear = strstr(op, "clearenv") != NULL, rc;
+	wordexp_t w;
+	pthread_t t;
+
+	if (strstr(op, "threads") && pthread_create(&t, NULL, sleeper, NULL) != 0)
+		return fail(errno);
+	if (clear)
+		clearenv();
+	rc = wordexp(words, &w, strstr(op, "nocmd") ? WRDE_NOCMD : 0);
+	if (clear && environ != NULL)
+		return printf("err environ-changed\n"), 1;
+	if (rc != 0)
+		return printf("err %s\n", wrde_name(rc)), 1;
+	printf("ok");
+	for (size_t i = 0; i < w.we_wordc; i++)
+		printf(" %s", w.we_wordv[i]);
+	printf("\n");
+	wordfree(&w);
 	return 0;
 }
 
@@ -418,6 +474,8 @@ main(int argc, char **argv)
 		clearenv();
 		return connect_lo(a[0]);
 	}
+	if (strncmp(op, "wordexp", 7) == 0 && n == 1)
+		return word_exp(op, a[0]);
 	fprintf(stderr, "exec-child: unknown mode or wrong arguments: %s\n", op);
 	return 2;
 }

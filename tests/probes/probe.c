@@ -32,6 +32,27 @@
  *                                    each answer in order until one connects, as a client
  *                                    does; prints "ok ADDR" or "err EAI..." / "err ERRNO"
  *   ghbn HOST                        gethostbyname; prints "ok ADDR..." or "err ..."
+ *   gai-a NAMES PORT [MODE]          getaddrinfo_a of each name of the comma-separated list
+ *                                    NAMES (SOCK_STREAM, service PORT), one call; prints
+ *                                    "NAME: ADDR..." or "NAME: err EAI..." per request and
+ *                                    (but for nowait and suspend) what gai_cancel says of the
+ *                                    first once done, then connects to the first answer
+ *                                    ("ok ADDR" or "err ..."; exit 1 when nothing connects).
+ *                                    (glibc's gai_error and gai_suspend can say a request is
+ *                                    done a moment before gai_cancel would: after those two
+ *                                    its answer varies from run to run.)  MODE: wait
+ *                                    (GAI_WAIT, the default); nowait (GAI_NOWAIT, gai_error
+ *                                    polled); suspend (gai_suspend until EAI_ALLDONE);
+ *                                    signal (SIGEV_SIGNAL: prints "notified" when the
+ *                                    signal carries SI_ASYNCNL, our pid and the value);
+ *                                    thread (SIGEV_THREAD: the notification thread prints the
+ *                                    requests' lines, reading ar_result itself).  For
+ *                                    lookups slower than 100 ms (NJTEST_NSS_SLEEP): timeout
+ *                                    (gai_suspend for 100 ms, then gai_cancel of the first, in
+ *                                    progress; then as suspend); intr (gai_suspend ended by a
+ *                                    signal handler after 100 ms; then as suspend);
+ *                                    cancel-last (gai_cancel of the last request, after
+ *                                    glibc's 20 threads took the others; then as suspend)
  *   signal ADDR PORT ADDR2 PORT2     a SIGALRM handler connects to ADDR2 while the main
  *                                    thread connects to ADDR (both printed)
  *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
@@ -57,6 +78,7 @@
 #include <resolv.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -66,6 +88,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -235,6 +258,205 @@ gai_connect(const char *host, const char *port)
 	return 1;
 }
 
+static const char *
+eai_name(int rc)
+{
+	switch (rc) {
+	case 0: return "0";
+	case EAI_SYSTEM: return "EAI_SYSTEM";
+	case EAI_NONAME: return "EAI_NONAME";
+	case EAI_AGAIN: return "EAI_AGAIN";
+	case EAI_INPROGRESS: return "EAI_INPROGRESS";
+	case EAI_CANCELED: return "EAI_CANCELED";
+	case EAI_NOTCANCELED: return "EAI_NOTCANCELED";
+	case EAI_ALLDONE: return "EAI_ALLDONE";
+	case EAI_INTR: return "EAI_INTR";
+	default: return gai_strerror(rc);
+	}
+}
+
+#define GAI_A_MAX 64
+static struct gaicb gai_cbs[GAI_A_MAX], *gai_list[GAI_A_MAX];
+static int gai_n;
+static sem_t gai_sem;
+
+/* Each request's outcome, as the program sees it: gai_error, then ar_result. */
+static void
+gai_a_report(void)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (int i = 0; i < gai_n; i++) {
+		int rc = gai_error(gai_list[i]);
+
+		printf("%s:", gai_list[i]->ar_name);
+		if (rc != 0) {
+			printf(" err %s\n", eai_name(rc));
+			continue;
+		}
+		for (struct addrinfo *ai = gai_list[i]->ar_result; ai; ai = ai->ai_next) {
+			void *p = ai->ai_family == AF_INET ?
+			    (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+			    (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+			printf(" %s", inet_ntop(ai->ai_family, p, a, sizeof(a)));
+		}
+		printf("\n");
+	}
+}
+
+static void
+on_gai_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* gai_suspend until every request is done ("suspend: EAI_ALLDONE"). */
+static void
+gai_a_suspend(void)
+{
+	struct timespec ten = { 10, 0 };
+	int s;
+
+	while ((s = gai_suspend((const struct gaicb *const *)gai_list, gai_n, &ten)) == 0)
+		;
+	printf("suspend: %s\n", eai_name(s));
+}
+
+static void
+gai_a_notified(union sigval v)
+{
+	if (v.sival_ptr != gai_list)
+		printf("notified with another value\n");
+	gai_a_report();
+	sem_post(&gai_sem);
+}
+
+static int
+gai_a(char *names, const char *port, const char *mode)
+{
+	static struct addrinfo hints;
+	struct sigevent sev;
+	struct timespec ten = { 10, 0 }, until;
+	int rc = 0, reported = 0;
+
+	hints.ai_socktype = SOCK_STREAM;
+	for (char *name = names, *end; name && gai_n < GAI_A_MAX; name = end) {
+		if ((end = strchr(name, ',')) != NULL)
+			*end++ = '\0';
+		gai_cbs[gai_n].ar_name = name;
+		gai_cbs[gai_n].ar_service = port;
+		gai_cbs[gai_n].ar_request = &hints;
+		gai_list[gai_n] = &gai_cbs[gai_n];
+		gai_n++;
+	}
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_value.sival_ptr = gai_list;
+	if (strcmp(mode, "wait") == 0) {
+		rc = getaddrinfo_a(GAI_WAIT, gai_list, gai_n, NULL);
+	} else if (strcmp(mode, "nowait") == 0 || strcmp(mode, "suspend") == 0) {
+		rc = getaddrinfo_a(GAI_NOWAIT, gai_list, gai_n, NULL);
+		if (rc == 0 && mode[0] == 'n') {
+			for (int i = 0, tries = 0; i < gai_n && tries < 1000; tries++) {
+				if (gai_error(gai_list[i]) != EAI_INPROGRESS)
+					i++;
+				else
+					usleep(10000);
+			}
+		} else if (rc == 0) {
+			gai_a_suspend();
+		}
+	} else if (strcmp(mode, "timeout") == 0 || strcmp(mode, "intr") == 0 ||
+	    strcmp(mode, "cancel-last") == 0) {
+		struct timespec brief = { 0, 100 * 1000 * 1000 };
+		struct itimerval it = { { 0, 0 }, { 0, 100 * 1000 } };
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_gai_alarm; /* no SA_RESTART */
+		sigaction(SIGALRM, &sa, NULL);
+		if ((rc = getaddrinfo_a(GAI_NOWAIT, gai_list, gai_n, NULL)) != 0) {
+			;
+		} else if (mode[0] == 't') {
+			printf("suspend: %s\n",
+			    eai_name(
+			        gai_suspend((const struct gaicb *const *)gai_list, gai_n, &brief)));
+			printf("cancel: %s\n", eai_name(gai_cancel(gai_list[0])));
+			gai_a_suspend();
+		} else if (mode[0] == 'i') {
+			setitimer(ITIMER_REAL, &it, NULL);
+			printf("suspend: %s\n",
+			    eai_name(
+			        gai_suspend((const struct gaicb *const *)gai_list, gai_n, NULL)));
+			gai_a_suspend();
+		} else {
+			printf("cancel: %s\n", eai_name(gai_cancel(gai_list[gai_n - 1])));
+			printf("error: %s\n", eai_name(gai_error(gai_list[gai_n - 1])));
+			gai_a_suspend();
+		}
+		mode = "suspend"; /* (no cancel line below) */
+	} else if (strcmp(mode, "signal") == 0) {
+		sigset_t set;
+		siginfo_t si;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = SIGRTMIN;
+		if ((rc = getaddrinfo_a(GAI_NOWAIT, gai_list, gai_n, &sev)) == 0) {
+			if (sigtimedwait(&set, &si, &ten) != SIGRTMIN)
+				printf("no signal\n");
+			else if (si.si_code == SI_ASYNCNL && si.si_pid == getpid() &&
+			    si.si_value.sival_ptr == gai_list)
+				printf("notified\n");
+			else
+				printf("notified badly: code %d pid %d\n", si.si_code,
+				    (int)si.si_pid);
+		}
+	} else if (strcmp(mode, "thread") == 0) {
+		sem_init(&gai_sem, 0, 0);
+		sev.sigev_notify = SIGEV_THREAD;
+		sev.sigev_notify_function = gai_a_notified;
+		if ((rc = getaddrinfo_a(GAI_NOWAIT, gai_list, gai_n, &sev)) == 0) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 10;
+			if (sem_timedwait(&gai_sem, &until) != 0)
+				printf("no notification\n");
+			reported = 1;
+		}
+	} else {
+		return fprintf(stderr, "probe: gai-a: unknown mode %s\n", mode), 2;
+	}
+	if (rc != 0) {
+		printf("getaddrinfo_a: %s\n", eai_name(rc));
+		return 1;
+	}
+	if (!reported)
+		gai_a_report();
+	if (strcmp(mode, "nowait") != 0 && strcmp(mode, "suspend") != 0)
+		printf("cancel: %s\n", eai_name(gai_cancel(gai_list[0])));
+	for (int i = 0; i < gai_n; i++) {
+		for (struct addrinfo *ai = gai_error(gai_list[i]) == 0 ? gai_list[i]->ar_result :
+		                                                         NULL;
+		     ai; ai = ai->ai_next) {
+			char a[INET6_ADDRSTRLEN];
+			int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+			void *p = ai->ai_family == AF_INET ?
+			    (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+			    (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+			if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+				return printf("ok %s\n", inet_ntop(ai->ai_family, p, a, sizeof(a))),
+				       0;
+			printf("err %s\n", ename(errno));
+			return 1;
+		}
+	}
+	printf("err no answer\n");
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,6 +499,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(op, "gai-connect") == 0 && argc == 4)
 		return gai_connect(argv[2], argv[3]);
+	if (strcmp(op, "gai-a") == 0 && (argc == 4 || argc == 5))
+		return gai_a(argv[2], argv[3], argc == 5 ? argv[4] : "wait");
 	if ((strcmp(op, "gai") == 0 || strcmp(op, "gai-numeric") == 0 || strcmp(op, "ghbn") == 0) &&
 	    argc == 3) {
 		char a[INET6_ADDRSTRLEN];

@@ -130,6 +130,53 @@ done
 # the shell system() starts gets the jail; what it runs after scrubbing again does too
 nj_deny system-sh-env-i "$LO" "$NO" -- "$X" system-clearenv "env -i $P connect tcp 127.0.0.1 8081"
 nj_output popen-sees-jail "$SHIM|$LO" "$LO" "$X" popen-clearenv 'echo "$LD_PRELOAD|$NETJAIL_RULES"'
+# wordexp: glibc runs each command substitution with /bin/sh through calls of its own, with
+# the process's environment; after clearenv() that shell must still be jailed, whatever the
+# form of the substitution
+for form in dollar backtick quoted default nested; do
+	case $form in
+	dollar) w='$(%s)' ;;
+	backtick) w='`%s`' ;;
+	quoted) w='"$(%s)"' ;;
+	default) w='${NJ_UNSET:-$(%s)}' ;;
+	nested) w='$(echo $(%s))' ;;
+	esac
+	# shellcheck disable=SC2059 # the form is the format
+	nj_deny "wordexp-$form" "$LO" "$NO" -- "$X" wordexp-clearenv "$(printf "$w" "$P connect tcp 127.0.0.1 8081")"
+	# shellcheck disable=SC2059
+	nj_allow "wordexp-$form-twin" "$LO" "$OK" -- "$X" wordexp-clearenv "$(printf "$w" "$P connect tcp 127.0.0.1 8080")"
+done
+# the shell has the jail's variables; the program's environment is left empty, as it made it
+# (exec-child says "err environ-changed" otherwise)
+nj_output wordexp-sees-jail "ok $SHIM $LO" "$LO" \
+    "$X" wordexp-clearenv "\$($PRINTENV LD_PRELOAD) \$($PRINTENV NETJAIL_RULES)"
+# the environment still carries the jail: nothing to put back
+nj_deny wordexp-jail-intact "$LO" "$NO" -- "$X" wordexp "\$($P connect tcp 127.0.0.1 8081)"
+nj_allow wordexp-jail-intact-twin "$LO" "$OK" -- "$X" wordexp "\$($P connect tcp 127.0.0.1 8080)"
+# WRDE_NOCMD refuses the substitution as glibc does, and expands the rest as glibc does
+before=$(nj_count "$OK")
+nj_output wordexp-nocmd "err WRDE_CMDSUB" "$LO" "$X" wordexp-clearenv-nocmd "\$($P connect tcp 127.0.0.1 8080)"
+nj_sync
+if [ "$(nj_count "$OK")" = "$before" ]; then nj_ok; else nj_bad "wordexp-nocmd-silent: the command ran"; fi
+nj_output wordexp-nocmd-plain 'ok a b $(c) d' "$LO" "$X" wordexp-clearenv-nocmd "a \"b\" '\$(c)' \${NJ_UNSET:-d}"
+nj_output wordexp-plain 'ok a b $(c) d' "$LO" "$X" wordexp-clearenv "a \"b\" '\$(c)' \${NJ_UNSET:-d}"
+# other threads run: the environment cannot be put back for the call, so the substitution is
+# refused (WRDE_CMDSUB, a line), on the allowed port too; with the jail intact it runs
+nj_deny wordexp-threads-refused "$LO" "$OK" -- "$X" wordexp-threads-clearenv "\$($P connect tcp 127.0.0.1 8080)"
+nj_expect wordexp-threads-cmdsub '^err WRDE_CMDSUB$' "$LO" \
+    "$X" wordexp-threads-clearenv "\$($P connect tcp 127.0.0.1 8080)"
+nj_expect wordexp-threads-logged '^netjail: deny wordexp /bin/sh (exec-child\[[0-9]*\]): a command substitution would start it without the jail' \
+    "$LO" "$X" wordexp-threads-clearenv "\$($P connect tcp 127.0.0.1 8080)"
+nj_deny wordexp-threads-intact "$LO" "$NO" -- "$X" wordexp-threads "\$($P connect tcp 127.0.0.1 8081)"
+nj_allow wordexp-threads-intact-twin "$LO" "$OK" -- "$X" wordexp-threads "\$($P connect tcp 127.0.0.1 8080)"
+# (words that only look like a substitution are expanded, with no line)
+nj_output wordexp-threads-quoted 'ok $(c) d' "$LO" "$X" wordexp-threads-clearenv "'\$(c)' d"
+# audit mode: the line says "would deny", and the substitution runs
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$LO \
+    "$X" wordexp-threads-clearenv "\$($P connect tcp 127.0.0.1 8080)" 2>&1)
+if printf '%s\n' "$NJ_OUT" | grep -q '^netjail: would deny wordexp /bin/sh' &&
+    printf '%s\n' "$NJ_OUT" | grep -q '^ok ok$'; then nj_ok; else nj_bad "wordexp-threads-audit"; fi
+nj_sync
 # errors of the real call come through unchanged
 nj_output execve-missing "err ENOENT" "$LO" "$X" execve-empty "$T/no-such-program"
 nj_output posix_spawn-missing "err ENOENT" "$LO" "$X" posix_spawn-empty "$T/no-such-program"
@@ -289,6 +336,13 @@ if cc -static -O1 -o "$S" "$SRC/probes/exec-static.c" 2>"$T/cc.err"; then
 	nj_deny static-env-path-dir-first "$LO" "$OK" -- env "PATH=$T/pdir:$SD" exec-static 8080
 	nj_deny static-system "$LO" "$OK" -- "$X" system-clearenv "$S 8080"
 	nj_deny static-popen "$LO" "$OK" -- "$X" popen-clearenv "$S 8080"
+	# wordexp's shell is /bin/sh, whatever the environment: here (a mount namespace of its
+	# own) the static program is /bin/sh, and "$(8080)" has it connect to port 8080
+	SHS="unshare -m sh -c 'mount --bind \"\$1\" /bin/sh && exec \"\$0\" wordexp \"\\\$(8080)\"' $X $S"
+	nj_deny static-wordexp "$LO" "$OK" -- sh -c "$SHS"
+	nj_expect static-wordexp-log "^netjail: deny wordexp /bin/sh (exec-child\[[0-9]*\]): .*statically linked.*allow exec" "$LO" sh -c "$SHS"
+	nj_allow static-wordexp-allow-exec "$(nj_rules 'allow tcp 127.0.0.1 port 8080' 'allow exec /bin/sh')" \
+	    "$OK" -- sh -c "$SHS"
 	nj_deny static-sh "$LO" "$OK" -- sh -c '"$0" 8080' "$S"
 	nj_deny static-env-i "$LO" "$NO" -- env -i "$S" 8081
 	nj_deny static-env-jail-intact "$LO" "$OK" -- "$X" execve-env "LD_PRELOAD=$SHIM" "NETJAIL_RULES=$LO" -- "$S" 8080

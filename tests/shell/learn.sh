@@ -261,6 +261,9 @@ hasnt gai-no-rule "$T/gai.rules" '^# allow'
 printf 'allow 127.0.0.21\n' > "$T/two.rules"
 learn -r "$T/two.rules" -o "$T/gai-two.rules" -- "$P" gai njtest-two
 hasre gai-partial "$T/gai-two.rules" '^# getaddrinfo njtest-two: removed 1 of 2 answers \(127\.0\.0\.22\)'
+# getaddrinfo_a's lookups are names too
+learn -r "$BASE" -o "$T/gai-a.rules" -- "$P" gai-a localhost 5432
+hasre gai-a "$T/gai-a.rules" '^# getaddrinfo_a localhost: every answer denied \(.*127\.0\.0\.1.*\) \(1 time, by probe\)$'
 # a lookup that only parses an address is no name: nothing to list (the connect it leads to
 # is learned as any connect is)
 learn -r "$BASE" -o "$T/gai-literal.rules" -- "$P" gai-connect ::1 5432

@@ -282,6 +282,38 @@ nj_reach res-usevc-twin "$RESOK" "tcp 127.0.0.1 8080" -- $P res query example.te
 nj_expect res-deny-line "^netjail: deny res_query udp 127.0.0.1:9001 (probe\[[0-9]*\]): no allow rule matches ($RESNO); to allow it: allow udp 127.0.0.1 port 9001\$" \
     "$RESNO" $P res query example.test 127.0.0.1 9001
 nj_output res-system-server-exempt "err other" "$RESNO" $P res query example.test 127.0.0.1 53
+# ---- getaddrinfo_a: its requests filtered as getaddrinfo's, however the program learns
+# that they are done (SPEC.md §5; docs/design.md, "Name resolution") ----
+for mode in wait nowait suspend signal thread; do
+	nj_deny "gai-a-$mode" "$PUB" "tcp * 8080" -- $P gai-a localhost 8080 $mode
+	nj_expect "gai-a-$mode-fails" '^localhost: err EAI_SYSTEM$' "$PUB" $P gai-a localhost 8080 $mode
+	nj_allow "gai-a-$mode-twin" "$LO" "tcp * 8080" -- $P gai-a localhost 8080 $mode
+	# the removed answer is never tried: the first left is
+	nj_allow "gai-a-$mode-partial" "$(nj_rules 'allow tcp 127.0.0.22 port 8080')" \
+	    "tcp 127.0.0.22 8080" -- $P gai-a njtest-two 8080 $mode
+	nj_expect "gai-a-$mode-partial-answers" '^njtest-two: 127\.0\.0\.22$' \
+	    "$(nj_rules 'allow tcp 127.0.0.22 port 8080')" $P gai-a njtest-two 8080 $mode
+	# allowed answers: what glibc's own getaddrinfo_a gives, line for line (a name that
+	# fails, several requests in one call, more than glibc's 20 threads at once)
+	for names in localhost,njtest-two,njtest.invalid \
+	    "$(printf 'njtest-two,%.0s' $(seq 30))localhost"; do
+		want=$($P gai-a "$names" 8080 "$mode" 2>&1)
+		nj_output "gai-a-$mode-as-glibc" "$want" "$(nj_rules 'allow any')" $P gai-a "$names" 8080 $mode
+	done
+done
+nj_expect gai-a-logged 'netjail: deny getaddrinfo_a localhost (probe\[[0-9]*\]): every answer denied' "$PUB" \
+    $P gai-a localhost 8080
+# a lookup that keeps an answer writes its line only where records are kept
+nj_output gai-a-partial-quiet 'njtest-two: 127.0.0.21
+cancel: EAI_ALLDONE
+err ECONNREFUSED' "$TWO" $P gai-a njtest-two 9 wait
+NJ_OUT=$(NETJAIL_LOG=$NJ_TMP/gai-a.log LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$TWO $P gai-a njtest-two 9 2>&1)
+if grep -q 'deny getaddrinfo_a njtest-two (probe\[[0-9]*\]): removed 1 of 2 answers (127.0.0.22)' "$NJ_TMP/gai-a.log"; then
+	nj_ok; else nj_bad "gai-a-partial-log-file: not recorded in NETJAIL_LOG"; fi
+NJ_FORMAT=json
+nj_run "$PUB" $P gai-a localhost 8080
+nj_records json-gai-a call=getaddrinfo_a name=localhost removed=* total=* answers=*
+NJ_FORMAT=
 
 # a call that arrives before the shim's constructor ran (another library's constructor)
 EARLY=$NJ_BUILD/tests/libs/libearly.so
@@ -369,5 +401,21 @@ nj_allow nss-module-connects "$TCPLO" "unix $U/nss.sock" -- $NSS $P gai njtest.i
 nj_expect nss-answer-kept '^ok 127.0.0.1$' "$TCPLO" $NSS $P gai njtest.invalid
 nj_deny nss-socket-not-the-programs "$TCPLO" "unix $U/nss.sock" -- $P unix "$U/nss.sock"
 nj_allow nss-ghbn "$TCPLO" "unix $U/nss.sock" -- $NSS $P ghbn njtest.invalid
+# getaddrinfo_a's lookups too (glibc's own helper threads had them checked as the program's)
+nj_allow nss-gai-a "$TCPLO" "unix $U/nss.sock" -- $NSS $P gai-a njtest.invalid 8080
+nj_expect nss-gai-a-answer '^njtest.invalid: 127.0.0.1$' "$TCPLO" $NSS $P gai-a njtest.invalid 8080
+# a slow resolver: gai_suspend's timeout (glibc says EAI_SYSTEM, not its manual's EAI_AGAIN)
+# and signal, gai_cancel of a request being resolved and of one still queued (glibc leaves it
+# EAI_INPROGRESS), as glibc's own give them
+SLOW="env NJTEST_NSS_SLEEP=500 LD_LIBRARY_PATH=$NJ_BUILD/tests/nss"
+for mode in timeout:EAI_SYSTEM intr:EAI_INTR cancel-last:EAI_CANCELED; do
+	names=njtest.invalid
+	[ "${mode%%:*}" = cancel-last ] && names=$(printf 'njtest.invalid,%.0s' $(seq 20))njtest.invalid
+	want=$($SLOW $P gai-a "$names" 8080 "${mode%%:*}" 2>&1)
+	if printf '%s\n' "$want" | grep -q ": ${mode#*:}\$"; then nj_ok; else
+		NJ_OUT=$want; nj_bad "gai-a-${mode%%:*}-glibc: glibc's own says no ${mode#*:}"; fi
+	nj_output "gai-a-${mode%%:*}-as-glibc" "$want" "$(nj_rules 'allow any')" \
+	    $SLOW $P gai-a "$names" 8080 "${mode%%:*}"
+done
 
 nj_done
