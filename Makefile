@@ -123,6 +123,11 @@ $(B)/tests/libs/libearly.so: tests/libs/early.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
 
+# a plugin that connects, loaded past the preload (tests/shell/supervise.sh)
+$(B)/tests/libs/libplugin.so: tests/libs/plugin.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $<
+
 # the examples, built against build/ as a user builds against the installed library (the
 # pkg-config path itself is tried by tests/shell/api-examples.sh); found at run time beside us
 EXAMPLES := $(B)/examples/webhook-sender
@@ -132,7 +137,8 @@ $(B)/examples/%: examples/%.c $(B)/libnetjail-rules.so
 		-Wl,-rpath,'$$ORIGIN/..'
 
 PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c)) \
-	$(B)/tests/nss/libnss_njtest.so.2 $(B)/tests/libs/libearly.so
+	$(B)/tests/nss/libnss_njtest.so.2 $(B)/tests/libs/libearly.so \
+	$(B)/tests/libs/libplugin.so
 
 check: deps
 	$(MAKE) check-presets check-banned check-format

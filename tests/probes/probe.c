@@ -65,10 +65,16 @@
  *                                    res_mkquery), gai (getaddrinfo), ghbn (gethostbyname);
  *                                    prints "ok" or "err ERRNO" (the resolver's failure
  *                                    without EACCES: "err other")
+ *   plugin deepbind|dlmopen PATH ADDR PORT   load the plugin PATH (tests/libs/plugin.c) with
+ *                                    dlopen(RTLD_DEEPBIND) or dlmopen(LM_ID_NEWLM), then its
+ *                                    plugin_connect(ADDR, PORT): its connect binds past the
+ *                                    preload; prints "ok" or "err NAME"
+ *   plugin libc - ADDR PORT          dlmopen(LM_ID_NEWLM, "libc.so.6") and that libc's connect
  *   bound tcp|udp BIND ADDR PORT     bind an AF_INET6 socket to BIND (port 0) first, then
  *                                    connect (tcp) or sendto (udp) ADDR: a socket bound to
  *                                    ::ffff:127.0.0.1 reaches 127.0.0.1 through ::
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -611,6 +617,34 @@ main(int argc, char **argv)
 		}
 		printf("connected %ld denied %ld\n", connected, denied);
 		return 0;
+	}
+	if (strcmp(op, "plugin") == 0 && argc == 6) {
+		void *h;
+
+		if (strcmp(argv[2], "libc") == 0) {
+			int (*c)(int, const struct sockaddr *, socklen_t);
+
+			len = mkaddr(argv[4], argv[5], &ss);
+			if ((h = dlmopen(LM_ID_NEWLM, "libc.so.6", RTLD_NOW)) == NULL ||
+			    (c = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(h,
+			         "connect")) == NULL)
+				return fprintf(stderr, "%s\n", dlerror()), 2;
+			fd = socket(AF_INET, SOCK_STREAM, 0);
+			return result(c(fd, (struct sockaddr *)&ss, len));
+		} else {
+			int (*pc)(const char *, int);
+			long rc;
+
+			h = strcmp(argv[2], "deepbind") == 0 ?
+			    dlopen(argv[3], RTLD_NOW | RTLD_DEEPBIND) :
+			    dlmopen(LM_ID_NEWLM, argv[3], RTLD_NOW);
+			if (h == NULL ||
+			    (pc = (int (*)(const char *, int))dlsym(h, "plugin_connect")) == NULL)
+				return fprintf(stderr, "%s\n", dlerror()), 2;
+			rc = pc(argv[4], (int)strtol(argv[5], NULL, 10));
+			errno = (int)-rc;
+			return result(rc == 0 ? 0 : -1);
+		}
 	}
 	if (strcmp(op, "res") == 0 && (argc == 6 || argc == 7)) {
 		unsigned char ans[512], q[512];

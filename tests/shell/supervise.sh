@@ -124,6 +124,18 @@ nj_reach_sup asm-connect-twin "$LO" "$OK" -- "$SUP" asm 127.0.0.1 8080
 nj_deny_sup asm-connect-dynamic "$LO" "$NO" -- "$NJ_BUILD/tests/probes/supervise" asm 127.0.0.1 8081
 nj_reach_sup asm-connect-dynamic-twin "$LO" "$OK" -- "$NJ_BUILD/tests/probes/supervise" asm 127.0.0.1 8080
 
+# ---- plugins bound to libc past the preload (README "Limits"): a plugin loaded with
+# dlopen(RTLD_DEEPBIND), one in a dlmopen namespace, and a second libc's own connect.  The
+# preload cannot see their connections; the kernel's check under --supervise does.
+DP=$NJ_BUILD/tests/probes/probe
+PLUG=$NJ_BUILD/tests/libs/libplugin.so
+for how in deepbind dlmopen; do
+	nj_deny_sup "plugin-$how" "$LO" "$NO" -- "$DP" plugin $how "$PLUG" 127.0.0.1 8081
+	nj_reach_sup "plugin-$how-twin" "$LO" "$OK" -- "$DP" plugin $how "$PLUG" 127.0.0.1 8080
+done
+nj_deny_sup plugin-second-libc "$LO" "$NO" -- "$DP" plugin libc - 127.0.0.1 8081
+nj_reach_sup plugin-second-libc-twin "$LO" "$OK" -- "$DP" plugin libc - 127.0.0.1 8080
+
 # ---- io_uring_setup is refused (io_uring's operations never pass through seccomp) ----
 nj_run_sup "$LO" "$SUP" io_uring
 check io-uring-refused '^err EACCES'
