@@ -105,6 +105,36 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
 	}
 }
 
+/* The bits of a socket type that name it: the kernel keeps these (SOCK_TYPE_MASK) once it has
+ * refused every flag but SOCK_NONBLOCK and SOCK_CLOEXEC. */
+#define NJ_SOCK_TYPE_MASK 0xf
+
+/* What socket(domain, type, protocol) makes, as the rules see it at that moment: 1 with d a
+ * family destination for a socket that writes headers of its own, whose packets go where those
+ * headers say and not where any address checked on connect or send says: a packet socket
+ * (AF_PACKET, or AF_INET with the obsolete SOCK_PACKET, which the kernel makes one of) is
+ * family packet, and a raw IP socket (SOCK_RAW of AF_INET or AF_INET6, whatever its protocol,
+ * since IP_HDRINCL can be set on any of them) is family raw.  0 for every other socket: its
+ * connects and sends are checked instead.  The protocol plays no part.  The seccomp filter of
+ * netjail run --supervise (cli/supervise/seccomp.c) says the same in BPF. */
+static inline __attribute__((always_inline)) int
+nj_socket_dest(struct nj_dest *d, int domain, int type)
+{
+	int t = type & NJ_SOCK_TYPE_MASK, family;
+
+	if (domain == AF_PACKET || (domain == AF_INET && t == SOCK_PACKET))
+		family = AF_PACKET;
+	else if ((domain == AF_INET || domain == AF_INET6) && t == SOCK_RAW)
+		family = NJ_FAMILY_RAW;
+	else
+		return 0;
+	memset(d, 0, sizeof(*d));
+	d->kind = NJ_DEST_FAMILY;
+	d->proto = NJ_PROTO_OTHER;
+	d->family = family;
+	return 1;
+}
+
 /* I/O.  The socket's family (SO_DOMAIN), or -1 when fd is not a socket.  errno is kept. */
 static inline int
 nj_socket_domain(int fd)

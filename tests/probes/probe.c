@@ -37,14 +37,39 @@
  *   errno tcp ADDR PORT              connect, then report errno on success ("ok errno=N")
  *   repeat N tcp|udp ADDR PORT       connect N times, a new socket each time, as a program
  *                                    that retries does; prints "connected C denied D"
+ *
+ * Sockets that write headers of their own (each sends one UDP datagram, "x", to HDR PORT,
+ * whatever address the socket itself is given; "err ERRNO" when the socket cannot be made):
+ *   raw4 CONN HDR PORT               SOCK_RAW IPPROTO_RAW connected to CONN (IPv4), sent with
+ *                                    send(): its own IP header names HDR
+ *   sys-raw4 CONN HDR PORT           the same, the socket made with syscall(SYS_socket)
+ *   raw6 CONN HDR SRC PORT           the same for IPv6 (IPPROTO_RAW implies IPV6_HDRINCL);
+ *                                    the header's source is SRC
+ *   packet HDR SRC PORT              AF_PACKET SOCK_RAW bound to lo, a whole frame sent with
+ *                                    send() (no address: the bound interface)
+ *   packet-legacy HDR SRC PORT       AF_INET SOCK_PACKET (the kernel makes a packet socket),
+ *                                    the frame sent with sendto() to the device lo
+ *   socketpair-raw                   socketpair() of AF_PACKET and of raw IPv4 sockets;
+ *                                    prints "packet RESULT raw RESULT"
+ * ICMP echo (prints "ok reply" when the reply came back):
+ *   ping ADDR                        a datagram ("ping") socket: SOCK_DGRAM IPPROTO_ICMP(V6)
+ *   ping-raw ADDR                    SOCK_RAW IPPROTO_ICMP, as ping does without ping sockets
  */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netdb.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -79,6 +104,8 @@ ename(int e)
 	case EDESTADDRREQ: return "EDESTADDRREQ";
 	case ENOTCONN: return "ENOTCONN";
 	case EINPROGRESS: return "EINPROGRESS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EAGAIN: return "EAGAIN";
 	default: return strerror(e);
 	}
 }
@@ -223,6 +250,197 @@ gai_connect(const char *host, const char *port)
 	return 1;
 }
 
+/* ---- sockets that write headers of their own ---- */
+
+static uint16_t
+csum(uint32_t sum, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)(b[n - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static void
+pton(int af, const char *s, void *dst)
+{
+	if (inet_pton(af, s, dst) != 1)
+		exit(2);
+}
+
+/* An IPv4 packet carrying one UDP datagram "x" from src (NULL: 0, which a raw socket fills
+ * in) to dst:port, its header checksum set.  Returns its length. */
+static size_t
+ip4_udp(uint8_t *pkt, const char *src, const char *dst, const char *port)
+{
+	struct iphdr *ip = (struct iphdr *)(void *)pkt;
+	struct udphdr *u = (struct udphdr *)(void *)(pkt + sizeof(*ip));
+	size_t n = sizeof(*ip) + sizeof(*u) + 1;
+
+	memset(pkt, 0, n);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->tot_len = htons((uint16_t)n);
+	if (src)
+		pton(AF_INET, src, &ip->saddr);
+	pton(AF_INET, dst, &ip->daddr);
+	u->source = htons(4444);
+	u->dest = htons((uint16_t)strtol(port, NULL, 10));
+	u->len = htons((uint16_t)(sizeof(*u) + 1)); /* checksum 0: none, as IPv4 allows */
+	pkt[n - 1] = 'x';
+	ip->check = csum(0, ip, sizeof(*ip));
+	return n;
+}
+
+/* An IPv6 packet carrying one UDP datagram "x" from src to dst:port (IPv6 requires the UDP
+ * checksum).  Returns its length. */
+static size_t
+ip6_udp(uint8_t *pkt, const char *src, const char *dst, const char *port)
+{
+	struct ip6_hdr *ip = (struct ip6_hdr *)(void *)pkt;
+	struct udphdr *u = (struct udphdr *)(void *)(pkt + sizeof(*ip));
+	size_t ulen = sizeof(*u) + 1;
+	uint8_t pseudo[40 + 8 + 1];
+	uint32_t sum = 0;
+
+	memset(pkt, 0, sizeof(*ip) + ulen);
+	ip->ip6_flow = htonl(6u << 28);
+	ip->ip6_plen = htons((uint16_t)ulen);
+	ip->ip6_nxt = IPPROTO_UDP;
+	ip->ip6_hlim = 64;
+	pton(AF_INET6, src, &ip->ip6_src);
+	pton(AF_INET6, dst, &ip->ip6_dst);
+	u->source = htons(4444);
+	u->dest = htons((uint16_t)strtol(port, NULL, 10));
+	u->len = htons((uint16_t)ulen);
+	pkt[sizeof(*ip) + ulen - 1] = 'x';
+	/* the checksum covers the pseudo-header: addresses, length, next header */
+	memcpy(pseudo, &ip->ip6_src, 32);
+	memset(pseudo + 32, 0, 8);
+	pseudo[35] = (uint8_t)ulen;
+	pseudo[39] = IPPROTO_UDP;
+	memcpy(pseudo + 40, u, ulen);
+	for (size_t i = 0; i < sizeof(pseudo); i += 2)
+		sum += (uint32_t)(pseudo[i] << 8 | (i + 1 < sizeof(pseudo) ? pseudo[i + 1] : 0));
+	u->check = csum(sum, NULL, 0);
+	return sizeof(*ip) + ulen;
+}
+
+static int
+raw_send(const char *op, int argc, char **argv)
+{
+	uint8_t pkt[128];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t n;
+	int six = strcmp(op, "raw6") == 0, fd;
+
+	if (argc != (six ? 6 : 5))
+		return fprintf(stderr, "usage: see the top of probe.c\n"), 2;
+	len = mkaddr(argv[2], "0", &ss);
+	if (strcmp(op, "sys-raw4") == 0)
+		fd = (int)syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	else
+		fd = socket(six ? AF_INET6 : AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return result(-1);
+	n = six ? ip6_udp(pkt, argv[4], argv[3], argv[5]) : ip4_udp(pkt, NULL, argv[3], argv[4]);
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0)
+		return result(-1);
+	return result(send(fd, pkt, n, 0));
+}
+
+static int
+packet_send(const char *op, char **argv)
+{
+	uint8_t frame[14 + 128];
+	size_t n;
+	int fd;
+
+	/* lo's link header: both addresses zero, then the type */
+	memset(frame, 0, 14);
+	frame[12] = 0x08;
+	n = 14 + ip4_udp(frame + 14, argv[3], argv[2], argv[4]);
+	if (strcmp(op, "packet") == 0) {
+		struct sockaddr_ll ll;
+
+		if ((fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP))) < 0)
+			return result(-1);
+		memset(&ll, 0, sizeof(ll));
+		ll.sll_family = AF_PACKET;
+		ll.sll_protocol = htons(ETH_P_IP);
+		ll.sll_ifindex = (int)if_nametoindex("lo");
+		if (bind(fd, (struct sockaddr *)&ll, sizeof(ll)) != 0)
+			return result(-1);
+		return result(send(fd, frame, n, 0));
+	} else {
+		struct sockaddr_pkt pk;
+
+		if ((fd = socket(AF_INET, SOCK_PACKET, htons(ETH_P_IP))) < 0)
+			return result(-1);
+		memset(&pk, 0, sizeof(pk));
+		pk.spkt_family = AF_PACKET;
+		pk.spkt_protocol = htons(ETH_P_IP);
+		snprintf((char *)pk.spkt_device, sizeof(pk.spkt_device), "lo");
+		return result(sendto(fd, frame, n, 0, (struct sockaddr *)&pk, sizeof(pk)));
+	}
+}
+
+/* One ICMP echo request to addr and its reply, on a ping socket or a raw one. */
+static int
+ping(int raw, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(addr, "0", &ss);
+	int six = ss.ss_family == AF_INET6;
+	struct timeval tv = { 2, 0 };
+	uint8_t req[16], rep[256];
+	int fd = socket(ss.ss_family, raw ? SOCK_RAW : SOCK_DGRAM,
+	    six ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+
+	if (fd < 0)
+		return result(-1);
+	memset(req, 0, sizeof(req));
+	req[0] = six ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	req[5] = 42; /* sequence; a ping socket sets the id itself */
+	memcpy(req + 8, "netjail!", 8);
+	if (!six)
+		memcpy(req + 2, (uint16_t[]){ csum(0, req, sizeof(req)) }, 2);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&ss, len) < 0)
+		return result(-1);
+	for (;;) {
+		ssize_t k = recv(fd, rep, sizeof(rep), 0);
+		/* a raw IPv4 socket gets the IP header too; it also sees its own request */
+		size_t off = raw && !six && k > 0 ? (size_t)(rep[0] & 15) * 4 : 0;
+
+		if (k < 0)
+			return result(-1);
+		if ((size_t)k >= off + 8 && rep[off] == (six ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+			break;
+	}
+	printf("ok reply\n");
+	return 0;
+}
+
+static void
+print_pair(const char *what, int af, int type, int protocol)
+{
+	int sv[2];
+
+	if (socketpair(af, type, protocol, sv) == 0)
+		printf("%s ok", what);
+	else
+		printf("%s err %s", what, ename(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,6 +473,18 @@ main(int argc, char **argv)
 		nl.nl_pid = (unsigned)strtoul(argv[2], NULL, 10);
 		fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 		return result(sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)));
+	}
+	if (strcmp(op, "raw4") == 0 || strcmp(op, "sys-raw4") == 0 || strcmp(op, "raw6") == 0)
+		return raw_send(op, argc, argv);
+	if ((strcmp(op, "packet") == 0 || strcmp(op, "packet-legacy") == 0) && argc == 5)
+		return packet_send(op, argv);
+	if ((strcmp(op, "ping") == 0 || strcmp(op, "ping-raw") == 0) && argc == 3)
+		return ping(op[4] == '-', argv[2]);
+	if (strcmp(op, "socketpair-raw") == 0) {
+		print_pair("packet", AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		print_pair(" raw", AF_INET, SOCK_RAW, IPPROTO_RAW);
+		printf("\n");
+		return 0;
 	}
 	if (strcmp(op, "unix") == 0 && argc == 3)
 		return unix_connect(argv[2]);

@@ -13,6 +13,10 @@
 #                                   "v4" (localhost on 127.0.0.1 only); make check runs the
 #                                   suites that resolve names with each
 #   nj_listen tcp:8080 udp:9000 unix:/path ...   start the listener (once per script)
+#   nj_raw_setup                    let the namespace take in what the tests of raw, packet
+#                                   and ping sockets send (after nj_netns)
+#   nj_icmp_echos 4|6               how many ICMP echo requests the namespace has taken in:
+#                                   the listener of a ping
 #   nj_rules 'allow ...' ...        write a rules file, print its path
 #   nj_deny NAME RULES ENDPOINT -- CMD...   CMD (run under the shim with RULES) must fail
 #                                   with EACCES (its output shows "EACCES", "Permission
@@ -126,6 +130,24 @@ nj_cleanup() {
 	umount -l /etc/hosts /etc/resolv.conf /etc/nsswitch.conf /etc/host.conf /etc \
 	    2>/dev/null
 	rm -rf "$NJ_TMP"
+}
+
+nj_raw_setup() {
+	# a frame sent on a packet socket comes in again on lo with no route attached yet, and
+	# its source is one of our own addresses (here every address is): take it in
+	echo 1 > /proc/sys/net/ipv4/conf/lo/accept_local
+	# ping sockets for our group (under unshare -r the only group mapped)
+	g=$(id -g)
+	echo "$g $g" > /proc/sys/net/ipv4/ping_group_range
+}
+
+nj_icmp_echos() {
+	if [ "$1" = 6 ]; then
+		awk '$1 == "Icmp6InEchos" { print $2 }' /proc/net/snmp6
+	else
+		awk '$1 == "Icmp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i }
+		    else print $c }' /proc/net/snmp
+	fi
 }
 
 nj_listen() {
