@@ -133,7 +133,7 @@ terminal(void)
 static __attribute__((noreturn)) void
 jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 {
-	int fd = nj_seccomp_install(), e;
+	int fd = nj_seccomp_install(l->set), e;
 	char b;
 
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)

@@ -35,6 +35,10 @@
 #   nj_run_sup RULES CMD...         like nj_run_cmd, through `netjail run --supervise`
 #   nj_deny_sup / nj_reach_sup NAME RULES ENDPOINT -- CMD...   nj_deny_cmd / nj_reach_cmd
 #                                   through `netjail run --supervise`
+#   nj_ping NAME reply|denied 4|6 RULES CMD...   CMD (under the shim) is a ping: it must print
+#                                   "ok reply" and the namespace take in an echo request, or
+#                                   fail with EACCES while none is taken in (nj_icmp_echos)
+#   nj_ping_sup ...                 nj_ping through `netjail run --supervise`
 #   nj_output NAME EXPECTED RULES CMD...   CMD's whole output (under the shim, stdout and
 #                                   stderr) is exactly EXPECTED
 #   nj_done                         print "shim: N passed, N failed" and exit
@@ -327,7 +331,27 @@ nj__reach() {
 	fi
 }
 
+# nj__ping RUNNER NAME reply|denied 4|6 RULES CMD...: nj_ping, CMD run by RUNNER
+nj__ping() {
+	run=$1 name=$2 want=$3 fam=$4 rules=$5
+	nj_only "$name" || return 0
+	shift 5
+	before=$(nj_icmp_echos "$fam")
+	"$run" "$rules" "$@"
+	after=$(nj_icmp_echos "$fam")
+	case $want in
+	reply)
+		if [ "$NJ_OUT" = "ok reply" ] && [ "$after" -gt "$before" ]; then nj_ok; else
+			nj_bad "$name: no reply, or no echo request arrived (exit $NJ_RC)"; fi ;;
+	*)
+		if printf '%s\n' "$NJ_OUT" | grep -q '^err EACCES$' && [ "$after" = "$before" ]; then
+			nj_ok; else nj_bad "$name: not denied, or an echo request arrived"; fi ;;
+	esac
+}
+
 nj_reach() { nj__reach nj_run "$@"; }
+nj_ping() { nj__ping nj_run "$@"; }
+nj_ping_sup() { nj__ping nj_run_sup "$@"; }
 nj_deny_cmd() { nj__deny nj_run_cmd "$@"; }
 nj_reach_cmd() { nj__reach nj_run_cmd "$@"; }
 nj_deny_sup() { nj__deny nj_run_sup "$@"; }
