@@ -113,10 +113,11 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
  * family destination for a socket that writes headers of its own, whose packets go where those
  * headers say and not where any address checked on connect or send says: a packet socket
  * (AF_PACKET, or AF_INET with the obsolete SOCK_PACKET, which the kernel makes one of) is
- * family packet, and a raw IP socket (SOCK_RAW of AF_INET or AF_INET6, whatever its protocol,
- * since IP_HDRINCL can be set on any of them) is family raw.  0 for every other socket: its
- * connects and sends are checked instead.  The protocol plays no part.  The seccomp filter of
- * netjail run --supervise (cli/supervise/seccomp.c) says the same in BPF. */
+ * family packet, an XDP socket (AF_XDP: whole frames, bound to an interface) family xdp, and a
+ * raw IP socket (SOCK_RAW of AF_INET or AF_INET6, whatever its protocol, since IP_HDRINCL can
+ * be set on any of them) family raw.  0 for every other socket: its connects and sends are
+ * checked instead.  The protocol plays no part.  The seccomp filter of netjail run --supervise
+ * (cli/supervise/seccomp.c) says the same in BPF. */
 static inline __attribute__((always_inline)) int
 nj_socket_dest(struct nj_dest *d, int domain, int type)
 {
@@ -124,6 +125,8 @@ nj_socket_dest(struct nj_dest *d, int domain, int type)
 
 	if (domain == AF_PACKET || (domain == AF_INET && t == SOCK_PACKET))
 		family = AF_PACKET;
+	else if (domain == AF_XDP)
+		family = AF_XDP;
 	else if ((domain == AF_INET || domain == AF_INET6) && t == SOCK_RAW)
 		family = NJ_FAMILY_RAW;
 	else

@@ -25,6 +25,7 @@
  *     a raw IP socket (SOCK_RAW of AF_INET, AF_INET6) -> allow when the rules allow family
  *                                            raw, else user notification (logged, then EACCES)
  *     a packet socket (AF_PACKET; AF_INET SOCK_PACKET) -> the same for family packet
+ *     an XDP socket (AF_XDP)              -> the same for family xdp
  *     any other socket                    -> allow
  *   The rules do not change once loaded, so the filter is built knowing them: a program that
  *   is allowed its raw sockets makes them at no cost, and a refusal is asked about only so
@@ -70,8 +71,8 @@
 #define PROBED (SECCOMP_RET_ERRNO | (NJ_SUPERVISED_ERRNO & SECCOMP_RET_DATA))
 
 /* A jump skips that many instructions; jumps go forward only.  Each says where it lands.  The
- * last two instructions are the verdicts on raw IP and packet sockets, set when the filter is
- * installed (AT_RAW, AT_PACKET). */
+ * last three instructions are the verdicts on raw IP, packet and XDP sockets, set when the
+ * filter is installed (AT_RAW, AT_PACKET, AT_XDP). */
 static const struct sock_filter program[] = {
 	/* 0 */ LD(DATA(arch)),
 	/* 1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0), /* -> 4 */
@@ -115,22 +116,25 @@ static const struct sock_filter program[] = {
 	/* socket(domain, type, protocol), either arch: the int arguments are the low halves, and
 	 * of the type the kernel keeps the bits of NJ_SOCK_TYPE_MASK */
 	/* 35 */ LD(ARG_LO(0)),
-	/* 36 */ JEQ(AF_PACKET, 10, 0), /* -> 47 */
-	/* 37 */ JEQ(AF_INET6, 4, 0), /* -> 42 */
-	/* 38 */ JEQ(AF_INET, 0, 6), /* -> 45 */
-	/* 39 */ LD(ARG_LO(1)),
-	/* 40 */ AND(NJ_SOCK_TYPE_MASK),
-	/* 41 */ JEQ(SOCK_PACKET, 5, 2), /* -> 47, 44 (the kernel makes a packet socket of it) */
-	/* 42 */ LD(ARG_LO(1)),
-	/* 43 */ AND(NJ_SOCK_TYPE_MASK),
-	/* 44 */ JEQ(SOCK_RAW, 1, 0), /* -> 46 */
-	/* 45 */ RET(ALLOW),
-	/* 46 */ RET(NOTIFY), /* AT_RAW */
-	/* 47 */ RET(NOTIFY), /* AT_PACKET */
+	/* 36 */ JEQ(AF_PACKET, 11, 0), /* -> 48 */
+	/* 37 */ JEQ(AF_XDP, 11, 0), /* -> 49 */
+	/* 38 */ JEQ(AF_INET6, 4, 0), /* -> 43 */
+	/* 39 */ JEQ(AF_INET, 0, 6), /* -> 46 */
+	/* 40 */ LD(ARG_LO(1)),
+	/* 41 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 42 */ JEQ(SOCK_PACKET, 5, 2), /* -> 48, 45 (the kernel makes a packet socket of it) */
+	/* 43 */ LD(ARG_LO(1)),
+	/* 44 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 45 */ JEQ(SOCK_RAW, 1, 0), /* -> 47 */
+	/* 46 */ RET(ALLOW),
+	/* 47 */ RET(NOTIFY), /* AT_RAW */
+	/* 48 */ RET(NOTIFY), /* AT_PACKET */
+	/* 49 */ RET(NOTIFY), /* AT_XDP */
 };
 #define NPROGRAM (sizeof(program) / sizeof(program[0]))
-#define AT_RAW (NPROGRAM - 2)
-#define AT_PACKET (NPROGRAM - 1)
+#define AT_RAW (NPROGRAM - 3)
+#define AT_PACKET (NPROGRAM - 2)
+#define AT_XDP (NPROGRAM - 1)
 
 /* Allowed or asked about: the verdict on the sockets socket(domain, type) makes. */
 static unsigned
@@ -151,6 +155,7 @@ nj_seccomp_install(const struct nj_rules *set)
 	memcpy(p, program, sizeof(p));
 	p[AT_RAW].k = verdict(set, AF_INET, SOCK_RAW);
 	p[AT_PACKET].k = verdict(set, AF_PACKET, SOCK_RAW);
+	p[AT_XDP].k = verdict(set, AF_XDP, SOCK_RAW);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -errno;

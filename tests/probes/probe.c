@@ -49,6 +49,8 @@
  *                                    send() (no address: the bound interface)
  *   packet-legacy HDR SRC PORT       AF_INET SOCK_PACKET (the kernel makes a packet socket),
  *                                    the frame sent with sendto() to the device lo
+ *   xdp HDR SRC PORT                 AF_XDP bound to lo (copy mode), the frame put on its
+ *                                    transmit ring and sent with sendto() (no address)
  *   socketpair-raw                   socketpair() of AF_PACKET and of raw IPv4 sockets;
  *                                    prints "packet RESULT raw RESULT"
  * ICMP echo (prints "ok reply" when the reply came back):
@@ -59,6 +61,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/if_xdp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -76,6 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -313,6 +317,58 @@ packet_send(const char *op, char **argv)
 	}
 }
 
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+
+/* One frame on an AF_XDP socket: its memory (the umem) registered with fill and completion
+ * rings, as binding requires, and a transmit ring of which one descriptor is used. */
+static int
+xdp_send(char **argv)
+{
+	struct xdp_umem_reg mr;
+	struct xdp_mmap_offsets off;
+	struct sockaddr_xdp sx;
+	struct xdp_desc *desc;
+	socklen_t ol = sizeof(off);
+	size_t ulen = 16 * 4096;
+	uint8_t *umem, *tx;
+	int fd, n = 4;
+
+	if ((fd = socket(AF_XDP, SOCK_RAW, 0)) < 0)
+		return result(-1);
+	umem = mmap(NULL, ulen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(&mr, 0, sizeof(mr));
+	mr.addr = (uintptr_t)umem;
+	mr.len = ulen;
+	mr.chunk_size = 2048;
+	if (umem == MAP_FAILED || setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) != 0 ||
+	    getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) != 0)
+		return perror("xdp setup"), 2;
+	tx = mmap(NULL, off.tx.desc + (size_t)n * sizeof(*desc), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_POPULATE, fd, XDP_PGOFF_TX_RING);
+	if (tx == MAP_FAILED)
+		return perror("xdp ring"), 2;
+	memset(&sx, 0, sizeof(sx));
+	sx.sxdp_family = AF_XDP;
+	sx.sxdp_ifindex = if_nametoindex("lo");
+	sx.sxdp_flags = XDP_COPY;
+	if (bind(fd, (struct sockaddr *)&sx, sizeof(sx)) != 0)
+		return perror("xdp bind"), 2;
+	/* lo's link header: both addresses zero, then the type */
+	memset(umem, 0, 14);
+	umem[12] = 0x08;
+	desc = (struct xdp_desc *)(void *)(tx + off.tx.desc);
+	desc[0].addr = 0;
+	desc[0].len = (uint32_t)(14 + ip4_udp(umem + 14, argv[3], argv[2], argv[4]));
+	desc[0].options = 0;
+	__atomic_store_n((uint32_t *)(void *)(tx + off.tx.producer), 1, __ATOMIC_RELEASE);
+	return result(sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0));
+}
+
 /* One ICMP echo request to addr and its reply, on a ping socket or a raw one. */
 static int
 ping(int raw, const char *addr)
@@ -398,6 +454,8 @@ main(int argc, char **argv)
 		return raw_send(op, argc, argv);
 	if ((strcmp(op, "packet") == 0 || strcmp(op, "packet-legacy") == 0) && argc == 5)
 		return packet_send(op, argv);
+	if (strcmp(op, "xdp") == 0 && argc == 5)
+		return xdp_send(argv);
 	if ((strcmp(op, "ping") == 0 || strcmp(op, "ping-raw") == 0) && argc == 3)
 		return ping(op[4] == '-', argv[2]);
 	if (strcmp(op, "socketpair-raw") == 0) {

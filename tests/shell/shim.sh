@@ -99,9 +99,9 @@ nj_expect netlink-process '^err EACCES$' "$LO" $P netlink 4242
 nj_expect netlink-process-allowed '^err ECONNREFUSED$' "$(nj_rules 'allow family netlink')" $P netlink 4242
 
 # ---- sockets that write headers of their own: a raw IP socket's packets go where its own
-# header says, a packet socket's frames wherever they say, so such a socket is made only when a
-# rule names it (family raw, family packet); each is connected or bound to what the rules allow,
-# and the datagram inside names another address ----
+# header says, a packet or XDP socket's frames wherever they say, so such a socket is made only
+# when a rule names it (family raw, family packet, family xdp); each is connected or bound to
+# what the rules allow, and the datagram inside names another address ----
 nj_raw_setup
 RAWNO=$(nj_rules 'allow 127.0.0.1' 'allow ::1')
 RAWOK=$(nj_rules 'allow 127.0.0.1' 'allow ::1' 'allow family raw')
@@ -120,6 +120,9 @@ nj_deny packet "$RAWOK" "udp 192.0.2.9 9000" -- $P packet 192.0.2.9 192.0.2.1 90
 nj_allow packet-twin "$PKTOK" "udp 192.0.2.9 9000" -- $P packet 192.0.2.9 192.0.2.1 9000
 nj_deny packet-legacy "$RAWOK" "udp 192.0.2.7 9000" -- $P packet-legacy 192.0.2.7 192.0.2.1 9000
 nj_allow packet-legacy-twin "$PKTOK" "udp 192.0.2.7 9000" -- $P packet-legacy 192.0.2.7 192.0.2.1 9000
+XDPOK=$(nj_rules 'allow 127.0.0.1' 'allow family xdp')
+nj_deny xdp "$PKTOK" "udp 192.0.2.5 9000" -- $P xdp 192.0.2.5 192.0.2.1 9000
+nj_allow xdp-twin "$XDPOK" "udp 192.0.2.5 9000" -- $P xdp 192.0.2.5 192.0.2.1 9000
 nj_expect raw-deny-line "^netjail: deny socket family raw (probe\[[0-9]*\]): no allow rule matches ($RAWNO); to allow it: allow family raw\$" "$RAWNO" $P raw4 127.0.0.1 127.0.0.9 9000
 nj_expect packet-deny-line "^netjail: deny socket family packet (probe\[[0-9]*\]): block family packet (.*:2)\$" "$(nj_rules 'allow family packet' 'block family packet')" $P packet 192.0.2.9 192.0.2.1 9000
 NJ_FORMAT=json

@@ -108,8 +108,8 @@ if [ -n "$STATIC" ]; then
 	if [ "$NJ_RC" = 126 ]; then nj_ok; else nj_bad "netjail run without --supervise started a static program (exit $NJ_RC)"; fi
 fi
 
-# ---- sockets that write headers of their own (a raw IP socket, a packet socket): the filter,
-# built knowing the rules, refuses them unless family raw or family packet is allowed; the
+# ---- sockets that write headers of their own (a raw IP socket, a packet or XDP socket): the
+# filter, built knowing the rules, refuses them unless family raw, packet or xdp is allowed; the
 # datagram inside names another address than the one the socket is given; ping sockets are
 # ordinary ones ----
 nj_raw_setup
@@ -132,6 +132,10 @@ if [ -n "$STATIC" ]; then
 	nj_reach_sup static-packet-twin "$PKTOK" "udp 192.0.2.9 9000" -- "$STATIC" packet 192.0.2.9 192.0.2.1 9000
 	nj_deny_sup static-packet-legacy "$RAWOK" "udp 192.0.2.7 9000" -- "$STATIC" packet-legacy 192.0.2.7 192.0.2.1 9000
 	nj_reach_sup static-packet-legacy-twin "$PKTOK" "udp 192.0.2.7 9000" -- "$STATIC" packet-legacy 192.0.2.7 192.0.2.1 9000
+	XDPOK=$(nj_rules 'allow 127.0.0.1' 'allow family xdp')
+	nj_deny_sup static-xdp "$PKTOK" "udp 192.0.2.5 9000" -- "$STATIC" xdp 192.0.2.5 192.0.2.1 9000
+	check static-xdp-log '^netjail: deny socket family xdp (probe-static\[[0-9]*\]): no allow rule matches'
+	nj_reach_sup static-xdp-twin "$XDPOK" "udp 192.0.2.5 9000" -- "$STATIC" xdp 192.0.2.5 192.0.2.1 9000
 	nj_run_sup "$RAWOK" "$STATIC" socketpair-raw
 	check static-socketpair-raw '^packet err EOPNOTSUPP raw err EOPNOTSUPP$'
 	NJ_FORMAT=json

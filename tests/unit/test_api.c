@@ -324,7 +324,8 @@ static const struct {
 	{ AF_PACKET, SOCK_DGRAM, AF_PACKET }, { AF_PACKET, SOCK_PACKET | SOCK_NONBLOCK, AF_PACKET },
 	{ AF_PACKET, 0, AF_PACKET }, /* whatever the type: the kernel decides what it makes */
 	{ AF_INET, SOCK_PACKET, AF_PACKET }, /* the kernel makes a packet socket of it */
-	{ AF_INET, SOCK_PACKET | SOCK_CLOEXEC, AF_PACKET },
+	{ AF_INET, SOCK_PACKET | SOCK_CLOEXEC, AF_PACKET }, { AF_XDP, SOCK_RAW, AF_XDP },
+	{ AF_XDP, SOCK_RAW | SOCK_CLOEXEC, AF_XDP },
 	{ AF_INET6, SOCK_PACKET, 0 }, /* refused by the kernel: no packet socket */
 	{ AF_INET, SOCK_DGRAM, 0 }, /* UDP, and ping sockets (IPPROTO_ICMP) */
 	{ AF_INET6, SOCK_DGRAM, 0 }, { AF_INET, SOCK_STREAM, 0 }, { AF_INET6, SOCK_SEQPACKET, 0 },
@@ -340,6 +341,7 @@ START_TEST(test_api_socket_dest)
 	struct nj_rules *none = rules_ok("allow any\nallow family netlink\n");
 	struct nj_rules *raw = rules_ok("allow family raw\n");
 	struct nj_rules *pkt = rules_ok("allow family packet\n");
+	struct nj_rules *xdp = rules_ok("allow family xdp\n");
 	struct nj_dest d;
 	int got;
 
@@ -353,10 +355,12 @@ START_TEST(test_api_socket_dest)
 		ck_assert_int_eq(nj_decide(none, &d, NULL), 0); /* allow any is addresses only */
 		ck_assert_int_eq(nj_decide(raw, &d, NULL), d.family == NJ_FAMILY_RAW);
 		ck_assert_int_eq(nj_decide(pkt, &d, NULL), d.family == AF_PACKET);
+		ck_assert_int_eq(nj_decide(xdp, &d, NULL), d.family == AF_XDP);
 	}
 	nj_rules_free(none);
 	nj_rules_free(raw);
 	nj_rules_free(pkt);
+	nj_rules_free(xdp);
 }
 END_TEST
 
