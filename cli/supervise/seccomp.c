@@ -21,7 +21,7 @@
  *     anything else                       -> allow
  *   any other arch                        -> EACCES
  *
- *   the socket check (its arguments are values, read here; nj_socket_dest says the same in C):
+ *   the socket check (its arguments are values, read here; nj_socket_family says the same in C):
  *     a raw IP socket (SOCK_RAW of AF_INET, AF_INET6) -> allow when the rules allow family
  *                                            raw, else user notification (logged, then EACCES)
  *     a packet socket (AF_PACKET; AF_INET SOCK_PACKET) -> the same for family packet
