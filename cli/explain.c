@@ -15,7 +15,8 @@ explain_usage(void)
 {
 	fputs("usage: netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT]\n"
 	      "       netjail explain [-r RULES] [tcp|udp] [IPv6]:PORT\n"
-	      "       netjail explain [-r RULES] unix:PATH\n",
+	      "       netjail explain [-r RULES] unix:PATH\n"
+	      "       netjail explain [-r RULES] family:NAME\n",
 	    stderr);
 }
 
@@ -121,6 +122,10 @@ print_dest(const struct nj_dest *d)
 		printf("unix %s%.*s", d->abstract ? "@" : "", (int)d->pathlen, d->path);
 		return;
 	}
+	if (d->kind == NJ_DEST_FAMILY) {
+		printf("family %s", nj_family_name(d->family));
+		return;
+	}
 	printf("%s ", d->proto == NJ_PROTO_UDP ? "udp" : "tcp");
 	nj_ip_format(&d->ip, ip, sizeof(ip));
 	if (d->port == NJ_PORT_ANY)
@@ -162,10 +167,20 @@ nj_cmd_explain(int argc, char **argv)
 	if (strncmp(target, "unix:", 5) == 0) {
 		if (parse_unix_dest(target + 5, &d, path, sizeof(path)) != 0)
 			errx(EXIT_USAGE, "invalid unix destination \"%s\"", target);
+	} else if (strncmp(target, "family:", 7) == 0) {
+		/* a socket of that family, or family:raw, a raw IP socket, as socket(2) makes it
+		 * (a netlink message to the kernel itself is no destination to explain) */
+		d.kind = NJ_DEST_FAMILY;
+		d.proto = NJ_PROTO_OTHER;
+		if ((d.family = nj_family_find(target + 7, strlen(target + 7))) < 0)
+			errx(EXIT_USAGE,
+			    "invalid family destination \"%s\": expected family:NAME, a name "
+			    "that family rules take (netjail.rules(5))",
+			    target);
 	} else if (nj_cli_ip_dest(target, &d) != 0) {
 		errx(EXIT_USAGE,
 		    "invalid destination \"%s\": expected ADDRESS[:PORT], "
-		    "[IPv6]:PORT or unix:PATH (numeric addresses only)",
+		    "[IPv6]:PORT, unix:PATH or family:NAME (numeric addresses only)",
 		    target);
 	}
 	if (nj_sys_gather(&sys) != 0)

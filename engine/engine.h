@@ -138,6 +138,13 @@ void nj_rules_free(struct nj_rules *r);
 
 /* The rules' name of a socket family ("netlink" for AF_NETLINK), or NULL. */
 const char *nj_family_name(int af);
+/* The family the rules' name s[0..n) stands for (AF_NETLINK for "netlink"), or -1. */
+int nj_family_find(const char *s, size_t n);
+
+/* "family raw": the raw IP sockets (SOCK_RAW of AF_INET and AF_INET6), judged whole like a
+ * family because they write IP headers of their own, whose destination no check of the
+ * socket's address sees.  No AF_ number: it lies above every sa_family_t. */
+#define NJ_FAMILY_RAW 0x10000
 
 /* ---- match.c: the decision ---- */
 

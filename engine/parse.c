@@ -176,6 +176,7 @@ static const struct {
 } families[] = {
 	{ "netlink", AF_NETLINK },
 	{ "packet", AF_PACKET },
+	{ "raw", NJ_FAMILY_RAW },
 	{ "vsock", AF_VSOCK },
 	{ "bluetooth", AF_BLUETOOTH },
 	{ "can", AF_CAN },
@@ -225,6 +226,15 @@ nj_family_name(int af)
 		if (families[i].af == af)
 			return families[i].name;
 	return NULL;
+}
+
+int
+nj_family_find(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strlen(families[i].name) == n && memcmp(families[i].name, s, n) == 0)
+			return families[i].af;
+	return -1;
 }
 
 static int
@@ -324,12 +334,9 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 			       -EINVAL;
 		f = &tk[*i + 1];
 		*i += 2;
-		for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
-			if (toklit(f, families[k].name)) {
-				ru->target = NJ_T_FAMILY;
-				ru->u.family = families[k].af;
-				return 0;
-			}
+		if ((ru->u.family = nj_family_find(f->s, f->n)) >= 0) {
+			ru->target = NJ_T_FAMILY;
+			return 0;
 		}
 		if (toklit(f, "inet") || toklit(f, "inet6"))
 			return err(b, line, f->col,
@@ -341,6 +348,13 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 			       -EINVAL;
 		return err(b, line, f->col, "unknown socket family:", f), -EINVAL;
 	}
+	if (toklit(t, "raw") || toklit(t, "packet"))
+		return err(b, line, t->col,
+		           toklit(t, "raw") ?
+		               "raw IP sockets are a family target; write family raw:" :
+		               "packet sockets are a family target; write family packet:",
+		           t),
+		       -EINVAL;
 	{
 		size_t col;
 

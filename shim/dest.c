@@ -102,6 +102,12 @@ nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t 
 }
 
 int
+nj_dest_decide(const char *call, struct nj_dest *d)
+{
+	return decide(call, d, -1);
+}
+
+int
 nj_deny_msg(const char *call, int reason, const char *what, const char *why)
 {
 	const struct nj_config *c = nj_shim();

@@ -97,7 +97,8 @@ static struct {
 } real_names[] = {
 /* clang-format off */
 #define R(field) { #field, offsetof(struct nj_real, field) }
-	R(connect), { "__connect", offsetof(struct nj_real, connect_) }, R(sendto), R(sendmsg),
+	R(socket), R(connect), { "__connect", offsetof(struct nj_real, connect_) }, R(sendto),
+	R(sendmsg),
 	R(sendmmsg), R(syscall), R(getaddrinfo), R(freeaddrinfo), R(gethostbyname),
 	R(gethostbyname2), R(gethostbyname_r), R(gethostbyname2_r), R(execve), R(execveat),
 	R(fexecve), R(execvpe), R(posix_spawn), R(posix_spawnp), R(system), R(popen),

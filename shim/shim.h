@@ -21,6 +21,7 @@
 /* The functions we wrap, as the next object in the lookup order (libc) has them.  Filled once
  * by nj_shim_init() before any wrapper uses them; a NULL entry makes its wrapper deny. */
 struct nj_real {
+	int (*socket)(int, int, int);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	int (*connect_)(int, const struct sockaddr *, socklen_t); /* __connect */
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
@@ -159,6 +160,11 @@ struct nj_sdest {
 int nj_sdest_take(struct nj_sdest *sd, int fd, const struct sockaddr *sa, socklen_t len, int op,
     const char *call);
 
+/* Decide a described destination that is not taken from the caller (a socket being made, as
+ * nj_socket_dest describes it): 1 to go ahead (errno kept), 0 when denied (logged, errno
+ * EACCES); in audit mode logged and 1.  Async-signal-safe. */
+int nj_dest_decide(const char *call, struct nj_dest *d);
+
 /* A denial that is not about a destination (io_uring, a malformed address, an environment
  * too large): log "netjail: deny CALL WHAT (prog[pid]): WHY" with its reason (enum
  * nj_rec_reason).  Returns 1 in audit mode (proceed), else 0 with errno = EACCES. */
@@ -167,6 +173,7 @@ int nj_deny_msg(const char *call, int reason, const char *what, const char *why)
 /* The wrappers' bodies, shared by the libc names and syscall(): via_syscall makes the real
  * call through syscall(2) instead of the libc function (for connect, via is 0 connect,
  * 1 syscall, 2 __connect). */
+long nj_do_socket(int via_syscall, const char *call, int domain, int type, int protocol);
 long nj_do_connect(int via, const char *call, int fd, const struct sockaddr *sa, socklen_t len);
 long nj_do_sendto(int via_syscall, int fd, const void *buf, size_t n, int flags,
     const struct sockaddr *sa, socklen_t len);

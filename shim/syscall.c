@@ -26,6 +26,7 @@ syscall(long nr, ...)
 	va_end(ap);
 
 	switch (nr) {
+	case SYS_socket: return nj_do_socket(1, "syscall(socket)", (int)a, (int)b, (int)c);
 	case SYS_connect:
 		return nj_do_connect(1, "syscall(connect)", (int)a,
 		    (const struct sockaddr *)(uintptr_t)b, (socklen_t)c);

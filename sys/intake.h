@@ -105,6 +105,48 @@ nj_sockaddr_dest(struct nj_dest *d, const struct sockaddr_storage *ss, socklen_t
 	}
 }
 
+/* The bits of a socket type that name it: the kernel keeps these (SOCK_TYPE_MASK) once it has
+ * refused every flag but SOCK_NONBLOCK and SOCK_CLOEXEC. */
+#define NJ_SOCK_TYPE_MASK 0xf
+
+/* What socket(domain, type, protocol) makes, as the rules see it at that moment: the family
+ * rules judge a socket that writes headers of its own, whose packets go where those headers say
+ * and not where any address checked on connect or send says: a packet socket (AF_PACKET, or
+ * AF_INET with the obsolete SOCK_PACKET, which the kernel makes one of) is family packet, an
+ * XDP socket (AF_XDP: whole frames, bound to an interface) family xdp, and a raw IP socket
+ * (SOCK_RAW of AF_INET or AF_INET6, whatever its protocol, since IP_HDRINCL can be set on any
+ * of them) family raw.  Returns that family (AF_PACKET, AF_XDP, NJ_FAMILY_RAW), or 0 for every
+ * other socket: its connects and sends are checked instead.  The protocol plays no part.  The
+ * seccomp filter of netjail run --supervise (cli/supervise/seccomp.c) says the same in BPF. */
+static inline __attribute__((always_inline)) int
+nj_socket_family(int domain, int type)
+{
+	int t = type & NJ_SOCK_TYPE_MASK;
+
+	if (domain == AF_PACKET || (domain == AF_INET && t == SOCK_PACKET))
+		return AF_PACKET;
+	if (domain == AF_XDP)
+		return AF_XDP;
+	if ((domain == AF_INET || domain == AF_INET6) && t == SOCK_RAW)
+		return NJ_FAMILY_RAW;
+	return 0;
+}
+
+/* The same as a destination: 1 with d the family destination nj_socket_family names, or 0. */
+static inline int
+nj_socket_dest(struct nj_dest *d, int domain, int type)
+{
+	int family = nj_socket_family(domain, type);
+
+	if (family == 0)
+		return 0;
+	memset(d, 0, sizeof(*d));
+	d->kind = NJ_DEST_FAMILY;
+	d->proto = NJ_PROTO_OTHER;
+	d->family = family;
+	return 1;
+}
+
 /* I/O.  The socket's family (SO_DOMAIN), or -1 when fd is not a socket.  errno is kept. */
 static inline int
 nj_socket_domain(int fd)

@@ -198,15 +198,6 @@ yes(const struct record *rec, const char *key)
 	return f && !f->string && strcmp(f->val, "true") == 0;
 }
 
-static int
-family_of(const char *name)
-{
-	for (int af = 0; af < 64; af++)
-		if (nj_family_name(af) && strcmp(nj_family_name(af), name) == 0)
-			return af;
-	return -1;
-}
-
 /* The destination of a record: 1 with d filled, 0 when it has none, -1 when it is wrong. */
 static int
 dest_of(const struct record *rec, struct nj_dest *d)
@@ -241,7 +232,8 @@ dest_of(const struct record *rec, struct nj_dest *d)
 	}
 	if (fam) {
 		d->kind = NJ_DEST_FAMILY;
-		d->family = fam->string ? family_of(fam->val) : (int)num(rec, "family", 255);
+		d->family = fam->string ? nj_family_find(fam->val, strlen(fam->val)) :
+		                          (int)num(rec, "family", 255);
 		return d->family < 0 ? -1 : 1;
 	}
 	if (path && !(str(rec, "reason") && strcmp(str(rec, "reason"), "unjailable") == 0)) {

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/audit.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -382,6 +383,26 @@ do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
 	return rc;
 }
 
+/* socket: the filter, built knowing the rules, asks only about a raw IP or packet socket they
+ * do not allow, so that its refusal is logged as the preload logs it.  Continued when allowed
+ * after all, or in audit mode: its arguments are values, with nothing for the kernel to read
+ * again after this check. */
+static int
+do_socket(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	struct nj_dest d;
+	struct nj_verdict v;
+
+	if (!nj_socket_dest(&d, (int)a[0], (int)a[1]) || nj_decide(c->s->set, &d, &v)) {
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		return 0;
+	}
+	log_deny(c, &d, &v, NJ_WHY_NONE, NULL, NULL);
+	c->denied = 1;
+	return -EACCES;
+}
+
 static int
 do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 {
@@ -397,6 +418,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct call *, struct seccomp_notif_resp *);
 } calls[] = {
+	{ __NR_socket, "socket", do_socket },
 	{ __NR_connect, "connect", do_connect },
 	{ __NR_sendto, "sendto", do_sendto },
 	{ __NR_sendmsg, "sendmsg", do_sendmsg },
@@ -410,11 +432,16 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 	struct seccomp_notif_resp resp;
 	struct call c = { .s = s, .req = req, .pid = (pid_t)req->pid, .pidfd = -1, .sock = -1 };
 	int rc = -EACCES; /* a number the filter never asks about */
+	int nr = req->data.nr;
 
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req->id;
+	if (req->data.arch != AUDIT_ARCH_X86_64)
+		nr = req->data.arch == AUDIT_ARCH_I386 && (unsigned)nr == NJ_I386_SOCKET ?
+		    __NR_socket :
+		    -1; /* of a 32-bit program, only socket is asked about */
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		if (calls[i].nr == req->data.nr) {
+		if (calls[i].nr == nr) {
 			c.name = calls[i].name;
 			rc = calls[i].fn(&c, &resp);
 			break;

@@ -5,6 +5,7 @@
  *
  *   arch x86_64, nr with the x32 bit      -> EACCES (x32 numbers would dodge the table below)
  *   arch x86_64:
+ *     socket                              -> the socket check below
  *     connect(-1, _, NJ_SUPERVISED_PROBE) -> errno NJ_SUPERVISED_ERRNO (the shim's probe)
  *     connect                             -> user notification
  *     sendto with a destination pointer   -> user notification
@@ -16,8 +17,19 @@
  *     anything else                       -> allow
  *   arch i386 (a 32-bit program):
  *     socketcall, connect, sendto, sendmsg, sendmmsg, io_uring_setup -> EACCES
+ *     socket                              -> the socket check below
  *     anything else                       -> allow
  *   any other arch                        -> EACCES
+ *
+ *   the socket check (its arguments are values, read here; nj_socket_family says the same in C):
+ *     a raw IP socket (SOCK_RAW of AF_INET, AF_INET6) -> allow when the rules allow family
+ *                                            raw, else user notification (logged, then EACCES)
+ *     a packet socket (AF_PACKET; AF_INET SOCK_PACKET) -> the same for family packet
+ *     an XDP socket (AF_XDP)              -> the same for family xdp
+ *     any other socket                    -> allow
+ *   The rules do not change once loaded, so the filter is built knowing them: a program that
+ *   is allowed its raw sockets makes them at no cost, and a refusal is asked about only so
+ *   that it is logged (in audit mode, logged and let through).
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -27,9 +39,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys/intake.h"
 #include "cli/supervise/supervise.h"
 
 #if defined(__x86_64__)
@@ -38,6 +52,7 @@
 #define ARG_LO(i) (DATA(args) + 8u * (i)) /* little-endian: the low half first */
 #define ARG_HI(i) (DATA(args) + 8u * (i) + 4u)
 #define LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define AND(k) BPF_STMT(BPF_ALU | BPF_AND | BPF_K, (k))
 #define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 #define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
@@ -55,55 +70,92 @@
 #define EACCESS (SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA))
 #define PROBED (SECCOMP_RET_ERRNO | (NJ_SUPERVISED_ERRNO & SECCOMP_RET_DATA))
 
-/* A jump skips that many instructions; jumps go forward only.  Each says where it lands. */
-static struct sock_filter program[] = {
+/* A jump skips that many instructions; jumps go forward only.  Each says where it lands.  The
+ * last three instructions are the verdicts on raw IP, packet and XDP sockets, set when the
+ * filter is installed (AT_RAW, AT_PACKET, AT_XDP). */
+static const struct sock_filter program[] = {
 	/* 0 */ LD(DATA(arch)),
 	/* 1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0), /* -> 4 */
-	/* 2 */ JEQ(AUDIT_ARCH_I386, 21, 0), /* -> 24 */
+	/* 2 */ JEQ(AUDIT_ARCH_I386, 22, 0), /* -> 25 */
 	/* 3 */ RET(EACCESS),
 	/* x86_64 */
 	/* 4 */ LD(DATA(nr)),
-	/* 5 */ JGE(X32_BIT, 17, 0), /* -> 23 */
-	/* 6 */ JEQ(__NR_connect, 5, 0), /* -> 12 */
-	/* 7 */ JEQ(__NR_sendto, 9, 0), /* -> 17 */
-	/* 8 */ JEQ(__NR_sendmsg, 13, 0), /* -> 22 */
-	/* 9 */ JEQ(__NR_sendmmsg, 12, 0), /* -> 22 */
-	/* 10 */ JEQ(__NR_io_uring_setup, 11, 0), /* -> 22 */
-	/* 11 */ RET(ALLOW),
+	/* 5 */ JGE(X32_BIT, 18, 0), /* -> 24 */
+	/* 6 */ JEQ(__NR_socket, 28, 0), /* -> 35 */
+	/* 7 */ JEQ(__NR_connect, 5, 0), /* -> 13 */
+	/* 8 */ JEQ(__NR_sendto, 9, 0), /* -> 18 */
+	/* 9 */ JEQ(__NR_sendmsg, 13, 0), /* -> 23 */
+	/* 10 */ JEQ(__NR_sendmmsg, 12, 0), /* -> 23 */
+	/* 11 */ JEQ(__NR_io_uring_setup, 11, 0), /* -> 23 */
+	/* 12 */ RET(ALLOW),
 	/* connect: the probe is fd -1 with the magic length; any other is asked about */
-	/* 12 */ LD(ARG_LO(0)),
-	/* 13 */ JEQ(0xffffffffu, 0, 8), /* -> 22 */
-	/* 14 */ LD(ARG_LO(2)),
-	/* 15 */ JEQ(NJ_SUPERVISED_PROBE, 0, 6), /* -> 22 */
-	/* 16 */ RET(PROBED),
+	/* 13 */ LD(ARG_LO(0)),
+	/* 14 */ JEQ(0xffffffffu, 0, 8), /* -> 23 */
+	/* 15 */ LD(ARG_LO(2)),
+	/* 16 */ JEQ(NJ_SUPERVISED_PROBE, 0, 6), /* -> 23 */
+	/* 17 */ RET(PROBED),
 	/* sendto: a destination pointer (args[4], either half) is asked about */
-	/* 17 */ LD(ARG_LO(4)),
-	/* 18 */ JEQ(0, 0, 3), /* -> 22 */
-	/* 19 */ LD(ARG_HI(4)),
-	/* 20 */ JEQ(0, 0, 1), /* -> 22 */
-	/* 21 */ RET(ALLOW),
-	/* 22 */ RET(NOTIFY),
-	/* 23 */ RET(EACCESS),
+	/* 18 */ LD(ARG_LO(4)),
+	/* 19 */ JEQ(0, 0, 3), /* -> 23 */
+	/* 20 */ LD(ARG_HI(4)),
+	/* 21 */ JEQ(0, 0, 1), /* -> 23 */
+	/* 22 */ RET(ALLOW),
+	/* 23 */ RET(NOTIFY),
+	/* 24 */ RET(EACCESS),
 	/* i386 */
-	/* 24 */ LD(DATA(nr)),
-	/* 25 */ JEQ(I386_SOCKETCALL, 6, 0), /* -> 32 */
-	/* 26 */ JEQ(I386_CONNECT, 5, 0), /* -> 32 */
-	/* 27 */ JEQ(I386_SENDTO, 4, 0), /* -> 32 */
-	/* 28 */ JEQ(I386_SENDMSG, 3, 0), /* -> 32 */
-	/* 29 */ JEQ(I386_SENDMMSG, 2, 0), /* -> 32 */
-	/* 30 */ JEQ(I386_IO_URING, 1, 0), /* -> 32 */
-	/* 31 */ RET(ALLOW),
-	/* 32 */ RET(EACCESS),
+	/* 25 */ LD(DATA(nr)),
+	/* 26 */ JEQ(I386_SOCKETCALL, 7, 0), /* -> 34 */
+	/* 27 */ JEQ(I386_CONNECT, 6, 0), /* -> 34 */
+	/* 28 */ JEQ(I386_SENDTO, 5, 0), /* -> 34 */
+	/* 29 */ JEQ(I386_SENDMSG, 4, 0), /* -> 34 */
+	/* 30 */ JEQ(I386_SENDMMSG, 3, 0), /* -> 34 */
+	/* 31 */ JEQ(I386_IO_URING, 2, 0), /* -> 34 */
+	/* 32 */ JEQ(NJ_I386_SOCKET, 2, 0), /* -> 35 */
+	/* 33 */ RET(ALLOW),
+	/* 34 */ RET(EACCESS),
+	/* socket(domain, type, protocol), either arch: the int arguments are the low halves, and
+	 * of the type the kernel keeps the bits of NJ_SOCK_TYPE_MASK */
+	/* 35 */ LD(ARG_LO(0)),
+	/* 36 */ JEQ(AF_PACKET, 11, 0), /* -> 48 */
+	/* 37 */ JEQ(AF_XDP, 11, 0), /* -> 49 */
+	/* 38 */ JEQ(AF_INET6, 4, 0), /* -> 43 */
+	/* 39 */ JEQ(AF_INET, 0, 6), /* -> 46 */
+	/* 40 */ LD(ARG_LO(1)),
+	/* 41 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 42 */ JEQ(SOCK_PACKET, 5, 2), /* -> 48, 45 (the kernel makes a packet socket of it) */
+	/* 43 */ LD(ARG_LO(1)),
+	/* 44 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 45 */ JEQ(SOCK_RAW, 1, 0), /* -> 47 */
+	/* 46 */ RET(ALLOW),
+	/* 47 */ RET(NOTIFY), /* AT_RAW */
+	/* 48 */ RET(NOTIFY), /* AT_PACKET */
+	/* 49 */ RET(NOTIFY), /* AT_XDP */
 };
+#define NPROGRAM (sizeof(program) / sizeof(program[0]))
+#define AT_RAW (NPROGRAM - 3)
+#define AT_PACKET (NPROGRAM - 2)
+#define AT_XDP (NPROGRAM - 1)
+
+/* Allowed or asked about: the verdict on the sockets socket(domain, type) makes. */
+static unsigned
+verdict(const struct nj_rules *set, int domain, int type)
+{
+	struct nj_dest d;
+
+	return nj_socket_dest(&d, domain, type) && nj_decide(set, &d, NULL) ? ALLOW : NOTIFY;
+}
 
 int
-nj_seccomp_install(void)
+nj_seccomp_install(const struct nj_rules *set)
 {
-	struct sock_fprog prog = {
-		.len = (unsigned short)(sizeof(program) / sizeof(program[0])),
-		.filter = program,
-	};
+	struct sock_filter p[NPROGRAM];
+	struct sock_fprog prog = { .len = (unsigned short)NPROGRAM, .filter = p };
 	long fd;
+
+	memcpy(p, program, sizeof(p));
+	p[AT_RAW].k = verdict(set, AF_INET, SOCK_RAW);
+	p[AT_PACKET].k = verdict(set, AF_PACKET, SOCK_RAW);
+	p[AT_XDP].k = verdict(set, AF_XDP, SOCK_RAW);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -errno;
@@ -133,8 +185,9 @@ nj_seccomp_unsupported(void)
 #else
 
 int
-nj_seccomp_install(void)
+nj_seccomp_install(const struct nj_rules *set)
 {
+	(void)set;
 	return -ENOSYS;
 }
 

@@ -173,7 +173,7 @@ jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 	char b;
 
 	if (fd == 0)
-		fd = nj_seccomp_install();
+		fd = nj_seccomp_install(l->set);
 
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)
 		_exit(EXIT_CANNOT);

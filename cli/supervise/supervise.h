@@ -10,9 +10,13 @@
 #include "sys/exec.h"
 #include "sys/sys.h"
 
-/* In the child, before exec: PR_SET_NO_NEW_PRIVS, then the filter (seccomp.c's comment) with
- * a new listener.  Returns the listener (close-on-exec) or -errno. */
-int nj_seccomp_install(void);
+/* In the child, before exec: PR_SET_NO_NEW_PRIVS, then the filter (seccomp.c's comment), built
+ * for the rule set set, with a new listener.  Returns the listener (close-on-exec) or -errno. */
+int nj_seccomp_install(const struct nj_rules *set);
+
+/* socket(2) of a 32-bit (i386) program: the one i386 number the filter asks about
+ * (arch/x86/entry/syscalls/syscall_32.tbl) */
+#define NJ_I386_SOCKET 359u
 
 /* NULL when this kernel and machine can run the supervisor, else why not (a static string). */
 const char *nj_seccomp_unsupported(void);

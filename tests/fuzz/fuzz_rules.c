@@ -299,18 +299,6 @@ num(const char *s, size_t n)
 	return v;
 }
 
-static int
-family_of(const char *s, size_t n)
-{
-	for (int af = 0; af < 64; af++) {
-		const char *name = nj_family_name(af);
-
-		if (name && toklit(s, n, name))
-			return af;
-	}
-	return -1;
-}
-
 /* Read one normalised rule line [s, s + n) into the model, or abort: the text is not of the
  * normalised shape "ACTION [tcp|udp] TARGET [port P[,P...]]". */
 static void
@@ -364,7 +352,7 @@ model_rule(struct model *m, const char *s, size_t n, struct mrule *ru)
 	} else if (toklit(t, tn, "family")) {
 		ru->kind = K_FAMILY;
 		CHECK(token(&p, end, &t, &tn), "normalised rule \"%.*s\"", (int)n, s);
-		ru->family = family_of(t, tn);
+		ru->family = nj_family_find(t, tn);
 		CHECK(ru->family >= 0, "normalised rule \"%.*s\"", (int)n, s);
 	} else {
 		const char *slash = memchr(t, '/', tn);

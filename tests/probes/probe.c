@@ -73,24 +73,53 @@
  *   bound tcp|udp BIND ADDR PORT     bind an AF_INET6 socket to BIND (port 0) first, then
  *                                    connect (tcp) or sendto (udp) ADDR: a socket bound to
  *                                    ::ffff:127.0.0.1 reaches 127.0.0.1 through ::
+ *
+ * Sockets that write headers of their own (each sends one UDP datagram, "x", to HDR PORT,
+ * whatever address the socket itself is given; "err ERRNO" when the socket cannot be made):
+ *   raw4 CONN HDR PORT               SOCK_RAW IPPROTO_RAW connected to CONN (IPv4), sent with
+ *                                    send(): its own IP header names HDR
+ *   sys-raw4 CONN HDR PORT           the same, the socket made with syscall(SYS_socket)
+ *   raw6 CONN HDR SRC PORT           the same for IPv6 (IPPROTO_RAW implies IPV6_HDRINCL);
+ *                                    the header's source is SRC
+ *   packet HDR SRC PORT              AF_PACKET SOCK_RAW bound to lo, a whole frame sent with
+ *                                    send() (no address: the bound interface)
+ *   packet-legacy HDR SRC PORT       AF_INET SOCK_PACKET (the kernel makes a packet socket),
+ *                                    the frame sent with sendto() to the device lo
+ *   xdp HDR SRC PORT                 AF_XDP bound to lo (copy mode), the frame put on its
+ *                                    transmit ring and sent with sendto() (no address)
+ *   socketpair-raw                   socketpair() of AF_PACKET and of raw IPv4 sockets;
+ *                                    prints "packet RESULT raw RESULT"
+ * ICMP echo (prints "ok reply" when the reply came back):
+ *   ping ADDR                        a datagram ("ping") socket: SOCK_DGRAM IPPROTO_ICMP(V6)
+ *   ping-raw ADDR                    SOCK_RAW IPPROTO_ICMP, as ping does without ping sockets
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_xdp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <arpa/nameser.h>
 #include <resolv.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <semaphore.h>
+#include <netinet/udp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -98,6 +127,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "packet.h"
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
@@ -120,6 +150,8 @@ ename(int e)
 	case EDESTADDRREQ: return "EDESTADDRREQ";
 	case ENOTCONN: return "ENOTCONN";
 	case EINPROGRESS: return "EINPROGRESS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EAGAIN: return "EAGAIN";
 	default: return strerror(e);
 	}
 }
@@ -463,6 +495,168 @@ gai_a(char *names, const char *port, const char *mode)
 	return 1;
 }
 
+/* ---- sockets that write headers of their own (packet.h builds what they send) ---- */
+
+static int
+raw_send(const char *op, int argc, char **argv)
+{
+	uint8_t pkt[128];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t n;
+	int six = strcmp(op, "raw6") == 0, fd;
+
+	if (argc != (six ? 6 : 5))
+		return fprintf(stderr, "usage: see the top of probe.c\n"), 2;
+	len = mkaddr(argv[2], "0", &ss);
+	if (strcmp(op, "sys-raw4") == 0)
+		fd = (int)syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_RAW);
+	else
+		fd = socket(six ? AF_INET6 : AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return result(-1);
+	n = six ? ip6_udp(pkt, argv[4], argv[3], argv[5]) : ip4_udp(pkt, NULL, argv[3], argv[4]);
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0)
+		return result(-1);
+	return result(send(fd, pkt, n, 0));
+}
+
+static int
+packet_send(const char *op, char **argv)
+{
+	uint8_t frame[14 + 128];
+	size_t n;
+	int fd;
+
+	/* lo's link header: both addresses zero, then the type */
+	memset(frame, 0, 14);
+	frame[12] = 0x08;
+	n = 14 + ip4_udp(frame + 14, argv[3], argv[2], argv[4]);
+	if (strcmp(op, "packet") == 0) {
+		struct sockaddr_ll ll;
+
+		if ((fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP))) < 0)
+			return result(-1);
+		memset(&ll, 0, sizeof(ll));
+		ll.sll_family = AF_PACKET;
+		ll.sll_protocol = htons(ETH_P_IP);
+		ll.sll_ifindex = (int)if_nametoindex("lo");
+		if (bind(fd, (struct sockaddr *)&ll, sizeof(ll)) != 0)
+			return result(-1);
+		return result(send(fd, frame, n, 0));
+	} else {
+		struct sockaddr_pkt pk;
+
+		if ((fd = socket(AF_INET, SOCK_PACKET, htons(ETH_P_IP))) < 0)
+			return result(-1);
+		memset(&pk, 0, sizeof(pk));
+		pk.spkt_family = AF_PACKET;
+		pk.spkt_protocol = htons(ETH_P_IP);
+		snprintf((char *)pk.spkt_device, sizeof(pk.spkt_device), "lo");
+		return result(sendto(fd, frame, n, 0, (struct sockaddr *)&pk, sizeof(pk)));
+	}
+}
+
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+
+/* One frame on an AF_XDP socket: its memory (the umem) registered with fill and completion
+ * rings, as binding requires, and a transmit ring of which one descriptor is used. */
+static int
+xdp_send(char **argv)
+{
+	struct xdp_umem_reg mr;
+	struct xdp_mmap_offsets off;
+	struct sockaddr_xdp sx;
+	struct xdp_desc *desc;
+	socklen_t ol = sizeof(off);
+	size_t ulen = 16 * 4096;
+	uint8_t *umem, *tx;
+	int fd, n = 4;
+
+	if ((fd = socket(AF_XDP, SOCK_RAW, 0)) < 0)
+		return result(-1);
+	umem = mmap(NULL, ulen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(&mr, 0, sizeof(mr));
+	mr.addr = (uintptr_t)umem;
+	mr.len = ulen;
+	mr.chunk_size = 2048;
+	if (umem == MAP_FAILED || setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) != 0 ||
+	    setsockopt(fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) != 0 ||
+	    getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) != 0)
+		return perror("xdp setup"), 2;
+	tx = mmap(NULL, off.tx.desc + (size_t)n * sizeof(*desc), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_POPULATE, fd, XDP_PGOFF_TX_RING);
+	if (tx == MAP_FAILED)
+		return perror("xdp ring"), 2;
+	memset(&sx, 0, sizeof(sx));
+	sx.sxdp_family = AF_XDP;
+	sx.sxdp_ifindex = if_nametoindex("lo");
+	sx.sxdp_flags = XDP_COPY;
+	if (bind(fd, (struct sockaddr *)&sx, sizeof(sx)) != 0)
+		return perror("xdp bind"), 2;
+	/* lo's link header: both addresses zero, then the type */
+	memset(umem, 0, 14);
+	umem[12] = 0x08;
+	desc = (struct xdp_desc *)(void *)(tx + off.tx.desc);
+	desc[0].addr = 0;
+	desc[0].len = (uint32_t)(14 + ip4_udp(umem + 14, argv[3], argv[2], argv[4]));
+	desc[0].options = 0;
+	__atomic_store_n((uint32_t *)(void *)(tx + off.tx.producer), 1, __ATOMIC_RELEASE);
+	return result(sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0));
+}
+
+/* One ICMP echo request to addr and its reply, on a ping socket or a raw one. */
+static int
+ping(int raw, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(addr, "0", &ss);
+	int six = ss.ss_family == AF_INET6;
+	struct timeval tv = { 2, 0 };
+	uint8_t req[16], rep[256];
+	int fd = socket(ss.ss_family, raw ? SOCK_RAW : SOCK_DGRAM,
+	    six ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+
+	if (fd < 0)
+		return result(-1);
+	memset(req, 0, sizeof(req));
+	req[0] = six ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	req[5] = 42; /* sequence; a ping socket sets the id itself */
+	memcpy(req + 8, "netjail!", 8);
+	if (!six)
+		memcpy(req + 2, (uint16_t[]){ csum(0, req, sizeof(req)) }, 2);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&ss, len) < 0)
+		return result(-1);
+	for (;;) {
+		ssize_t k = recv(fd, rep, sizeof(rep), 0);
+		/* a raw IPv4 socket gets the IP header too; it also sees its own request */
+		size_t off = raw && !six && k > 0 ? (size_t)(rep[0] & 15) * 4 : 0;
+
+		if (k < 0)
+			return result(-1);
+		if ((size_t)k >= off + 8 && rep[off] == (six ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+			break;
+	}
+	printf("ok reply\n");
+	return 0;
+}
+
+static void
+print_pair(const char *what, int af, int type, int protocol)
+{
+	int sv[2];
+
+	if (socketpair(af, type, protocol, sv) == 0)
+		printf("%s ok", what);
+	else
+		printf("%s err %s", what, ename(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -495,6 +689,20 @@ main(int argc, char **argv)
 		nl.nl_pid = (unsigned)strtoul(argv[2], NULL, 10);
 		fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 		return result(sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)));
+	}
+	if (strcmp(op, "raw4") == 0 || strcmp(op, "sys-raw4") == 0 || strcmp(op, "raw6") == 0)
+		return raw_send(op, argc, argv);
+	if ((strcmp(op, "packet") == 0 || strcmp(op, "packet-legacy") == 0) && argc == 5)
+		return packet_send(op, argv);
+	if (strcmp(op, "xdp") == 0 && argc == 5)
+		return xdp_send(argv);
+	if ((strcmp(op, "ping") == 0 || strcmp(op, "ping-raw") == 0) && argc == 3)
+		return ping(op[4] == '-', argv[2]);
+	if (strcmp(op, "socketpair-raw") == 0) {
+		print_pair("packet", AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		print_pair(" raw", AF_INET, SOCK_RAW, IPPROTO_RAW);
+		printf("\n");
+		return 0;
 	}
 	if (strcmp(op, "unix") == 0 && argc == 3)
 		return unix_connect(argv[2]);

@@ -20,6 +20,10 @@
  *                                    ptrace, /proc/PID/mem, process_vm_readv, /proc/PID/fd;
  *                                    one line each, "NAME ok" or "NAME err ERRNO"; then one
  *                                    TCP connect to ADDR PORT ("after ok" / "after err NAME")
+ *   supervise i386-raw4 CONN HDR PORT  a raw IPv4 socket (IPPROTO_RAW) made with the 32-bit
+ *                                    socket call (int $0x80: seccomp sees a call of arch
+ *                                    i386), connected to CONN, then one UDP datagram written
+ *                                    whose own header names HDR PORT; prints "ok" or "err NAME"
  *
  * Exits 0 when it could run its steps (the verdicts are printed), 2 on a setup failure. */
 #include <arpa/inet.h>
@@ -37,6 +41,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "packet.h"
+
+#define I386_SOCKET 359 /* arch/x86/entry/syscalls/syscall_32.tbl */
+
 static long
 raw3(long nr, long a, long b, long c)
 {
@@ -46,6 +54,20 @@ raw3(long nr, long a, long b, long c)
 	                 : "=a"(ret)
 	                 : "a"(nr), "D"(a), "S"(b), "d"(c)
 	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* A call as a 32-bit program makes it, from this 64-bit one: 0 or -errno.  (The kernel's
+ * 32-bit entry may leave r8-r11 zero.) */
+static long
+int80_3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+	                 : "=a"(ret)
+	                 : "a"(nr), "b"(a), "c"(b), "d"(c)
+	                 : "r8", "r9", "r10", "r11", "memory");
 	return ret;
 }
 
@@ -265,6 +287,19 @@ main(int argc, char **argv)
 		printf(rc >= 0 ? "ok\n" : "err %s\n", name(-rc));
 		return rc >= 0 ? 0 : 1;
 	}
-	fputs("usage: supervise asm|race|forks|orphan|reach|io_uring ARGS...\n", stderr);
+	if (argc == 5 && strcmp(argv[1], "i386-raw4") == 0) {
+		struct sockaddr_in in = addr(argv[2], "0");
+		uint8_t pkt[64];
+		size_t n = ip4_udp(pkt, NULL, argv[3], argv[4]);
+		long fd = int80_3(I386_SOCKET, AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+		if (fd >= 0 && (rc = raw_connect((int)fd, &in)) == 0)
+			rc = raw3(SYS_write, fd, (long)pkt, (long)n);
+		else if (fd < 0)
+			rc = fd;
+		printf(rc >= 0 ? "ok\n" : "err %s\n", name(-rc));
+		return rc >= 0 ? 0 : 1;
+	}
+	fputs("usage: supervise asm|race|forks|orphan|reach|io_uring|i386-raw4 ARGS...\n", stderr);
 	return 2;
 }

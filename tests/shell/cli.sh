@@ -76,6 +76,16 @@ expect explain-nat64-itself 1 '^  64:ff9b::7f00:1: allow$' -- "$NJ" explain -r "
 expect explain-nat64 1 '169.254.169.254: deny' -- "$NJ" explain -r "$T/good.rules" '[64:ff9b::a9fe:a9fe]:80'
 expect explain-nat64-public 0 '8.8.8.8: allow' -- "$NJ" explain -r "$T/good.rules" '[64:ff9b::808:808]:80'
 expect explain-unix 1 'to allow it: allow unix /run/x.sock' -- "$NJ" explain -r "$T/good.rules" unix:/run/x.sock
+# sockets judged whole when they are made: raw IP (family raw) and packet sockets
+printf 'allow any\nallow family raw\nblock family packet\n' > "$T/raw.rules"
+expect check-family-raw 0 'valid: 3 rules (2 allow, 1 block)' -- "$NJ" check "$T/raw.rules"
+printf 'allow raw\n' > "$T/raw-alone.rules"
+expect check-raw-alone 1 'raw-alone.rules:1:7: error: raw IP sockets are a family target; write family raw: "raw"' -- "$NJ" check "$T/raw-alone.rules"
+expect explain-family-raw 0 '^  allow family raw (.*raw.rules:2)$' -- "$NJ" explain -r "$T/raw.rules" family:raw
+expect explain-family-raw-any 1 'no allow rule matches; to allow it: allow family raw' -- "$NJ" explain -r "$T/good.rules" family:raw
+expect explain-family-packet 1 'block family packet (.*raw.rules:3)  <- decides' -- "$NJ" explain -r "$T/raw.rules" family:packet
+expect explain-family-line 1 '^deny: family packet$' -- "$NJ" explain -r "$T/raw.rules" family:packet
+expect explain-family-bad 2 'invalid family destination' -- "$NJ" explain -r "$T/raw.rules" family:inet
 expect explain-default 1 'built-in default policy' -- "$NJ" explain 127.0.0.1:80
 expect explain-default-public 0 'allow @public' -- "$NJ" explain 1.1.1.1:443
 expect explain-bad-rules 2 'host bits' -- "$NJ" explain -r "$T/bad.rules" 1.1.1.1:80

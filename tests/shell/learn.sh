@@ -162,6 +162,25 @@ valid block "$T/blk.rules"
 nj_deny_cmd block-still-denied "$T/blk.rules.on" "udp 10.9.8.7 53" -- "$P" sendto udp 10.9.8.7 53
 nj_reach_cmd block-twin "$T/blk.rules.on" "tcp 127.0.0.1 8081" -- "$P" connect tcp 127.0.0.1 8081
 
+# ---- sockets that write headers of their own: learned as the family rule that allows them
+# (audit mode made them, so their datagrams arrived) ----
+nj_raw_setup
+RAWB=$(readlink -f "$(nj_rules 'allow 127.0.0.1')")
+raw0=$(nj_count "udp 127.0.0.9 54") pk0=$(nj_count "udp 192.0.2.9 54")
+learn -r "$RAWB" -o "$T/raw.rules" -- sh -c '"$0" raw4 127.0.0.1 127.0.0.9 54 &&
+    "$0" packet 192.0.2.9 192.0.2.1 54' "$P"
+status raw-exit 0
+arrived raw-audit "udp 127.0.0.9 54" "$raw0"
+arrived packet-audit "udp 192.0.2.9 54" "$pk0"
+has raw-learned "$T/raw.rules" '# allow family raw'
+has raw-count "$T/raw.rules" '# socket family raw: 1 time, by probe'
+has packet-learned "$T/raw.rules" '# allow family packet'
+valid raw "$T/raw.rules"
+nj_reach_cmd raw-learned-twin "$T/raw.rules.on" "udp 127.0.0.9 54" -- "$P" raw4 127.0.0.1 127.0.0.9 54
+nj_deny_cmd raw-given "$RAWB" "udp 127.0.0.9 54" -- "$P" raw4 127.0.0.1 127.0.0.9 54
+nj_reach_cmd packet-learned-twin "$T/raw.rules.on" "udp 192.0.2.9 54" -- "$P" packet 192.0.2.9 192.0.2.1 54
+nj_deny_cmd packet-given "$RAWB" "udp 192.0.2.9 54" -- "$P" packet 192.0.2.9 192.0.2.1 54
+
 # ---- invalid rules: exit 2, nothing started ----
 BAD=$(nj_rules 'allow 10.0.0.1/8')
 learn -r "$BAD" -o "$T/bad.out" -- sh -c ": > '$T/started'"

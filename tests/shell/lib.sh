@@ -13,6 +13,10 @@
 #                                   "v4" (localhost on 127.0.0.1 only); make check runs the
 #                                   suites that resolve names with each
 #   nj_listen tcp:8080 udp:9000 unix:/path ...   start the listener (once per script)
+#   nj_raw_setup                    let the namespace take in what the tests of raw, packet
+#                                   and ping sockets send (after nj_netns)
+#   nj_icmp_echos 4|6               how many ICMP echo requests the namespace has taken in:
+#                                   the listener of a ping
 #   nj_rules 'allow ...' ...        write a rules file, print its path
 #   nj_deny NAME RULES ENDPOINT -- CMD...   CMD (run under the shim with RULES) must fail
 #                                   with EACCES (its output shows "EACCES", "Permission
@@ -31,6 +35,10 @@
 #   nj_run_sup RULES CMD...         like nj_run_cmd, through `netjail run --supervise`
 #   nj_deny_sup / nj_reach_sup NAME RULES ENDPOINT -- CMD...   nj_deny_cmd / nj_reach_cmd
 #                                   through `netjail run --supervise`
+#   nj_ping NAME reply|denied 4|6 RULES CMD...   CMD (under the shim) is a ping: it must print
+#                                   "ok reply" and the namespace take in an echo request, or
+#                                   fail with EACCES while none is taken in (nj_icmp_echos)
+#   nj_ping_sup ...                 nj_ping through `netjail run --supervise`
 #   nj_output NAME EXPECTED RULES CMD...   CMD's whole output (under the shim, stdout and
 #                                   stderr) is exactly EXPECTED
 #   nj_done                         print "shim: N passed, N failed" and exit
@@ -126,6 +134,24 @@ nj_cleanup() {
 	umount -l /etc/hosts /etc/resolv.conf /etc/nsswitch.conf /etc/host.conf /etc \
 	    2>/dev/null
 	rm -rf "$NJ_TMP"
+}
+
+nj_raw_setup() {
+	# a frame sent on a packet socket comes in again on lo with no route attached yet, and
+	# its source is one of our own addresses (here every address is): take it in
+	echo 1 > /proc/sys/net/ipv4/conf/lo/accept_local
+	# ping sockets for our group (under unshare -r the only group mapped)
+	g=$(id -g)
+	echo "$g $g" > /proc/sys/net/ipv4/ping_group_range
+}
+
+nj_icmp_echos() {
+	if [ "$1" = 6 ]; then
+		awk '$1 == "Icmp6InEchos" { print $2 }' /proc/net/snmp6
+	else
+		awk '$1 == "Icmp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i }
+		    else print $c }' /proc/net/snmp
+	fi
 }
 
 nj_listen() {
@@ -305,7 +331,27 @@ nj__reach() {
 	fi
 }
 
+# nj__ping RUNNER NAME reply|denied 4|6 RULES CMD...: nj_ping, CMD run by RUNNER
+nj__ping() {
+	run=$1 name=$2 want=$3 fam=$4 rules=$5
+	nj_only "$name" || return 0
+	shift 5
+	before=$(nj_icmp_echos "$fam")
+	"$run" "$rules" "$@"
+	after=$(nj_icmp_echos "$fam")
+	case $want in
+	reply)
+		if [ "$NJ_OUT" = "ok reply" ] && [ "$after" -gt "$before" ]; then nj_ok; else
+			nj_bad "$name: no reply, or no echo request arrived (exit $NJ_RC)"; fi ;;
+	*)
+		if printf '%s\n' "$NJ_OUT" | grep -q '^err EACCES$' && [ "$after" = "$before" ]; then
+			nj_ok; else nj_bad "$name: not denied, or an echo request arrived"; fi ;;
+	esac
+}
+
 nj_reach() { nj__reach nj_run "$@"; }
+nj_ping() { nj__ping nj_run "$@"; }
+nj_ping_sup() { nj__ping nj_run_sup "$@"; }
 nj_deny_cmd() { nj__deny nj_run_cmd "$@"; }
 nj_reach_cmd() { nj__reach nj_run_cmd "$@"; }
 nj_deny_sup() { nj__deny nj_run_sup "$@"; }

@@ -115,6 +115,62 @@ nj_expect netlink-kernel-no-rules '^err EACCES$' "$NJ_TMP/none.rules" $P netlink
 nj_expect netlink-process '^err EACCES$' "$LO" $P netlink 4242
 nj_expect netlink-process-allowed '^err ECONNREFUSED$' "$(nj_rules 'allow family netlink')" $P netlink 4242
 
+# ---- sockets that write headers of their own: a raw IP socket's packets go where its own
+# header says, a packet or XDP socket's frames wherever they say, so such a socket is made only
+# when a rule names it (family raw, family packet, family xdp); each is connected or bound to
+# what the rules allow, and the datagram inside names another address ----
+nj_raw_setup
+RAWNO=$(nj_rules 'allow 127.0.0.1' 'allow ::1')
+RAWOK=$(nj_rules 'allow 127.0.0.1' 'allow ::1' 'allow family raw')
+PKTOK=$(nj_rules 'allow 127.0.0.1' 'allow family packet')
+nj_deny raw4 "$RAWNO" "udp 127.0.0.9 9000" -- $P raw4 127.0.0.1 127.0.0.9 9000
+nj_allow raw4-twin "$RAWOK" "udp 127.0.0.9 9000" -- $P raw4 127.0.0.1 127.0.0.9 9000
+nj_deny raw4-allow-any "$(nj_rules 'allow any')" "udp 127.0.0.9 9000" -- $P raw4 127.0.0.1 127.0.0.9 9000
+nj_deny raw4-blocked "$(nj_rules 'allow any' 'allow family raw' 'block family raw')" \
+    "udp 127.0.0.9 9000" -- $P raw4 127.0.0.1 127.0.0.9 9000
+nj_deny raw4-no-rules "$NJ_TMP/none.rules" "udp 127.0.0.9 9000" -- $P raw4 127.0.0.1 127.0.0.9 9000
+nj_deny sys-raw4 "$RAWNO" "udp 127.0.0.8 9000" -- $P sys-raw4 127.0.0.1 127.0.0.8 9000
+nj_allow sys-raw4-twin "$RAWOK" "udp 127.0.0.8 9000" -- $P sys-raw4 127.0.0.1 127.0.0.8 9000
+nj_deny raw6 "$RAWNO" "udp 2001:db8::9 9000" -- $P raw6 ::1 2001:db8::9 2001:db8::1 9000
+nj_allow raw6-twin "$RAWOK" "udp 2001:db8::9 9000" -- $P raw6 ::1 2001:db8::9 2001:db8::1 9000
+nj_deny packet "$RAWOK" "udp 192.0.2.9 9000" -- $P packet 192.0.2.9 192.0.2.1 9000
+nj_allow packet-twin "$PKTOK" "udp 192.0.2.9 9000" -- $P packet 192.0.2.9 192.0.2.1 9000
+nj_deny packet-legacy "$RAWOK" "udp 192.0.2.7 9000" -- $P packet-legacy 192.0.2.7 192.0.2.1 9000
+nj_allow packet-legacy-twin "$PKTOK" "udp 192.0.2.7 9000" -- $P packet-legacy 192.0.2.7 192.0.2.1 9000
+XDPOK=$(nj_rules 'allow 127.0.0.1' 'allow family xdp')
+nj_deny xdp "$PKTOK" "udp 192.0.2.5 9000" -- $P xdp 192.0.2.5 192.0.2.1 9000
+nj_allow xdp-twin "$XDPOK" "udp 192.0.2.5 9000" -- $P xdp 192.0.2.5 192.0.2.1 9000
+nj_expect raw-deny-line "^netjail: deny socket family raw (probe\[[0-9]*\]): no allow rule matches ($RAWNO); to allow it: allow family raw\$" "$RAWNO" $P raw4 127.0.0.1 127.0.0.9 9000
+nj_expect packet-deny-line "^netjail: deny socket family packet (probe\[[0-9]*\]): block family packet (.*:2)\$" "$(nj_rules 'allow family packet' 'block family packet')" $P packet 192.0.2.9 192.0.2.1 9000
+NJ_FORMAT=json
+nj_run "$RAWNO" $P raw6 ::1 2001:db8::9 2001:db8::1 9000
+nj_records raw-json call=socket verdict=deny mode=enforce family=raw reason=no-allow \
+    "suggest=allow family raw" "file=$RAWNO" prog=probe
+NJ_FORMAT=
+# audit: the socket is made, its datagram arrives, the line says it would have been denied
+before=$(nj_count "udp 127.0.0.9 9000")
+NJ_OUT=$(NETJAIL_MODE=audit LD_PRELOAD=$NJ_SHIM NETJAIL_RULES=$RAWNO $P raw4 127.0.0.1 127.0.0.9 9000 2>&1)
+nj_sync
+if printf '%s\n' "$NJ_OUT" | grep -q '^netjail: would deny socket family raw ' &&
+    printf '%s\n' "$NJ_OUT" | grep -q '^ok$' && [ "$(nj_count "udp 127.0.0.9 9000")" != "$before" ]; then
+	nj_ok; else nj_bad "raw-audit: no would-deny line, or the datagram did not arrive"; fi
+# socketpair makes neither: the kernel refuses both kinds (no wrapper needed)
+nj_expect socketpair-raw '^packet err EOPNOTSUPP raw err EOPNOTSUPP$' "$RAWOK" $P socketpair-raw
+# ping: a ping socket (SOCK_DGRAM, IPPROTO_ICMP) writes no header and is not refused; its
+# echo requests are sends like any other.  A raw ICMP socket is a raw socket.  (The listener:
+# the namespace's count of echo requests taken in.)
+nj_ping ping reply 4 "$RAWNO" $P ping 127.0.0.1
+nj_ping ping-denied denied 4 "$RAWNO" $P ping 127.0.0.2
+nj_ping ping6 reply 6 "$RAWNO" $P ping ::1
+nj_ping ping6-denied denied 6 "$RAWNO" $P ping ::2
+nj_ping ping-raw denied 4 "$RAWNO" $P ping-raw 127.0.0.1
+nj_ping ping-raw-twin reply 4 "$RAWOK" $P ping-raw 127.0.0.1
+nj_ping ping6-raw denied 6 "$RAWNO" $P ping-raw ::1
+nj_ping ping6-raw-twin reply 6 "$RAWOK" $P ping-raw ::1
+# (a ping socket is SOCK_DGRAM: udp in the rules' words, to port 0)
+nj_expect ping-deny-line '^netjail: deny sendto udp 127.0.0.2:0 (probe\[[0-9]*\]): no allow rule matches .*; to allow it: allow udp 127.0.0.2$' "$RAWNO" $P ping 127.0.0.2
+nj_ping ping-port-rule denied 4 "$(nj_rules 'allow udp 127.0.0.1 port 53')" $P ping 127.0.0.1
+
 # ---- io_uring, signals, errno ----
 nj_expect io_uring-denied '^err EACCES' "$(nj_rules 'allow any')" $P io_uring
 nj_expect io_uring-logged 'netjail: deny io_uring_setup' "$(nj_rules 'allow any')" $P io_uring

@@ -116,6 +116,68 @@ if [ -n "$STATIC" ]; then
 	if [ "$NJ_RC" = 126 ]; then nj_ok; else nj_bad "netjail run without --supervise started a static program (exit $NJ_RC)"; fi
 fi
 
+# ---- sockets that write headers of their own (a raw IP socket, a packet or XDP socket): the
+# filter, built knowing the rules, refuses them unless family raw, packet or xdp is allowed; the
+# datagram inside names another address than the one the socket is given; ping sockets are
+# ordinary ones ----
+nj_raw_setup
+RAWNO=$(nj_rules 'allow 127.0.0.1' 'allow ::1')
+RAWOK=$(nj_rules 'allow 127.0.0.1' 'allow ::1' 'allow family raw')
+PKTOK=$(nj_rules 'allow 127.0.0.1' 'allow family packet')
+if [ -n "$STATIC" ]; then
+	nj_deny_sup static-raw4 "$RAWNO" "udp 127.0.0.9 9000" -- "$STATIC" raw4 127.0.0.1 127.0.0.9 9000
+	check static-raw4-err '^err EACCES$'
+	check static-raw4-log "^netjail: deny socket family raw (probe-static\[[0-9]*\]): no allow rule matches ($RAWNO); to allow it: allow family raw\$"
+	nj_reach_sup static-raw4-twin "$RAWOK" "udp 127.0.0.9 9000" -- "$STATIC" raw4 127.0.0.1 127.0.0.9 9000
+	nj_deny_sup static-raw4-allow-any "$(nj_rules 'allow any')" "udp 127.0.0.9 9000" -- \
+	    "$STATIC" raw4 127.0.0.1 127.0.0.9 9000
+	nj_deny_sup static-raw4-blocked "$(nj_rules 'allow any' 'allow family raw' 'block family raw')" \
+	    "udp 127.0.0.9 9000" -- "$STATIC" raw4 127.0.0.1 127.0.0.9 9000
+	nj_deny_sup static-raw6 "$RAWNO" "udp 2001:db8::9 9000" -- "$STATIC" raw6 ::1 2001:db8::9 2001:db8::1 9000
+	nj_reach_sup static-raw6-twin "$RAWOK" "udp 2001:db8::9 9000" -- "$STATIC" raw6 ::1 2001:db8::9 2001:db8::1 9000
+	nj_deny_sup static-packet "$RAWOK" "udp 192.0.2.9 9000" -- "$STATIC" packet 192.0.2.9 192.0.2.1 9000
+	check static-packet-log '^netjail: deny socket family packet (probe-static\[[0-9]*\]): no allow rule matches'
+	nj_reach_sup static-packet-twin "$PKTOK" "udp 192.0.2.9 9000" -- "$STATIC" packet 192.0.2.9 192.0.2.1 9000
+	nj_deny_sup static-packet-legacy "$RAWOK" "udp 192.0.2.7 9000" -- "$STATIC" packet-legacy 192.0.2.7 192.0.2.1 9000
+	nj_reach_sup static-packet-legacy-twin "$PKTOK" "udp 192.0.2.7 9000" -- "$STATIC" packet-legacy 192.0.2.7 192.0.2.1 9000
+	XDPOK=$(nj_rules 'allow 127.0.0.1' 'allow family xdp')
+	nj_deny_sup static-xdp "$PKTOK" "udp 192.0.2.5 9000" -- "$STATIC" xdp 192.0.2.5 192.0.2.1 9000
+	check static-xdp-log '^netjail: deny socket family xdp (probe-static\[[0-9]*\]): no allow rule matches'
+	nj_reach_sup static-xdp-twin "$XDPOK" "udp 192.0.2.5 9000" -- "$STATIC" xdp 192.0.2.5 192.0.2.1 9000
+	nj_run_sup "$RAWOK" "$STATIC" socketpair-raw
+	check static-socketpair-raw '^packet err EOPNOTSUPP raw err EOPNOTSUPP$'
+	NJ_FORMAT=json
+	nj_run_sup "$RAWNO" "$STATIC" packet 192.0.2.9 192.0.2.1 9000
+	nj_records static-packet-json call=socket verdict=deny family=packet reason=no-allow \
+	    "suggest=allow family packet" prog=probe-static
+	NJ_FORMAT=
+	# audit: the socket is made and its datagram arrives; the line says it would be denied
+	before=$(nj_count "udp 127.0.0.9 9000")
+	NJ_OUT=$(env -u LD_PRELOAD "$NJ_NETJAIL" run --supervise --audit -r "$RAWNO" -- "$STATIC" \
+	    raw4 127.0.0.1 127.0.0.9 9000 2>&1)
+	nj_sync
+	if printf '%s\n' "$NJ_OUT" | grep -q '^netjail: would deny socket family raw ' &&
+	    printf '%s\n' "$NJ_OUT" | grep -q '^ok$' &&
+	    [ "$(nj_count "udp 127.0.0.9 9000")" != "$before" ]; then nj_ok; else
+		nj_bad "static-raw-audit: no would-deny line, or the datagram did not arrive"; fi
+	# ping: a ping socket is made, its echo requests judged as sends; a raw ICMP one is raw
+	nj_ping_sup static-ping reply 4 "$RAWNO" "$STATIC" ping 127.0.0.1
+	nj_ping_sup static-ping-denied denied 4 "$RAWNO" "$STATIC" ping 127.0.0.2
+	nj_ping_sup static-ping6 reply 6 "$RAWNO" "$STATIC" ping ::1
+	nj_ping_sup static-ping-raw denied 4 "$RAWNO" "$STATIC" ping-raw 127.0.0.1
+	nj_ping_sup static-ping-raw-twin reply 4 "$RAWOK" "$STATIC" ping-raw 127.0.0.1
+	nj_ping_sup static-ping6-raw denied 6 "$RAWNO" "$STATIC" ping-raw ::1
+	nj_ping_sup static-ping6-raw-twin reply 6 "$RAWOK" "$STATIC" ping-raw ::1
+fi
+# a dynamically linked program: the preload refuses first, with the same line
+nj_deny_sup dynamic-raw4 "$RAWNO" "udp 127.0.0.11 9000" -- "$P" raw4 127.0.0.1 127.0.0.11 9000
+check dynamic-raw4-log '^netjail: deny socket family raw (probe\[[0-9]*\]): no allow rule matches'
+nj_reach_sup dynamic-raw4-twin "$RAWOK" "udp 127.0.0.11 9000" -- "$P" raw4 127.0.0.1 127.0.0.11 9000
+# the socket call of a 32-bit program (int $0x80 from this one: arch i386) is judged alike
+nj_deny_sup i386-raw4 "$RAWNO" "udp 127.0.0.10 9000" -- "$SUP" i386-raw4 127.0.0.1 127.0.0.10 9000
+check i386-raw4-log '^netjail: deny socket family raw (supervise[^[]*\[[0-9]*\]): no allow rule matches'
+nj_reach_sup i386-raw4-twin "$RAWOK" "udp 127.0.0.10 9000" -- "$SUP" i386-raw4 127.0.0.1 127.0.0.10 9000
+
 # ---- an inline-assembly connect: no libc function at all ----
 nj_deny_sup asm-connect "$LO" "$NO" -- "$SUP" asm 127.0.0.1 8081
 check asm-connect-err '^err EACCES'

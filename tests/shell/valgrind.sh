@@ -42,6 +42,8 @@ vg unix-allowed $P unix "$NJ_TMP/ok.sock"
 vg unix-relative $P unix-chdir "$NJ_TMP" ../../etc/passwd
 vg abstract $P unix @nj-nothing
 vg io_uring $P io_uring
+vg socket-raw-denied $P raw4 127.0.0.1 127.0.0.9 9000
+vg socket-packet-denied $P packet 192.0.2.9 192.0.2.1 9000
 vg getaddrinfo $P gai localhost
 vg gethostbyname $P ghbn localhost
 vg execve-empty $X execve-empty "$P" connect tcp 127.0.0.1 8081

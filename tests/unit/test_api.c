@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/api.h" /* the fields libnetjail.so reads: magic, abi, text, len, name */
+#include "sys/intake.h"
 #include "tests.h"
 
 /* ---- sockaddrs ---- */
@@ -309,6 +310,57 @@ START_TEST(test_api_decide_families)
 	ss.ss_family = AF_PACKET;
 	ck_assert_int_eq(netjail_decide(r, (struct sockaddr *)&ss, 20, ANY), 0);
 	netjail_rules_free(r);
+}
+END_TEST
+
+/* What socket(2) makes, as the rules see it then: the sockets that write headers of their own
+ * are family destinations (packet, raw), every other socket none. */
+static const struct {
+	int domain, type, want; /* want: the family, or 0 */
+} socket_cases[] = {
+	{ AF_INET, SOCK_RAW, NJ_FAMILY_RAW }, { AF_INET6, SOCK_RAW, NJ_FAMILY_RAW },
+	{ AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NJ_FAMILY_RAW },
+	{ AF_INET6, SOCK_RAW | SOCK_CLOEXEC, NJ_FAMILY_RAW }, { AF_PACKET, SOCK_RAW, AF_PACKET },
+	{ AF_PACKET, SOCK_DGRAM, AF_PACKET }, { AF_PACKET, SOCK_PACKET | SOCK_NONBLOCK, AF_PACKET },
+	{ AF_PACKET, 0, AF_PACKET }, /* whatever the type: the kernel decides what it makes */
+	{ AF_INET, SOCK_PACKET, AF_PACKET }, /* the kernel makes a packet socket of it */
+	{ AF_INET, SOCK_PACKET | SOCK_CLOEXEC, AF_PACKET }, { AF_XDP, SOCK_RAW, AF_XDP },
+	{ AF_XDP, SOCK_RAW | SOCK_CLOEXEC, AF_XDP },
+	{ AF_INET6, SOCK_PACKET, 0 }, /* refused by the kernel: no packet socket */
+	{ AF_INET, SOCK_DGRAM, 0 }, /* UDP, and ping sockets (IPPROTO_ICMP) */
+	{ AF_INET6, SOCK_DGRAM, 0 }, { AF_INET, SOCK_STREAM, 0 }, { AF_INET6, SOCK_SEQPACKET, 0 },
+	{ AF_INET, SOCK_RDM, 0 },
+	{ AF_NETLINK, SOCK_RAW, 0 }, /* netlink is judged by where it sends */
+	{ AF_UNIX, SOCK_RAW, 0 }, { AF_UNIX, SOCK_STREAM, 0 }, { AF_VSOCK, SOCK_STREAM, 0 },
+	{ AF_UNSPEC, SOCK_RAW, 0 }, { -1, SOCK_RAW, 0 },
+	{ AF_INET, SOCK_RAW | 0x10, NJ_FAMILY_RAW }, /* a bad flag: EINVAL, or refused here */
+};
+
+START_TEST(test_api_socket_dest)
+{
+	struct nj_rules *none = rules_ok("allow any\nallow family netlink\n");
+	struct nj_rules *raw = rules_ok("allow family raw\n");
+	struct nj_rules *pkt = rules_ok("allow family packet\n");
+	struct nj_rules *xdp = rules_ok("allow family xdp\n");
+	struct nj_dest d;
+	int got;
+
+	memset(&d, 0xa5, sizeof(d));
+	got = nj_socket_dest(&d, socket_cases[_i].domain, socket_cases[_i].type);
+	ck_assert_int_eq(got, socket_cases[_i].want != 0);
+	if (got) {
+		ck_assert_int_eq(d.kind, NJ_DEST_FAMILY);
+		ck_assert_int_eq(d.family, socket_cases[_i].want);
+		ck_assert_int_eq(d.kernel, 0);
+		ck_assert_int_eq(nj_decide(none, &d, NULL), 0); /* allow any is addresses only */
+		ck_assert_int_eq(nj_decide(raw, &d, NULL), d.family == NJ_FAMILY_RAW);
+		ck_assert_int_eq(nj_decide(pkt, &d, NULL), d.family == AF_PACKET);
+		ck_assert_int_eq(nj_decide(xdp, &d, NULL), d.family == AF_XDP);
+	}
+	nj_rules_free(none);
+	nj_rules_free(raw);
+	nj_rules_free(pkt);
+	nj_rules_free(xdp);
 }
 END_TEST
 
@@ -884,6 +936,7 @@ api_suite(void)
 	tc = tcase_create("decide");
 	tcase_add_loop_test(tc, test_api_decide_ip, 0, NELEM(ip_cases));
 	tcase_add_loop_test(tc, test_api_decide_unix, 0, NELEM(unix_cases));
+	tcase_add_loop_test(tc, test_api_socket_dest, 0, NELEM(socket_cases));
 	tcase_add_test(tc, test_api_decide_unix_canonical);
 	tcase_add_test(tc, test_api_decide_families);
 	tcase_add_test(tc, test_api_decide_bad_lengths);

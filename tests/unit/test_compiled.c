@@ -72,6 +72,7 @@ static const char *const policies[] = {
 	"allow any\nblock @loopback\nblock @metadata\nblock 10.0.0.0/8\nallow tcp 10.1.2.3 port 5432\n",
 	"allow @public\nallow udp 10.0.0.2 port 53\nblock 2001:db8::/32\nallow tcp 2001:db8:1::/48 port 443,8000-8080\n",
 	"allow unix /run/pg/*\nblock unix /run/pg/secret\nallow unix @x\nallow family netlink\nallow exec /usr/bin/*\n",
+	"allow family raw\nblock family packet\nallow any\n",
 	"",
 };
 
@@ -93,10 +94,14 @@ START_TEST(test_compiled_decides_as_text)
 		struct nj_dest u = dest_of(NULL, "unix:/run/pg/.s.PGSQL.5432");
 		struct nj_dest s = dest_of(NULL, "unix:/run/pg/secret");
 		struct nj_dest f = dest_of(NULL, "family:netlink");
+		struct nj_dest raw = dest_of("other", "family:raw");
+		struct nj_dest pkt = dest_of("other", "family:packet");
 
 		ck_assert_int_eq(nj_decide(c, &u, NULL), nj_decide(t, &u, NULL));
 		ck_assert_int_eq(nj_decide(c, &s, NULL), nj_decide(t, &s, NULL));
 		ck_assert_int_eq(nj_decide(c, &f, NULL), nj_decide(t, &f, NULL));
+		ck_assert_int_eq(nj_decide(c, &raw, NULL), nj_decide(t, &raw, NULL));
+		ck_assert_int_eq(nj_decide(c, &pkt, NULL), nj_decide(t, &pkt, NULL));
 		ck_assert_int_eq(nj_exec_allowed(c, "/usr/bin/env"),
 		    nj_exec_allowed(t, "/usr/bin/env"));
 	}

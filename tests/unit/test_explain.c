@@ -36,6 +36,8 @@ static const struct {
 	{ "block unix /var/run/docker.sock", "block unix /var/run/docker.sock" },
 	{ "block family netlink", "block family netlink" },
 	{ "allow family packet", "allow family packet" },
+	{ "allow family raw", "allow family raw" },
+	{ "block family raw", "block family raw" },
 	{ "allow exec /usr/bin/*", "allow exec /usr/bin/*" },
 	{ "allow exec /usr/bin/curl", "allow exec /usr/bin/curl" },
 };
@@ -90,6 +92,7 @@ START_TEST(test_format_roundtrip_decides_the_same)
 		"tcp family:netlink",
 		"tcp family:packet",
 		"tcp family:vsock",
+		"other family:raw",
 	};
 	char *text = calloc(NELEM(formats), 256), *text2 = calloc(NELEM(formats), 256);
 	struct nj_rules *a, *b;
@@ -151,6 +154,8 @@ static const struct {
 	{ "udp", "unix:/run/x.sock", NULL, "allow unix /run/x.sock" },
 	{ "tcp", "unix:@name", NULL, "allow unix @name" },
 	{ "tcp", "family:netlink", NULL, "allow family netlink" },
+	{ "other", "family:packet", NULL, "allow family packet" },
+	{ "other", "family:raw", NULL, "allow family raw" },
 };
 
 START_TEST(test_suggest_allow)
@@ -218,6 +223,7 @@ static const struct {
 	{ "tcp", "unix:@x", NULL, 1, { 10 } },
 	{ "tcp", "family:netlink", NULL, 1, { 8 } },
 	{ "tcp", "family:packet", NULL, 0, { 0 } },
+	{ "other", "family:raw", NULL, 0, { 0 } }, /* allow any is IP addresses only */
 	/* an unnamed socket is allowed without any rule: none matches it */
 	{ "tcp", "unix:", NULL, 0, { 0 } },
 };
@@ -428,6 +434,8 @@ static const struct {
 	{ "allow unix @x\nblock unix @*\n", 1, 1, 2 },
 	{ "allow family netlink\nblock family netlink\n", 1, 1, 2 },
 	{ "allow family netlink\nblock family packet\n", 0, 0, 0 },
+	{ "allow family raw\nblock family raw\n", 1, 1, 2 },
+	{ "allow family raw\nblock family packet\n", 0, 0, 0 },
 	{ "allow exec /x\nblock unix /*\n", 0, 0, 0 },
 };
 

@@ -325,6 +325,14 @@ static const struct dcase families[] = {
 	{ "allow any\n", "tcp", "family:netlink", V_DENY },
 	{ "allow unix /*\nallow unix @*\n", "tcp", "family:vsock", V_DENY },
 	{ "allow family vsock\nallow family packet\n", "tcp", "family:packet", V_ALLOW },
+	/* raw IP sockets: only a rule that names them, never an IP rule, allows them */
+	{ "allow family raw\n", "other", "family:raw", V_ALLOW },
+	{ "allow any\nallow family packet\n", "other", "family:raw", V_DENY },
+	{ "allow family raw\n", "other", "family:packet", V_DENY },
+	{ "allow family raw\nblock family raw\n", "other", "family:raw", V_DENY },
+	{ "allow family raw\nblock family packet\n", "other", "family:raw", V_ALLOW },
+	{ "", "other", "family:raw", V_DENY },
+	{ "allow any\nallow unix /*\nallow unix @*\n", "other", "family:packet", V_DENY },
 };
 
 START_TEST(test_families)
@@ -342,6 +350,13 @@ START_TEST(test_family_names)
 	ck_assert_ptr_null(nj_family_name(AF_INET6));
 	ck_assert_ptr_null(nj_family_name(AF_UNIX));
 	ck_assert_ptr_null(nj_family_name(-1));
+	ck_assert_str_eq(nj_family_name(NJ_FAMILY_RAW), "raw");
+	ck_assert_int_eq(nj_family_find("raw", 3), NJ_FAMILY_RAW);
+	ck_assert_int_eq(nj_family_find("packet", 6), AF_PACKET);
+	ck_assert_int_eq(nj_family_find("rawx", 3), NJ_FAMILY_RAW); /* the length decides */
+	ck_assert_int_eq(nj_family_find("ra", 2), -1);
+	ck_assert_int_eq(nj_family_find("inet", 4), -1);
+	ck_assert_int_eq(nj_family_find("", 0), -1);
 	/* every name parses as a family rule and decides its own number */
 	for (int af = 0; af < 64; af++) {
 		char text[64];
@@ -358,6 +373,8 @@ START_TEST(test_family_names)
 		ck_assert_msg(nj_decide(r, &d, NULL) == 1, "%s", text);
 		d.family = af + 1;
 		ck_assert_int_eq(nj_decide(r, &d, NULL), 0);
+		d.family = NJ_FAMILY_RAW;
+		ck_assert_int_eq(nj_decide(r, &d, NULL), 0); /* no AF_ rule allows raw */
 		nj_rules_free(r);
 	}
 }

@@ -103,6 +103,15 @@ static const struct {
 	{ T("allow family inet6"), 1, 14, "IP is not a family target", NULL },
 	{ T("allow family unix"), 1, 14, "unix is not a family target", NULL },
 	{ T("allow family NETLINK"), 1, 14, "unknown socket family", NULL },
+	/* family raw: the raw IP sockets, a whole kind of socket like a family */
+	{ T("allow family RAW"), 1, 14, "unknown socket family", NULL },
+	{ T("allow raw"), 1, 7,
+	    "raw IP sockets are a family target; write family raw:", "\"raw\"" },
+	{ T("block packet"), 1, 7,
+	    "packet sockets are a family target; write family packet:", NULL },
+	{ T("allow tcp family raw"), 1, 7, "tcp and udp apply only to IP targets", NULL },
+	{ T("allow family raw port 80"), 1, 18, "port applies only to IP targets", NULL },
+	{ T("allow family raw extra"), 1, 18, "unexpected text after the rule", "\"extra\"" },
 	/* bytes that are not rules text */
 	{ T("allow 10.0.\0.1"), 1, 12, "NUL byte", NULL },
 	{ T("allow 10.0.0.1 # com\0ment"), 1, 21, "NUL byte", NULL },
@@ -188,6 +197,8 @@ static const struct {
 	{ "allow exec /*", 1 },
 	{ "allow exec /usr/bin/curl", 1 },
 	{ "allow family netlink\nblock family packet\nallow family vsock", 3 },
+	{ "allow family raw\nallow family packet\n", 2 },
+	{ "block family raw", 1 },
 	{ "allow 10.0.0.0/8 port 22 # ssh\nblock 10.0.0.0/8\n", 2 },
 	{ "allow 10.0.0.0/8\nallow 10.0.0.0/8\n", 2 }, /* duplicates warn (lint), no error */
 	{ "allow 10.1.0.0/16\nblock 10.0.0.0/8\n", 2 }, /* so do useless allows */
@@ -335,6 +346,8 @@ START_TEST(test_empty_file_valid_and_denies_everything)
 		"unix:/run/x",
 		"unix:@abstract",
 		"family:netlink",
+		"family:raw",
+		"family:packet",
 	};
 	struct nj_diags dg;
 

@@ -105,6 +105,45 @@ START_TEST(test_record_stands_for)
 }
 END_TEST
 
+/* A socket the rules refuse to make (socket(2) of a raw IP or packet socket) reads as a family
+ * denial, with the rule that would allow it. */
+START_TEST(test_record_socket_family)
+{
+	struct nj_rules *r = rules_ok("allow any\nblock family packet\n");
+	struct nj_dest raw = dest_of("other", "family:raw"),
+	               pkt = dest_of("other", "family:packet");
+	struct nj_verdict v;
+	struct nj_record rec = { .verdict = NJ_REC_DENY,
+		.call = "socket",
+		.prog = "ping",
+		.pid = 7,
+		.dest = &raw,
+		.rules = r,
+		.v = &v,
+		.vdest = &raw };
+	char buf[NJ_RECORD_MAX];
+
+	ck_assert_int_eq(nj_decide(r, &raw, &v), 0);
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny socket family raw (ping[7]): no allow rule matches (test.rules); to "
+	    "allow it: allow family raw");
+	ck_assert_str_eq(json_of(&rec, buf, sizeof(buf)),
+	    "{\"v\":1,\"pid\":7,\"prog\":\"ping\",\"call\":\"socket\",\"verdict\":\"deny\","
+	    "\"mode\":\"enforce\",\"family\":\"raw\",\"reason\":\"no-allow\",\"file\":"
+	    "\"test.rules\",\"suggest\":\"allow family raw\",\"message\":\"no allow rule matches "
+	    "(test.rules); to allow it: allow family raw\"}");
+	ck_assert_int_eq(nj_decide(r, &pkt, &v), 0);
+	rec.dest = rec.vdest = &pkt;
+	rec.verdict = NJ_REC_WOULD_DENY;
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: would deny socket family packet (ping[7]): block family packet "
+	    "(test.rules:2)");
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"family\":\"packet\",\"reason\":\"blocked\",\"rule\":\"block family packet\""));
+	nj_rules_free(r);
+}
+END_TEST
+
 START_TEST(test_record_no_rules_exec_lookup_error)
 {
 	struct nj_rules *r = rules_ok("allow @public\n");
@@ -233,6 +272,7 @@ record_suite(void)
 
 	tcase_add_test(tc, test_record_verdict_line_and_json);
 	tcase_add_test(tc, test_record_stands_for);
+	tcase_add_test(tc, test_record_socket_family);
 	tcase_add_test(tc, test_record_no_rules_exec_lookup_error);
 	tcase_add_test(tc, test_record_json_escapes_and_cuts);
 	tcase_add_loop_test(tc, test_record_time, 0, (int)NELEM(times));

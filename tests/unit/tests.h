@@ -226,15 +226,6 @@ port_of(const char *s)
 	return v <= 65535 ? (int)v : -1;
 }
 
-static inline int
-family_of(const char *name)
-{
-	for (int af = 0; af < 64; af++)
-		if (nj_family_name(af) && strcmp(nj_family_name(af), name) == 0)
-			return af;
-	return -1;
-}
-
 /* A destination as `netjail explain` takes it: a.b.c.d, a.b.c.d:PORT, [v6]:PORT, [v6], v6,
  * unix:/path, unix:@abstract, unix: (unnamed), family:NAME.  No port: NJ_PORT_ANY.  proto
  * "tcp" (or NULL), "udp" or "other".  Paths point into text.  Returns 0 or -1. */
@@ -259,7 +250,7 @@ dest_parse(const char *proto, const char *text, struct nj_dest *d)
 	}
 	if (strncmp(text, "family:", 7) == 0) {
 		d->kind = NJ_DEST_FAMILY;
-		d->family = family_of(text + 7);
+		d->family = nj_family_find(text + 7, strlen(text + 7));
 		return d->family < 0 ? -1 : 0;
 	}
 	d->kind = NJ_DEST_IP;
