@@ -9,6 +9,20 @@
  * that connect's result (a non-blocking socket stays non-blocking: EINPROGRESS).  The sends are
  * checked and then continued: netjail(1), "netjail run --supervise", says what that leaves.
  *
+ * A TCP connect on a blocking socket must not hold this thread for as long as the handshake
+ * takes (a destination that drops SYNs takes minutes, and every worker it held would be one
+ * fewer for the rest of the tree): the socket is made non-blocking for the connect and made
+ * blocking again at once (the handshake goes on in the kernel regardless), and a connect still
+ * under way is handed to pending.c, which answers it when it ends.  O_NONBLOCK is a flag of
+ * the open file description, which we share with the caller: for that moment, another thread
+ * of the caller using the same socket sees it non-blocking (a read or write on a socket that
+ * is still connecting returns EAGAIN instead of waiting).  Only one worker at a time does this
+ * for one socket (the stripes below), so two of them cannot take each other's flag for the
+ * program's.  EALREADY (the socket was connecting already: a connect restarted after a
+ * signal, or two threads connecting one socket) means waiting too, as the kernel's blocking
+ * connect waits.  Unix sockets keep the blocking connect: a non-blocking one returns EAGAIN
+ * when the listener's queue is full, and there is nothing to wait on.
+ *
  * Every read of the caller's memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID: if the caller
  * died (and its pid was reused) in between, what we read is not its and the notification is
  * dropped.  A caller that dies while we decide makes NOTIF_SEND fail with ENOENT: ignored. */
@@ -17,12 +31,15 @@
 #include <limits.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -34,6 +51,14 @@
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread, not its process */
 #endif
+
+#define LATER 1 /* a connect handed to pending.c: it answers */
+#define NSTRIPES 64
+
+/* One socket's flags are changed by one worker at a time: by socket inode. */
+static pthread_mutex_t stripes[NSTRIPES] = {
+	[0 ... NSTRIPES - 1] = PTHREAD_MUTEX_INITIALIZER,
+};
 
 /* One notification being answered. */
 struct call {
@@ -275,6 +300,88 @@ unix_target(struct call *c, socklen_t *len)
 	return 0;
 }
 
+/* Is our socket TCP (over IPv4 or IPv6)? */
+static int
+is_tcp(const struct call *c)
+{
+	socklen_t n = sizeof(int);
+	int proto = 0;
+
+	return c->type == SOCK_STREAM &&
+	    getsockopt(c->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &n) == 0 && proto == IPPROTO_TCP;
+}
+
+/* Wait here for a connect under way on our socket (the set of pending.c is full), as long as
+ * the caller is still waiting for it: the answer, or expired when the deadline passes. */
+static int
+wait_here(struct call *c, int expired, uint64_t deadline)
+{
+	struct pollfd p = { .fd = c->sock, .events = POLLOUT };
+	int res;
+
+	for (;;) {
+		struct timespec ts;
+		uint64_t t;
+		int ms = 1000;
+
+		if (deadline) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			if (t >= deadline)
+				return nj_connect_settle(c->sock, &res) ? expired : res;
+			if (deadline - t < 1000000000u)
+				ms = (int)((deadline - t + 999999u) / 1000000u);
+		}
+		(void)poll(&p, 1, ms);
+		if (!nj_connect_settle(c->sock, &res))
+			return res;
+		if (!still_valid(c))
+			return -ESRCH; /* interrupted, or gone: the answer is not wanted */
+	}
+}
+
+/* A TCP connect of our socket to the checked address: a blocking socket's connect is started
+ * without blocking, and if it is still under way, handed to pending.c (LATER). */
+static int
+connect_tcp(struct call *c, const struct sockaddr *to, socklen_t len)
+{
+	pthread_mutex_t *m;
+	struct stat st;
+	uint64_t deadline;
+	int fl, rc, res;
+
+	if (fstat(c->sock, &st) != 0)
+		return -errno;
+	deadline = nj_connect_deadline(c->sock);
+	m = &stripes[st.st_ino % NSTRIPES];
+	pthread_mutex_lock(m);
+	if ((fl = fcntl(c->sock, F_GETFL)) < 0 || (fl & O_NONBLOCK) ||
+	    fcntl(c->sock, F_SETFL, fl | O_NONBLOCK) != 0) {
+		/* non-blocking already (or the flag cannot be set): connected as it is */
+		pthread_mutex_unlock(m);
+		return connect(c->sock, to, len) != 0 ? -errno : 0;
+	}
+	rc = connect(c->sock, to, len) != 0 ? -errno : 0;
+	/* blocking again at once; only our flag is taken back */
+	if ((fl = fcntl(c->sock, F_GETFL)) >= 0)
+		(void)fcntl(c->sock, F_SETFL, fl & ~O_NONBLOCK);
+	if (rc != -EINPROGRESS && rc != -EALREADY) {
+		pthread_mutex_unlock(m);
+		return rc;
+	}
+	if (!nj_connect_settle(c->sock, &res)) {
+		pthread_mutex_unlock(m); /* over already (on loopback it usually is) */
+		return res;
+	}
+	if (nj_pending_add(c->req->id, c->sock, st.st_ino, rc, deadline) == 0) {
+		c->sock = -1; /* pending.c's now */
+		pthread_mutex_unlock(m);
+		return LATER;
+	}
+	pthread_mutex_unlock(m);
+	return wait_here(c, rc, deadline);
+}
+
 static int
 do_connect(struct call *c, struct seccomp_notif_resp *resp)
 {
@@ -297,9 +404,11 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 			    "netjail to connect on the program's behalf");
 		to = (const struct sockaddr *)&c->un;
 	}
+	resp->val = 0;
+	if (rc == 0 && is_tcp(c))
+		return connect_tcp(c, to, len);
 	if (connect(c->sock, to, len) != 0)
 		return -errno;
-	resp->val = 0;
 	return 0;
 }
 
@@ -451,6 +560,8 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 		close(c.sock);
 	if (c.pidfd >= 0)
 		close(c.pidfd);
+	if (rc == LATER)
+		return; /* pending.c answers when the connect ends */
 	if (rc < 0 && c.denied && s->audit) {
 		rc = 0; /* audit: logged as "would deny"; the kernel makes the call */
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

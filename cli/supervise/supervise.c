@@ -31,8 +31,12 @@
  * lets one through.
  *
  * Workers: each waits in NOTIF_RECV itself.  The one that takes the last idle place starts
- * another before handling its notification, so a slow blocking connect never holds up the
- * others (up to WORKERS_MAX threads; beyond that, notifications wait for a free worker). */
+ * another before handling its notification, so a slow one never holds up the others (up to
+ * NJ_WORKERS_MAX threads; beyond that, notifications wait for a free worker).  A TCP connect
+ * holds a worker only while it is started: one thread waits for every handshake under way
+ * (pending.c), so that destinations that never answer do not use up the workers.  Each
+ * connect under way keeps a descriptor (our copy of its socket) open, so the supervisor
+ * raises its own soft limit on open files to the hard one; the tree keeps the limits it had. */
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +47,7 @@
 #include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,7 +55,6 @@
 #include "cli/cli.h"
 #include "cli/supervise/supervise.h"
 
-#define WORKERS_MAX 512
 #define WORKER_STACK (256u << 10)
 
 static struct nj_super sup;
@@ -82,7 +86,7 @@ took_one(void)
 	int more;
 
 	pthread_mutex_lock(&mu);
-	more = --idle == 0 && total < WORKERS_MAX;
+	more = --idle == 0 && total < NJ_WORKERS_MAX;
 	if (more)
 		idle++, total++;
 	pthread_mutex_unlock(&mu);
@@ -269,6 +273,7 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 {
 	const char *why = nj_seccomp_unsupported();
 	int report[2], go[2], listener;
+	struct rlimit rl;
 	sigset_t all, old;
 	pid_t pid;
 
@@ -308,6 +313,10 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 		return EXIT_USAGE;
 	}
 	close(report[0]);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	sup.listener = listener;
 	sup.set = l->set;
 	sup.audit = sup.log.audit = audit;
@@ -316,11 +325,11 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	(void)nj_log_set_dest(&sup.log, log ? log : getenv("NETJAIL_LOG"));
 	(void)nj_log_set_format(&sup.log, getenv("NETJAIL_LOG_FORMAT"));
 
-	/* workers take no signals: they go to this thread, which waits */
+	/* the workers and the waiter take no signals: they go to this thread, which waits */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	idle = total = 1;
-	if (start_worker() != 0) {
+	if (nj_pending_start(&sup) != 0 || start_worker() != 0) {
 		warnx("--supervise: cannot start a thread");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

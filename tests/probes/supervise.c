@@ -25,20 +25,53 @@
  *                                    i386), connected to CONN, then one UDP datagram written
  *                                    whose own header names HDR PORT; prints "ok" or "err NAME"
  *
+ * A slow destination here is a listener of our own on ADDR SLOW whose accept queue is full
+ * (listen backlog 0, one connection never accepted): the kernel drops the SYNs that reach it,
+ * as a host that does not answer would, and nothing leaves the machine.
+ *
+ *   supervise slow N ADDR SLOW PORT  N threads each make a blocking connect to the slow
+ *                                    destination; once all N are inside connect, one
+ *                                    connect to PORT (given 20 s, then EINTR); prints
+ *                                    "pending N", "fast ok USEC" or "fast err NAME", and
+ *                                    "slow done K" (how many slow ones had returned)
+ *   supervise sndtimeo ADDR SLOW MS  a blocking connect with SO_SNDTIMEO of MS ms to the slow
+ *                                    destination ("first err NAME"), then again on the same
+ *                                    socket ("again err NAME"); each with " early" when it
+ *                                    returned before MS ms
+ *   supervise eintr ADDR SLOW        a blocking connect to the slow destination interrupted by
+ *                                    a signal without SA_RESTART ("first err NAME"); then
+ *                                    again with SO_SNDTIMEO of 300 ms ("again err NAME")
+ *   supervise restart ADDR SLOW      a blocking connect to the slow destination while a
+ *                                    signal with SA_RESTART arrives every 50 ms; after 300 ms
+ *                                    a thread accepts the queued connection, so the SYN's
+ *                                    retransmission is answered: prints "connect ok" or
+ *                                    "connect err NAME"
+ *   supervise refused ADDR CLOSED PORT  a blocking connect to CLOSED, where nothing listens
+ *                                    ("first err NAME"), then the same socket to PORT
+ *                                    ("again ok" or "again err NAME")
+ *   supervise nonblock ADDR SLOW     a non-blocking connect to the slow destination: prints
+ *                                    "err NAME" ("late" when it took a second or more)
+ *
  * Exits 0 when it could run its steps (the verdicts are printed), 2 on a setup failure. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "packet.h"
@@ -88,6 +121,10 @@ name(long e)
 	case EINTR: return "EINTR";
 	case EPERM: return "EPERM";
 	case ESRCH: return "ESRCH";
+	case EINPROGRESS: return "EINPROGRESS";
+	case EALREADY: return "EALREADY";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECONNABORTED: return "ECONNABORTED";
 	default: return strerror((int)e);
 	}
 }
@@ -117,6 +154,262 @@ connect_once(const struct sockaddr_in *in)
 	rc = raw_connect(fd, in);
 	close(fd);
 	return rc;
+}
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The slow destination: a listener on in whose accept queue one connection fills (the
+ * caller keeps both sockets).  Returns the listener. */
+static int
+slow_listener(const struct sockaddr_in *in)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1, fill;
+
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(l, (const struct sockaddr *)in, sizeof(*in)) != 0 || listen(l, 0) != 0)
+		exit(2);
+	if ((fill = socket(AF_INET, SOCK_STREAM, 0)) < 0 || raw_connect(fill, in) != 0)
+		exit(2);
+	return l;
+}
+
+/* How many threads of this process are inside connect (/proc/self/task/TID/syscall). */
+static int
+in_connect(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[300], buf[32];
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		int fd;
+		ssize_t k;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", e->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		k = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (k > 0) {
+			buf[k] = '\0';
+			n += strtol(buf, NULL, 10) == SYS_connect;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static struct sockaddr_in slow_to;
+static volatile int slow_done;
+
+static void *
+slow_one(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	if (fd < 0)
+		exit(2);
+	raw_connect(fd, &slow_to);
+	__sync_fetch_and_add(&slow_done, 1);
+	return NULL;
+}
+
+static void
+nothing(int sig)
+{
+	(void)sig;
+}
+
+/* sig calls nothing, with or without SA_RESTART */
+static void
+on_signal(int sig, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = nothing;
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
+static int
+slow(long n, const char *a, const char *slowport, const char *port)
+{
+	struct sockaddr_in in = addr(a, port);
+	struct rlimit rl;
+	pthread_attr_t attr;
+	long long t;
+	long rc;
+	int fd, k = 0;
+
+	/* n sockets, and the supervisor's copies */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	slow_to = addr(a, slowport);
+	slow_listener(&slow_to);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+
+		if (pthread_create(&th, &attr, slow_one, NULL) != 0)
+			return perror("pthread_create"), 2;
+	}
+	for (int i = 0; i < 2000 && (k = in_connect()) < n; i++)
+		usleep(10000);
+	printf("pending %d\n", k);
+	on_signal(SIGALRM, 0);
+	alarm(20);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 2;
+	t = now_us();
+	rc = raw_connect(fd, &in);
+	t = now_us() - t;
+	alarm(0);
+	if (rc == 0)
+		printf("fast ok %lld\n", t);
+	else
+		printf("fast err %s\n", name(-rc));
+	printf("slow done %d\n", slow_done);
+	fflush(stdout);
+	_exit(0); /* the slow threads are still inside connect */
+}
+
+/* A connect of fd to in, with SO_SNDTIMEO of ms first (0: as it is); prints "WHAT ok" or
+ * "WHAT err NAME", with " early" when a timeout was set and it returned before it. */
+static void
+timed(const char *what, int fd, const struct sockaddr_in *in, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	long long t;
+	long rc;
+
+	if (ms > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		exit(2);
+	t = now_us();
+	rc = raw_connect(fd, in);
+	t = now_us() - t;
+	if (rc == 0)
+		printf("%s ok\n", what);
+	else
+		printf("%s err %s%s\n", what, name(-rc), ms > 0 && t < ms * 1000 ? " early" : "");
+}
+
+static int
+sndtimeo(const char *a, const char *slowport, long ms)
+{
+	struct sockaddr_in in = addr(a, slowport);
+	int fd;
+
+	slow_listener(&in);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 2;
+	timed("first", fd, &in, ms);
+	timed("again", fd, &in, ms);
+	return 0;
+}
+
+static int
+eintr(const char *a, const char *slowport)
+{
+	struct sockaddr_in in = addr(a, slowport);
+	struct itimerval it = { { 0, 0 }, { 0, 200000 } };
+	int fd;
+
+	slow_listener(&in);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 2;
+	on_signal(SIGALRM, 0);
+	setitimer(ITIMER_REAL, &it, NULL);
+	timed("first", fd, &in, 0);
+	timed("again", fd, &in, 300);
+	return 0;
+}
+
+static int slow_l;
+
+static void *
+accept_later(void *arg)
+{
+	(void)arg;
+	usleep(300000);
+	close(accept(slow_l, NULL, NULL)); /* room in the queue for the next SYN */
+	return NULL;
+}
+
+static int
+restart(const char *a, const char *slowport)
+{
+	struct sockaddr_in in = addr(a, slowport);
+	struct itimerval it = { { 0, 50000 }, { 0, 50000 } };
+	pthread_t t;
+	sigset_t set;
+	int fd;
+
+	slow_l = slow_listener(&in);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 2;
+	/* the signals go to this thread, which connects */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&t, NULL, accept_later, NULL) != 0)
+		return 2;
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	on_signal(SIGALRM, SA_RESTART);
+	setitimer(ITIMER_REAL, &it, NULL);
+	timed("connect", fd, &in, 0);
+	return 0;
+}
+
+static int
+refused(const char *a, const char *closed, const char *port)
+{
+	struct sockaddr_in no = addr(a, closed), in = addr(a, port);
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 2;
+	timed("first", fd, &no, 0);
+	timed("again", fd, &in, 0);
+	return 0;
+}
+
+static int
+nonblock(const char *a, const char *slowport)
+{
+	struct sockaddr_in in = addr(a, slowport);
+	long long t;
+	long rc;
+	int fd;
+
+	slow_listener(&in);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
+		return 2;
+	t = now_us();
+	rc = raw_connect(fd, &in);
+	t = now_us() - t;
+	if (rc == 0)
+		printf("ok%s\n", t >= 1000000 ? " late" : "");
+	else
+		printf("err %s%s\n", name(-rc), t >= 1000000 ? " late" : "");
+	return 0;
 }
 
 static struct sockaddr_in shared;
@@ -277,6 +570,18 @@ main(int argc, char **argv)
 		return orphan(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "reach") == 0)
 		return reach(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "slow") == 0)
+		return slow(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
+	if (argc == 5 && strcmp(argv[1], "sndtimeo") == 0)
+		return sndtimeo(argv[2], argv[3], strtol(argv[4], NULL, 10));
+	if (argc == 4 && strcmp(argv[1], "eintr") == 0)
+		return eintr(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "restart") == 0)
+		return restart(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "refused") == 0)
+		return refused(argv[2], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[1], "nonblock") == 0)
+		return nonblock(argv[2], argv[3]);
 	if (argc == 2 && strcmp(argv[1], "io_uring") == 0) {
 		char params[120];
 
@@ -300,6 +605,8 @@ main(int argc, char **argv)
 		printf(rc >= 0 ? "ok\n" : "err %s\n", name(-rc));
 		return rc >= 0 ? 0 : 1;
 	}
-	fputs("usage: supervise asm|race|forks|orphan|reach|io_uring|i386-raw4 ARGS...\n", stderr);
+	fputs("usage: supervise asm|race|forks|orphan|reach|slow|sndtimeo|eintr|restart|"
+	      "refused|nonblock|io_uring|i386-raw4 ARGS...\n",
+	    stderr);
 	return 2;
 }

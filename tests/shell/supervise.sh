@@ -4,8 +4,10 @@
 # connect, Go, busybox-static, the docker client) are denied what the rules deny while the
 # listener sees nothing, and each has an allowed twin that reaches it.  Then the hard cases: a
 # thread rewriting the address while another connects (the checked copy is what connects), 200
-# children at once (every verdict right, the supervisor still answers), the supervisor killed
-# (the jailed program gets errors, never free access), io_uring_setup, sends with a
+# children at once (every verdict right, the supervisor still answers), a destination that
+# never answers (600 connects waiting for it hold up no other, and each blocking connect gets
+# the kernel's own answers: SO_SNDTIMEO, signals, refusal, non-blocking sockets), the
+# supervisor killed (the jailed program gets errors, never free access), io_uring_setup, sends with a
 # destination, a relative unix path, exit statuses, and the preload letting a static child
 # start only under the filter.
 # Runs as root in its own network and mount namespace.  Builds its static probes with
@@ -249,6 +251,53 @@ check forks-verdicts '^right 200 wrong 0$'
 check forks-supervisor-survives '^after ok$'
 if [ "$(nj_count "$NO")" = "$before" ]; then nj_ok; else nj_bad "forks: a denied child reached the listener"; fi
 if [ "$NJ_RC" = 0 ]; then nj_ok; else nj_bad "forks: netjail exited $NJ_RC"; fi
+
+# ---- a destination that never answers holds up nothing ----
+# The probe's slow destination is a listener of its own on 127.0.0.1 (ports 8090-8095) whose
+# accept queue is full: the kernel drops the SYNs, as a host that does not answer would.  600
+# blocking connects wait for it, more than there are workers (512), and the supervisor
+# connects on their behalf: one connect to the live listener must still be answered at once
+# (the probe gives it 20 s; a SYN that is never answered takes minutes to fail).
+SLOW=$(nj_rules 'allow tcp 127.0.0.1 port 8080' 'allow tcp 127.0.0.1 port 8090-8095')
+nj_reach_sup slow-pending "$SLOW" "$OK" -- "$SUP" slow 600 127.0.0.1 8090 8080
+if nj_only slow-pending; then
+	check slow-pending-all '^pending 600$'
+	check slow-pending-fast '^fast ok [0-9]*$'
+	check slow-pending-slow '^slow done 0$'
+fi
+nj_deny_sup slow-pending-deny "$SLOW" "$NO" -- "$SUP" slow 600 127.0.0.1 8090 8081
+if nj_only slow-pending-deny; then
+	check slow-pending-deny-all '^pending 600$'
+	check slow-pending-deny-err '^fast err EACCES$'
+fi
+# A blocking connect answered later gets what the kernel's own gives, on the same socket and
+# with the same probe run without netjail (the expected output is checked against both).
+# slow NAME EXPECTED ARGS...: the probe's output is exactly EXPECTED, jailed and not
+slow() {
+	name=$1 want=$2
+	nj_only "$name" || return 0
+	shift 2
+	bare=$(timeout 20 "$SUP" "$@" 2>&1)
+	nj_run_sup "$SLOW" "$SUP" "$@"
+	if [ "$bare" != "$want" ]; then
+		nj_bad "$name: without netjail the probe printed \"$bare\", not \"$want\" (the test is wrong here)"
+	elif [ "$NJ_OUT" != "$want" ]; then
+		nj_bad "$name: expected \"$want\", as without netjail (exit $NJ_RC)"
+	else
+		nj_ok
+	fi
+}
+# SO_SNDTIMEO passes: EINPROGRESS, then EALREADY on the socket still connecting
+slow slow-sndtimeo "$(printf 'first err EINPROGRESS\nagain err EALREADY')" sndtimeo 127.0.0.1 8091 300
+# a signal without SA_RESTART: EINTR; the socket is still connecting
+slow slow-eintr "$(printf 'first err EINTR\nagain err EALREADY')" eintr 127.0.0.1 8092
+# signals with SA_RESTART every 50 ms: the connect goes on, and succeeds when the SYN's
+# retransmission finds room in the queue
+slow slow-restart 'connect ok' restart 127.0.0.1 8093
+# a refused connect leaves the socket unconnected, as the kernel's does: it connects again
+slow slow-refused "$(printf 'first err ECONNREFUSED\nagain ok')" refused 127.0.0.1 8094 8080
+# a non-blocking socket is answered at once, as before
+slow slow-nonblock 'err EINPROGRESS' nonblock 127.0.0.1 8095
 
 # ---- the supervisor killed mid-run: the jailed program gets errors, never free access ----
 flag=$T/killed
