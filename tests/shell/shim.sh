@@ -470,8 +470,14 @@ for mode in timeout:EAI_SYSTEM intr:EAI_INTR cancel-last:EAI_CANCELED; do
 	want=$($SLOW $P gai-a "$names" 8080 "${mode%%:*}" 2>&1)
 	if printf '%s\n' "$want" | grep -q ": ${mode#*:}\$"; then nj_ok; else
 		NJ_OUT=$want; nj_bad "gai-a-${mode%%:*}-glibc: glibc's own says no ${mode#*:}"; fi
-	nj_output "gai-a-${mode%%:*}-as-glibc" "$want" "$(nj_rules 'allow any')" \
-	    $SLOW $P gai-a "$names" 8080 "${mode%%:*}"
+	# the verdicts (the first three lines) as glibc's; how many of the other requests finished
+	# by then depends on how the threads were scheduled, for glibc's as for ours
+	if nj_only "gai-a-${mode%%:*}-as-glibc"; then
+		nj_run "$(nj_rules 'allow any')" $SLOW $P gai-a "$names" 8080 "${mode%%:*}"
+		if [ "$(printf '%s\n' "$NJ_OUT" | head -3)" = "$(printf '%s\n' "$want" | head -3)" ]; then
+			nj_ok
+		else nj_bad "gai-a-${mode%%:*}-as-glibc: glibc said: $(printf '%s\n' "$want" | head -3)"; fi
+	fi
 done
 
 nj_done
