@@ -12,19 +12,28 @@
  *                                  the same for connect N ADDR: each side's driver does its
  *                                  N connects 1,000 at a time, taking turns
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
+ *   shim-bench slow N M ADDR       N threads each make a blocking connect to a listener of
+ *                                  ours on ADDR whose accept queue is full (its SYNs are
+ *                                  dropped: a destination that never answers); once all N are
+ *                                  inside connect, M x (connect + accept + close) to another
+ *                                  listener on ADDR, each timed: prints "MEDIAN MAX" (ns)
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
  * and fails, or one that should be denied and is not, exits 2), never timings.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +116,103 @@ connect_n(int l, const struct sockaddr_in *in, long n)
 		close(c);
 	}
 	return now() - t;
+}
+
+/* How many threads of this process are inside connect (/proc/self/task/TID/syscall). */
+static int
+in_connect(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[300], buf[32];
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		int fd;
+		ssize_t k;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", e->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		k = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (k > 0) {
+			buf[k] = '\0';
+			n += strtol(buf, NULL, 10) == SYS_connect;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static struct sockaddr_in slow_to;
+
+static void *
+slow_one(void *arg)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	if (c >= 0)
+		connect(c, (const struct sockaddr *)&slow_to, sizeof(slow_to));
+	return NULL; /* (the process exits first) */
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+slow(long n, long m, const char *addr)
+{
+	struct sockaddr_in in;
+	struct rlimit rl;
+	pthread_attr_t attr;
+	long long *t = calloc((size_t)m, sizeof(*t));
+	int l = listener(addr, &in), s, fill, k = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) { /* n sockets */
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* the slow listener: backlog 0, and one connection that is never accepted fills it */
+	memcpy(&slow_to, &in, sizeof(in));
+	slow_to.sin_port = 0;
+	if (t == NULL || l < 0 || (s = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(s, (struct sockaddr *)&slow_to, sizeof(slow_to)) != 0 || listen(s, 0) != 0 ||
+	    getsockname(s, (struct sockaddr *)&slow_to, &(socklen_t){ sizeof(slow_to) }) != 0 ||
+	    (fill = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(fill, (struct sockaddr *)&slow_to, sizeof(slow_to)) != 0)
+		return perror("slow listener"), 2;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+
+		if (pthread_create(&th, &attr, slow_one, NULL) != 0)
+			return perror("pthread_create"), 2;
+	}
+	for (int i = 0; i < 3000 && (k = in_connect()) < n; i++)
+		usleep(10000);
+	if (k < n)
+		return fprintf(stderr, "slow: %d of %ld connects pending\n", k, n), 2;
+	alarm(60); /* a fast connect held behind the slow ones: fail, not wait for minutes */
+	for (long i = 0; i < m; i++)
+		if ((t[i] = connect_n(l, &in, 1)) < 0)
+			return 2;
+	qsort(t, (size_t)m, sizeof(*t), cmp_ll);
+	printf("%lld %lld\n", t[m / 2], t[m - 1]);
+	fflush(stdout);
+	_exit(0); /* the slow threads are still inside connect */
 }
 
 /* A driver: one piece of work per byte on stdin (a spawn of prog, or, with addr, slice
@@ -293,6 +399,8 @@ main(int argc, char **argv)
 		printf("%lld\n", t);
 		return 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "slow") == 0)
+		return slow(n, strtol(argv[3], NULL, 10), argv[4]);
 	if (argc == 3 && strcmp(argv[1], "spawn-serve") == 0)
 		return serve(argv[2], NULL, 0);
 	if (argc == 4 && strcmp(argv[1], "connect-serve") == 0)
@@ -348,7 +456,7 @@ main(int argc, char **argv)
 	}
 	fputs(
 	    "usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
-	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR\n",
+	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR | slow N M ADDR\n",
 	    stderr);
 	return 2;
 }

@@ -348,11 +348,10 @@ connect_tcp(struct call *c, const struct sockaddr *to, socklen_t len)
 	pthread_mutex_t *m;
 	struct stat st;
 	uint64_t deadline;
-	int fl, rc, res;
+	int fl, rc, res = 0, later;
 
 	if (fstat(c->sock, &st) != 0)
 		return -errno;
-	deadline = nj_connect_deadline(c->sock);
 	m = &stripes[st.st_ino % NSTRIPES];
 	pthread_mutex_lock(m);
 	if ((fl = fcntl(c->sock, F_GETFL)) < 0 || (fl & O_NONBLOCK) ||
@@ -362,6 +361,13 @@ connect_tcp(struct call *c, const struct sockaddr *to, socklen_t len)
 		return connect(c->sock, to, len) != 0 ? -errno : 0;
 	}
 	rc = connect(c->sock, to, len) != 0 ? -errno : 0;
+	later = (rc == -EINPROGRESS || rc == -EALREADY) && nj_connect_settle(c->sock, &res);
+	if ((rc == -EINPROGRESS || rc == -EALREADY) && !later && res == 0 &&
+	    connect(c->sock, to, len) != 0 && errno != EISCONN)
+		res = -errno;
+	/* (over already, as on loopback it usually is, and connected: connecting again marks
+	 * the socket connected, as the kernel's blocking connect leaves it, so that a later
+	 * connect gets EISCONN; with O_NONBLOCK still set, it cannot wait) */
 	/* blocking again at once; only our flag is taken back */
 	if ((fl = fcntl(c->sock, F_GETFL)) >= 0)
 		(void)fcntl(c->sock, F_SETFL, fl & ~O_NONBLOCK);
@@ -369,10 +375,11 @@ connect_tcp(struct call *c, const struct sockaddr *to, socklen_t len)
 		pthread_mutex_unlock(m);
 		return rc;
 	}
-	if (!nj_connect_settle(c->sock, &res)) {
-		pthread_mutex_unlock(m); /* over already (on loopback it usually is) */
+	if (!later) {
+		pthread_mutex_unlock(m);
 		return res;
 	}
+	deadline = nj_connect_deadline(c->sock); /* (from now: the handshake has just begun) */
 	if (nj_pending_add(c->req->id, c->sock, st.st_ino, rc, deadline) == 0) {
 		c->sock = -1; /* pending.c's now */
 		pthread_mutex_unlock(m);

@@ -10,7 +10,11 @@
  * returned (nj_connect_settle).  The socket's SO_SNDTIMEO is honoured as the kernel does: when
  * it passes, the answer is EINPROGRESS (EALREADY for a connect on a socket already
  * connecting) and the handshake goes on in the kernel; the deadlines are kept in a heap, the
- * earliest set on a timerfd in the same epoll set.
+ * earliest set on a timerfd in the same epoll set.  A socket connected here is left as a
+ * non-blocking connect leaves it, not marked connected as the kernel's blocking connect
+ * marks it (that takes a connect, which may wait, on a socket that is blocking again): a
+ * second connect on it then returns 0, not EISCONN.  (notify.c marks the ones that connect
+ * at once, most of them.)
  *
  * A caller that is interrupted by a signal has its connect restarted or failed with EINTR by
  * the kernel, and the notification is gone (NOTIF_SEND: ENOENT).  A restarted connect is a
@@ -108,16 +112,17 @@ nj_connect_settle(int fd, int *res)
 	}
 	if (ti.tcpi_state == TCP_SYN_SENT || ti.tcpi_state == TCP_SYN_RECV)
 		return 1;
+	if (ti.tcpi_state != TCP_CLOSE) {
+		*res = 0; /* connected: the kernel's connect returns 0 whatever came since */
+		return 0;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &en) != 0)
 		e = errno;
-	if (e == 0 && ti.tcpi_state == TCP_CLOSE)
+	if (e == 0)
 		e = ECONNABORTED; /* its error was taken by another caller: the kernel's answer */
-	if (e != 0) {
-		/* a failed blocking connect leaves the socket unconnected, so that the program
-		 * can connect it again: AF_UNSPEC does that here (it never blocks, and starts
-		 * nothing) */
-		(void)connect(fd, &sa, sizeof(sa));
-	}
+	/* a failed blocking connect leaves the socket unconnected, so that the program can
+	 * connect it again: AF_UNSPEC does that here (it never blocks, and starts nothing) */
+	(void)connect(fd, &sa, sizeof(sa));
 	*res = -e;
 	return 0;
 }

@@ -48,7 +48,8 @@
  *                                    "connect err NAME"
  *   supervise refused ADDR CLOSED PORT  a blocking connect to CLOSED, where nothing listens
  *                                    ("first err NAME"), then the same socket to PORT
- *                                    ("again ok" or "again err NAME")
+ *                                    ("again ok" or "again err NAME"), and once more
+ *                                    ("third ...": connected already)
  *   supervise nonblock ADDR SLOW     a non-blocking connect to the slow destination: prints
  *                                    "err NAME" ("late" when it took a second or more)
  *
@@ -125,6 +126,7 @@ name(long e)
 	case EALREADY: return "EALREADY";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ECONNABORTED: return "ECONNABORTED";
+	case EISCONN: return "EISCONN";
 	default: return strerror((int)e);
 	}
 }
@@ -388,6 +390,7 @@ refused(const char *a, const char *closed, const char *port)
 		return 2;
 	timed("first", fd, &no, 0);
 	timed("again", fd, &in, 0);
+	timed("third", fd, &in, 0);
 	return 0;
 }
 

@@ -294,8 +294,9 @@ slow slow-eintr "$(printf 'first err EINTR\nagain err EALREADY')" eintr 127.0.0.
 # signals with SA_RESTART every 50 ms: the connect goes on, and succeeds when the SYN's
 # retransmission finds room in the queue
 slow slow-restart 'connect ok' restart 127.0.0.1 8093
-# a refused connect leaves the socket unconnected, as the kernel's does: it connects again
-slow slow-refused "$(printf 'first err ECONNREFUSED\nagain ok')" refused 127.0.0.1 8094 8080
+# a refused connect leaves the socket unconnected, as the kernel's does: it connects again;
+# and a connected one is connected (EISCONN)
+slow slow-refused "$(printf 'first err ECONNREFUSED\nagain ok\nthird err EISCONN')" refused 127.0.0.1 8094 8080
 # a non-blocking socket is answered at once, as before
 slow slow-nonblock 'err EINPROGRESS' nonblock 127.0.0.1 8095
 
