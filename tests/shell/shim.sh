@@ -474,7 +474,10 @@ for mode in timeout:EAI_SYSTEM intr:EAI_INTR cancel-last:EAI_CANCELED; do
 	# by then depends on how the threads were scheduled, for glibc's as for ours
 	if nj_only "gai-a-${mode%%:*}-as-glibc"; then
 		nj_run "$(nj_rules 'allow any')" $SLOW $P gai-a "$names" 8080 "${mode%%:*}"
-		if [ "$(printf '%s\n' "$NJ_OUT" | head -3)" = "$(printf '%s\n' "$want" | head -3)" ]; then
+		# (glibc's own run of cancel-last is itself racy under load: its first two lines
+		# are the claim, cancelled and left in progress)
+		n=3; [ "${mode%%:*}" = cancel-last ] && n=2
+		if [ "$(printf '%s\n' "$NJ_OUT" | head -$n)" = "$(printf '%s\n' "$want" | head -$n)" ]; then
 			nj_ok
 		else nj_bad "gai-a-${mode%%:*}-as-glibc: glibc said: $(printf '%s\n' "$want" | head -3)"; fi
 	fi
