@@ -146,7 +146,6 @@ spawn_check(const char *call, const char *path, const posix_spawn_file_actions_t
 	char dir[PATH_MAX], full[PATH_MAX];
 	struct child_view v;
 	struct nj_buf b = { full, sizeof(full), 0 };
-	int rc;
 
 	if (fa == NULL || fa->__used <= 0)
 		return search ? nj_exec_check_search(call, path) :
@@ -175,8 +174,7 @@ spawn_check(const char *call, const char *path, const posix_spawn_file_actions_t
 	if (b.len >= sizeof(full))
 		return cannot_tell(call, path);
 	full[b.len] = '\0';
-	rc = nj_exec_check(call, AT_FDCWD, full, 0);
-	return rc;
+	return nj_exec_check(call, AT_FDCWD, full, 0);
 }
 
 NJ_EXPORT int
