@@ -1,4 +1,4 @@
-/* table.c - build the interval lookup table of one address family (layout in internal.h). */
+/* build.c - build the node lookup table of one address family (layout in internal.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,55 +27,34 @@ end_of(nj_u128 start, unsigned len, unsigned bits)
 	return start | host;
 }
 
-struct sweep {
-	struct nj_table *t;
-	nj_u128 *key;
-	size_t nint;
-};
-
-/* Append interval [start, ...) owned by owner; a later interval at the same start replaces
- * the earlier (it belongs to a longer prefix), one with the same owner as the last merges. */
-static void
-emit(struct sweep *s, nj_u128 start, uint32_t owner)
-{
-	if (s->nint > 0 && s->key[s->nint - 1] == start) {
-		s->t->owner[s->nint - 1] = owner;
-		if (s->nint > 1 && s->t->owner[s->nint - 2] == owner)
-			s->nint--;
-		return;
-	}
-	if (s->nint > 0 && s->t->owner[s->nint - 1] == owner)
-		return;
-	s->key[s->nint] = start;
-	s->t->owner[s->nint] = owner;
-	s->nint++;
-}
-
-#define INDEX_MIN 256 /* intervals below which a plain search is as fast */
-#define INDEX_BITS 16
+#define INDEX_MIN 256 /* nodes below which a plain search is as fast */
+#define INDEX_BITS 16 /* at most 65,536 buckets */
 
 static nj_u128
-key_at(const struct nj_table *t, size_t i)
+start_at(const struct nj_table *t, size_t i)
 {
-	return t->key4 ? t->key4[i] : t->key6[i];
+	return t->start4 ? t->start4[i] : t->start6[i];
 }
 
-/* Build the bucket index of a finished table (see internal.h). */
+/* Build the bucket index of a finished table (see internal.h): about four nodes a bucket. */
 static int
 build_index(struct nj_table *t, unsigned bits)
 {
 	nj_u128 lo, hi, x;
-	size_t nb, i = 1;
+	size_t nb, i = 0;
+	unsigned want = 0;
 
-	if (t->nint < INDEX_MIN)
+	if (t->nnode < INDEX_MIN)
 		return 0;
-	lo = key_at(t, 1);
-	hi = key_at(t, t->nint - 1);
+	while (want < INDEX_BITS && ((size_t)4 << want) < t->nnode)
+		want++;
+	lo = start_at(t, 0);
+	hi = start_at(t, t->nnode - 1);
 	x = lo ^ hi;
 	t->cp = 0;
 	while (t->cp < bits && !((x >> (bits - 1 - t->cp)) & 1))
 		t->cp++;
-	t->kbits = bits - t->cp < INDEX_BITS ? bits - t->cp : INDEX_BITS;
+	t->kbits = bits - t->cp < want ? bits - t->cp : want;
 	t->prefix = t->cp ? lo >> (bits - t->cp) : 0;
 	nb = (size_t)1 << t->kbits;
 	t->hb = bits == 128 && t->cp + t->kbits <= 64 ? 64 : bits;
@@ -85,12 +64,13 @@ build_index(struct nj_table *t, unsigned bits)
 	if ((t->idx = malloc((nb + 1) * sizeof(*t->idx))) == NULL)
 		return -ENOMEM;
 	for (size_t b = 0; b < nb; b++) {
-		/* first interval (past key[0]) whose bucket is >= b */
-		while (i < t->nint && ((key_at(t, i) >> (bits - t->cp - t->kbits)) & (nb - 1)) < b)
+		/* first node whose bucket is >= b */
+		while (
+		    i < t->nnode && ((start_at(t, i) >> (bits - t->cp - t->kbits)) & (nb - 1)) < b)
 			i++;
 		t->idx[b] = (uint32_t)i;
 	}
-	t->idx[nb] = (uint32_t)t->nint;
+	t->idx[nb] = (uint32_t)t->nnode;
 	return 0;
 }
 
@@ -99,26 +79,23 @@ int
 nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n)
 {
 	unsigned bits = family == 4 ? 32 : 128;
-	nj_u128 maxkey = end_of(0, 0, bits);
-	struct sweep s;
 	uint32_t *stack = NULL;
 	nj_u128 *nstart = NULL, *nend = NULL;
-	size_t depth = 0, nref = 0;
+	uint32_t *cnt = NULL;
+	size_t depth = 0, nnode = 0, nrefs = 0;
 
 	memset(t, 0, sizeof(*t));
-	memset(&s, 0, sizeof(s));
 	if (n > 1) /* e may be NULL when n is 0, which qsort must not see */
 		qsort(e, n, sizeof(*e), cmp_entry);
-	t->refs = malloc((n ? n : 1) * sizeof(*t->refs));
-	t->node = malloc((n ? n : 1) * sizeof(*t->node));
 	nstart = malloc((n ? n : 1) * sizeof(*nstart));
 	nend = malloc((n ? n : 1) * sizeof(*nend));
+	cnt = malloc((n ? n : 1) * sizeof(*cnt));
 	stack = malloc((bits + 2) * sizeof(*stack));
-	s.key = malloc((2 * n + 1) * sizeof(*s.key));
-	t->owner = malloc((2 * n + 1) * sizeof(*t->owner));
-	if (!t->refs || !t->node || !nstart || !nend || !stack || !s.key || !t->owner)
+	t->len = malloc(n ? n : 1);
+	t->parent = malloc((n ? n : 1) * sizeof(*t->parent));
+	t->rules = malloc((n ? n : 1) * sizeof(*t->rules));
+	if (!nstart || !nend || !cnt || !stack || !t->len || !t->parent || !t->rules)
 		goto oom;
-	s.t = t;
 
 	/* group equal prefixes into nodes.  One rule with the same prefix twice (a preset that
 	 * lists an address twice: two interfaces sharing it, a nameserver named twice) keeps
@@ -128,51 +105,61 @@ nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n)
 		    e[i].rule == e[i - 1].rule)
 			continue;
 		if (i == 0 || e[i].start != e[i - 1].start || e[i].len != e[i - 1].len) {
-			struct nj_node *nd = &t->node[t->nnode];
-
-			nd->first = (uint32_t)nref;
-			nd->count = 0;
-			nd->parent = NJ_NONE;
-			nstart[t->nnode] = e[i].start;
-			nend[t->nnode] = end_of(e[i].start, e[i].len, bits);
-			t->nnode++;
+			nstart[nnode] = e[i].start;
+			nend[nnode] = end_of(e[i].start, e[i].len, bits);
+			t->len[nnode] = e[i].len;
+			cnt[nnode] = 0;
+			nnode++;
 		}
-		t->refs[nref++] = e[i].rule;
-		t->node[t->nnode - 1].count++;
+		if (++cnt[nnode - 1] == 2)
+			nrefs += 3; /* the count and the first two */
+		else if (cnt[nnode - 1] > 2)
+			nrefs++;
 	}
+	t->nnode = nnode;
+	/* the rules: one in the node itself, more in refs (count first) */
+	if (nrefs && (t->refs = malloc(nrefs * sizeof(*t->refs))) == NULL)
+		goto oom;
+	t->nrefs = nrefs;
+	{
+		size_t k = 0, o = 0;
 
-	/* sweep: parents and intervals (prefixes nest or are disjoint) */
-	emit(&s, 0, NJ_NONE);
-	for (size_t k = 0; k < t->nnode; k++) {
-		while (depth > 0 && nend[stack[depth - 1]] < nstart[k]) {
-			uint32_t p = stack[--depth];
-
-			emit(&s, nend[p] + 1, depth ? stack[depth - 1] : NJ_NONE);
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0 && e[i].start == e[i - 1].start && e[i].len == e[i - 1].len) {
+				if (e[i].rule != e[i - 1].rule)
+					t->refs[o++] = e[i].rule;
+				continue;
+			}
+			if (cnt[k] == 1) {
+				t->rules[k] = NJ_ONE | e[i].rule;
+			} else {
+				t->rules[k] = (uint32_t)o;
+				t->refs[o++] = cnt[k];
+				t->refs[o++] = e[i].rule;
+			}
+			k++;
 		}
-		t->node[k].parent = depth ? stack[depth - 1] : NJ_NONE;
+	}
+	/* parents (prefixes nest or are disjoint) */
+	for (size_t k = 0; k < nnode; k++) {
+		while (depth > 0 && nend[stack[depth - 1]] < nstart[k])
+			depth--;
+		t->parent[k] = depth ? stack[depth - 1] : NJ_NONE;
 		stack[depth++] = (uint32_t)k;
-		emit(&s, nstart[k], (uint32_t)k);
 	}
-	while (depth > 0) {
-		uint32_t p = stack[--depth];
-
-		if (nend[p] != maxkey)
-			emit(&s, nend[p] + 1, depth ? stack[depth - 1] : NJ_NONE);
-	}
-	t->nint = s.nint;
 	if (family == 4) {
-		t->key4 = malloc(s.nint * sizeof(*t->key4));
-		if (t->key4 == NULL)
+		if ((t->start4 = malloc((nnode ? nnode : 1) * sizeof(*t->start4))) == NULL)
 			goto oom;
-		for (size_t i = 0; i < s.nint; i++)
-			t->key4[i] = (uint32_t)s.key[i];
-		free(s.key);
+		for (size_t i = 0; i < nnode; i++)
+			t->start4[i] = (uint32_t)nstart[i];
+		free(nstart);
 	} else {
-		t->key6 = s.key;
+		t->start6 = nstart;
 	}
+	nstart = NULL;
 	free(stack);
-	free(nstart);
 	free(nend);
+	free(cnt);
 	if (build_index(t, bits) != 0) {
 		nj_table_free(t);
 		return -ENOMEM;
@@ -182,19 +169,55 @@ oom:
 	free(stack);
 	free(nstart);
 	free(nend);
-	free(s.key);
+	free(cnt);
 	nj_table_free(t);
 	return -ENOMEM;
+}
+
+void
+nj_table_link_rules(struct nj_rules *r)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct nj_table *t = k ? &r->t6 : &r->t4;
+
+		for (uint32_t n = 0; n < t->nnode; n++) {
+			const uint32_t *list;
+			uint32_t one, c = nj_node_rules(t, n, &list, &one);
+
+			for (uint32_t i = 0; i < c; i++)
+				if (r->rule[list[i]].target == NJ_T_PREFIX)
+					r->rule[list[i]].arg = n | (k ? NJ_ARG_V6 : 0);
+		}
+	}
+}
+
+void
+nj_rule_prefix(const struct nj_rules *r, const struct nj_rule *ru, struct nj_prefix *ret)
+{
+	const struct nj_table *t = ru->arg & NJ_ARG_V6 ? &r->t6 : &r->t4;
+	uint32_t n = ru->arg & ~NJ_ARG_V6;
+
+	memset(ret, 0, sizeof(*ret));
+	if (n >= t->nnode) {
+		ret->ip.family = 4; /* (not a valid set's) */
+		return;
+	}
+	if (ru->arg & NJ_ARG_V6)
+		nj_ip_from_key(t->start6[n], 6, &ret->ip);
+	else
+		nj_ip_from_key(t->start4[n], 4, &ret->ip);
+	ret->len = t->len[n];
 }
 
 void
 nj_table_free(struct nj_table *t)
 {
 	free(t->idx);
-	free(t->key4);
-	free(t->key6);
-	free(t->owner);
-	free(t->node);
+	free(t->start4);
+	free(t->start6);
+	free(t->len);
+	free(t->parent);
+	free(t->rules);
 	free(t->refs);
 	memset(t, 0, sizeof(*t));
 }

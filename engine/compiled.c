@@ -22,7 +22,7 @@
 
 #include "engine/internal.h"
 
-#define MAGIC "NJRULES1"
+#define MAGIC "NJRULES2"
 
 enum {
 	S_FILE,
@@ -30,21 +30,14 @@ enum {
 	S_PORTS,
 	S_STR,
 	S_OTHER,
-	S_T4KEY,
-	S_T4OWNER,
-	S_T4NODE,
-	S_T4REFS,
-	S_T4IDX,
-	S_T6KEY,
-	S_T6OWNER,
-	S_T6NODE,
-	S_T6REFS,
-	S_T6IDX,
-	NSEC
+	S_T4, /* each table: start, len, parent, rules, refs, idx */
+	S_T6 = S_T4 + 6,
+	NSEC = S_T6 + 6
 };
+enum { T_START, T_LEN, T_PARENT, T_RULES, T_REFS, T_IDX };
 
 struct tablehdr {
-	uint64_t nint, nnode, nrefs;
+	uint64_t nnode, nrefs;
 	uint32_t cp, kbits, hb, sh_top, sh_b, has_idx;
 	uint64_t prefix_hi, prefix_lo, mask;
 };
@@ -65,11 +58,10 @@ layout(uint32_t out[8])
 	memset(out, 0, 8 * sizeof(uint32_t));
 	out[0] = 0x01020304; /* byte order */
 	out[1] = sizeof(struct nj_rule);
-	out[2] = sizeof(struct nj_node);
 	out[3] = sizeof(struct nj_portrange);
 	out[4] = sizeof(nj_u128);
 	out[5] = sizeof(struct header);
-	out[6] = 1; /* format version */
+	out[6] = 2; /* format version */
 }
 
 /* ---- writing ---- */
@@ -77,12 +69,8 @@ layout(uint32_t out[8])
 static void
 put_table(struct tablehdr *h, const struct nj_table *t)
 {
-	h->nint = t->nint;
 	h->nnode = t->nnode;
-	h->nrefs = 0;
-	for (size_t i = 0; i < t->nnode; i++)
-		if (t->node[i].first + t->node[i].count > h->nrefs)
-			h->nrefs = t->node[i].first + t->node[i].count;
+	h->nrefs = t->nrefs;
 	h->cp = t->cp, h->kbits = t->kbits, h->hb = t->hb;
 	h->sh_top = t->sh_top, h->sh_b = t->sh_b, h->has_idx = t->idx != NULL;
 	h->prefix_hi = (uint64_t)(t->prefix >> 64);
@@ -116,15 +104,17 @@ nj_compiled_write(const struct nj_rules *r, int (*put)(void *arg, const void *p,
 	src[S_OTHER] = r->other, h.len[S_OTHER] = r->nother * sizeof(*r->other);
 	for (int k = 0; k < 2; k++) {
 		const struct nj_table *t = k ? &r->t6 : &r->t4;
-		int base = k ? S_T6KEY : S_T4KEY;
+		int base = k ? S_T6 : S_T4;
 
-		src[base] = k ? (const void *)t->key6 : (const void *)t->key4;
-		h.len[base] = t->nint * (k ? sizeof(nj_u128) : sizeof(uint32_t));
-		src[base + 1] = t->owner, h.len[base + 1] = t->nint * sizeof(uint32_t);
-		src[base + 2] = t->node, h.len[base + 2] = t->nnode * sizeof(struct nj_node);
-		src[base + 3] = t->refs, h.len[base + 3] = h.t[k].nrefs * sizeof(uint32_t);
-		src[base + 4] = t->idx;
-		h.len[base + 4] = t->idx ? (((size_t)1 << t->kbits) + 1) * sizeof(uint32_t) : 0;
+		src[base + T_START] = k ? (const void *)t->start6 : (const void *)t->start4;
+		h.len[base + T_START] = t->nnode * (k ? sizeof(nj_u128) : sizeof(uint32_t));
+		src[base + T_LEN] = t->len, h.len[base + T_LEN] = t->nnode;
+		src[base + T_PARENT] = t->parent;
+		h.len[base + T_PARENT] = t->nnode * sizeof(uint32_t);
+		src[base + T_RULES] = t->rules, h.len[base + T_RULES] = t->nnode * sizeof(uint32_t);
+		src[base + T_REFS] = t->refs, h.len[base + T_REFS] = t->nrefs * sizeof(uint32_t);
+		src[base + T_IDX] = t->idx;
+		h.len[base + T_IDX] = t->idx ? (((size_t)1 << t->kbits) + 1) * sizeof(uint32_t) : 0;
 	}
 	pos = (sizeof(h) + 15) & ~(uint64_t)15;
 	for (int s = 0; s < NSEC; s++) {
@@ -164,72 +154,104 @@ nj_rules_is_compiled(const void *head, size_t n)
 		return -EINVAL; \
 	} while (0)
 
+/* Point t at its arrays in the file and check what costs nothing to check (sizes agree, the
+ * index fits its table); with full, check every element as well. */
 static int
 check_table(const struct header *h, int k, const unsigned char *base, struct nj_table *t,
-    size_t nrules, const char **why)
+    size_t nrules, int full, const char **why)
 {
 	const struct tablehdr *th = &h->t[k];
-	int s = k ? S_T6KEY : S_T4KEY;
+	int s = k ? S_T6 : S_T4;
 	unsigned bits = k ? 128 : 32;
 	size_t ksize = k ? sizeof(nj_u128) : sizeof(uint32_t);
 
-	if (th->nint > UINT32_MAX || th->nnode > UINT32_MAX || th->nrefs > UINT32_MAX ||
-	    h->len[s] != th->nint * ksize || h->len[s + 1] != th->nint * sizeof(uint32_t) ||
-	    h->len[s + 2] != th->nnode * sizeof(struct nj_node) ||
-	    h->len[s + 3] != th->nrefs * sizeof(uint32_t))
+	if (th->nnode > UINT32_MAX / 2 || th->nrefs > UINT32_MAX / 2 ||
+	    h->len[s + T_START] != th->nnode * ksize || h->len[s + T_LEN] != th->nnode ||
+	    h->len[s + T_PARENT] != th->nnode * sizeof(uint32_t) ||
+	    h->len[s + T_RULES] != th->nnode * sizeof(uint32_t) ||
+	    h->len[s + T_REFS] != th->nrefs * sizeof(uint32_t))
 		BAD("table sizes do not agree");
 	memset(t, 0, sizeof(*t));
-	t->nint = th->nint;
 	t->nnode = th->nnode;
-	t->owner = (uint32_t *)(uintptr_t)(base + h->off[s + 1]);
-	t->node = (struct nj_node *)(uintptr_t)(base + h->off[s + 2]);
-	t->refs = (uint32_t *)(uintptr_t)(base + h->off[s + 3]);
+	t->nrefs = th->nrefs;
+	t->len = (uint8_t *)(uintptr_t)(base + h->off[s + T_LEN]);
+	t->parent = (uint32_t *)(uintptr_t)(base + h->off[s + T_PARENT]);
+	t->rules = (uint32_t *)(uintptr_t)(base + h->off[s + T_RULES]);
+	t->refs = (uint32_t *)(uintptr_t)(base + h->off[s + T_REFS]);
 	if (k)
-		t->key6 = (nj_u128 *)(uintptr_t)(base + h->off[s]);
+		t->start6 = (nj_u128 *)(uintptr_t)(base + h->off[s + T_START]);
 	else
-		t->key4 = (uint32_t *)(uintptr_t)(base + h->off[s]);
-	if (t->nint && (k ? t->key6[0] : t->key4[0]) != 0)
-		BAD("the first interval does not start at 0");
-	for (size_t i = 1; i < t->nint; i++)
-		if (k ? t->key6[i] <= t->key6[i - 1] : t->key4[i] <= t->key4[i - 1])
-			BAD("interval keys out of order");
-	for (size_t i = 0; i < t->nint; i++)
-		if (t->owner[i] != NJ_NONE && t->owner[i] >= t->nnode)
-			BAD("an interval names a node that is not there");
-	for (size_t i = 0; i < t->nnode; i++) {
-		const struct nj_node *nd = &t->node[i];
-
-		/* a parent comes before its child in the sorted order: no cycles */
-		if ((nd->parent != NJ_NONE && nd->parent >= i) ||
-		    (uint64_t)nd->first + nd->count > th->nrefs)
-			BAD("a node is out of bounds");
-	}
-	for (size_t i = 0; i < th->nrefs; i++)
-		if (t->refs[i] >= nrules)
-			BAD("a node names a rule that is not there");
+		t->start4 = (uint32_t *)(uintptr_t)(base + h->off[s + T_START]);
 	if (th->has_idx) {
-		size_t nb;
-
 		if (th->kbits > 16 || th->cp > bits || th->cp + th->kbits > bits ||
 		    (th->hb != bits && !(k && th->hb == 64 && th->cp + th->kbits <= 64)) ||
 		    th->sh_top != th->hb - th->cp || th->sh_b != th->hb - th->cp - th->kbits ||
-		    th->mask != ((uint64_t)1 << th->kbits) - 1 || t->nint < 2)
+		    th->mask != ((uint64_t)1 << th->kbits) - 1 || t->nnode < 1)
 			BAD("the index does not fit its table");
-		nb = (size_t)1 << th->kbits;
-		if (h->len[s + 4] != (nb + 1) * sizeof(uint32_t))
+		if (h->len[s + T_IDX] != (((size_t)1 << th->kbits) + 1) * sizeof(uint32_t))
 			BAD("the index has the wrong size");
-		t->idx = (uint32_t *)(uintptr_t)(base + h->off[s + 4]);
-		for (size_t b = 0; b <= nb; b++)
-			if (t->idx[b] < 1 || t->idx[b] > t->nint ||
-			    (b > 0 && t->idx[b] < t->idx[b - 1]))
-				BAD("the index is out of bounds");
-		if (t->idx[nb] != t->nint)
-			BAD("the index does not end at the table's end");
+		t->idx = (uint32_t *)(uintptr_t)(base + h->off[s + T_IDX]);
 		t->cp = th->cp, t->kbits = th->kbits, t->hb = th->hb;
 		t->sh_top = th->sh_top, t->sh_b = th->sh_b, t->mask = (size_t)th->mask;
 		t->prefix = ((nj_u128)th->prefix_hi << 64) | th->prefix_lo;
-	} else if (h->len[s + 4] != 0) {
+	} else if (h->len[s + T_IDX] != 0) {
 		BAD("an index without its parameters");
+	}
+	if (!full)
+		return 0;
+	for (size_t i = 0; i < t->nnode; i++) {
+		nj_u128 st = k ? t->start6[i] : t->start4[i];
+		unsigned len = t->len[i];
+		uint32_t x = t->rules[i], p = t->parent[i];
+
+		if (len > bits || (len > 0 && len < bits && (st << len) << (128 - bits) != 0) ||
+		    (len == 0 && st != 0))
+			BAD("a node's prefix is invalid");
+		if (i > 0) {
+			nj_u128 ps = k ? t->start6[i - 1] : t->start4[i - 1];
+
+			if (st < ps || (st == ps && len <= t->len[i - 1]))
+				BAD("nodes out of order");
+		}
+		/* a parent comes before its child and holds it: no cycles */
+		if (p != NJ_NONE) {
+			nj_u128 pst;
+			unsigned pl;
+
+			if (p >= i)
+				BAD("a node's parent does not come before it");
+			pst = k ? t->start6[p] : t->start4[p];
+			pl = t->len[p];
+			if (pl >= len || (pl > 0 && ((st ^ pst) >> (bits - pl)) != 0))
+				BAD("a node's parent does not hold it");
+		}
+		if (x & NJ_ONE) {
+			if ((x & ~NJ_ONE) >= nrules)
+				BAD("a node names a rule that is not there");
+		} else if (x >= t->nrefs || t->refs[x] < 2 || t->refs[x] > t->nrefs - x - 1) {
+			BAD("a node's rules are out of bounds");
+		} else {
+			for (uint32_t j = 0; j < t->refs[x]; j++)
+				if (t->refs[x + 1 + j] >= nrules)
+					BAD("a node names a rule that is not there");
+		}
+	}
+	if (t->idx) {
+		size_t nb = (size_t)1 << t->kbits;
+
+		for (size_t b = 0; b <= nb; b++)
+			if (t->idx[b] > t->nnode || (b > 0 && t->idx[b] < t->idx[b - 1]))
+				BAD("the index is out of bounds");
+		if (t->idx[nb] != t->nnode)
+			BAD("the index does not end at the table's end");
+		for (size_t i = 0; i < t->nnode; i++) {
+			nj_u128 st = k ? t->start6[i] : t->start4[i];
+			size_t b = (size_t)(st >> (bits - t->cp - t->kbits)) & t->mask;
+
+			if ((t->cp && (st >> (bits - t->cp)) != t->prefix) || t->idx[b] > i ||
+			    t->idx[b + 1] <= i)
+				BAD("the index does not match the nodes");
+		}
 	}
 	return 0;
 }
@@ -240,24 +262,19 @@ check_rules(const struct nj_rules *r, const char **why)
 	for (size_t i = 0; i < r->nports; i++)
 		if (r->ports[i].lo < 1 || r->ports[i].lo > r->ports[i].hi)
 			BAD("a port range is invalid");
-	if (r->nstr && r->str[r->nstr - 1] != '\0')
-		BAD("the string section is not terminated");
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct nj_rule *ru = &r->rule[i];
+		const struct nj_table *t = ru->arg & NJ_ARG_V6 ? &r->t6 : &r->t4;
 
 		if ((ru->action != NJ_ALLOW && ru->action != NJ_BLOCK) ||
 		    ru->proto > NJ_PROTO_UDP || ru->target < NJ_T_PREFIX ||
 		    ru->target > NJ_T_EXEC || (uint64_t)ru->ports_off + ru->ports_n > r->nports)
 			BAD("a rule is invalid");
-		if (ru->target == NJ_T_PRESET && ru->preset >= nj_preset_count())
+		if (ru->target == NJ_T_PRESET && ru->flags >= nj_preset_count())
 			BAD("a rule names an unknown preset");
-		if (ru->target == NJ_T_PREFIX &&
-		    ((ru->u.prefix.ip.family != 4 && ru->u.prefix.ip.family != 6) ||
-		        ru->u.prefix.len > (ru->u.prefix.ip.family == 4 ? 32 : 128)))
-			BAD("a rule's prefix is invalid");
-		if ((ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) &&
-		    ((uint64_t)ru->u.path.off + ru->u.path.len >= r->nstr ||
-		        r->str[ru->u.path.off + ru->u.path.len] != '\0'))
+		if (ru->target == NJ_T_PREFIX && (ru->arg & ~NJ_ARG_V6) >= t->nnode)
+			BAD("a rule's prefix is not in its table");
+		if ((ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) && ru->arg >= r->nstr)
 			BAD("a rule's path is out of bounds");
 	}
 	for (size_t i = 0; i < r->nother; i++)
@@ -279,9 +296,9 @@ build_dynamic(struct nj_rules *r, const struct nj_sys *sys)
 		const struct nj_prefix *v;
 		size_t nv;
 
-		if (ru->target != NJ_T_PRESET || !nj_preset_is_dynamic(ru->preset) || sys == NULL)
+		if (ru->target != NJ_T_PRESET || !nj_preset_is_dynamic(ru->flags) || sys == NULL)
 			continue;
-		v = nj_preset_find_dynamic(ru->preset, sys, &nv);
+		v = nj_preset_find_dynamic(ru->flags, sys, &nv);
 		for (size_t k = 0; k < nv && rc == 0; k++) {
 			int f = v[k].ip.family == 6;
 
@@ -342,7 +359,7 @@ nj_compiled_check_header(const void *head, size_t size, const char **why)
 }
 
 int
-nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
+nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys, int full,
     struct nj_rules **ret, const char **why)
 {
 	const unsigned char *base = copy->base;
@@ -378,9 +395,13 @@ nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if ((rc = check_rules(r, why)) != 0 ||
-	    (rc = check_table(&h, 0, base, &r->t4, r->nrules, why)) != 0 ||
-	    (rc = check_table(&h, 1, base, &r->t6, r->nrules, why)) != 0)
+	if (r->nstr && r->str[r->nstr - 1] != '\0') {
+		*why = "the string section is not terminated";
+		goto fail;
+	}
+	if ((rc = check_table(&h, 0, base, &r->t4, r->nrules, full, why)) != 0 ||
+	    (rc = check_table(&h, 1, base, &r->t6, r->nrules, full, why)) != 0 ||
+	    (full && (rc = check_rules(r, why)) != 0))
 		goto fail;
 	if ((rc = build_dynamic(r, sys)) != 0)
 		goto fail;

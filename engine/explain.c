@@ -40,33 +40,38 @@ fmt_target(struct nj_buf *b, const struct nj_rules *r, const struct nj_rule *ru)
 {
 	char tmp[80];
 	unsigned full;
+	struct nj_prefix p;
+	const char *path;
+	size_t n;
 
 	switch (ru->target) {
 	case NJ_T_PREFIX:
-		full = ru->u.prefix.ip.family == 4 ? 32 : 128;
-		if (ru->u.prefix.len == full)
-			nj_ip_format(&ru->u.prefix.ip, tmp, sizeof(tmp));
+		nj_rule_prefix(r, ru, &p);
+		full = p.ip.family == 4 ? 32 : 128;
+		if (p.len == full)
+			nj_ip_format(&p.ip, tmp, sizeof(tmp));
 		else
-			nj_prefix_format(&ru->u.prefix, tmp, sizeof(tmp));
+			nj_prefix_format(&p, tmp, sizeof(tmp));
 		nj_buf_str(b, tmp);
 		break;
 	case NJ_T_ANY: nj_buf_str(b, "any"); break;
 	case NJ_T_PRESET:
 		nj_buf_ch(b, '@');
-		nj_buf_str(b, nj_preset_name(ru->preset));
+		nj_buf_str(b, nj_preset_name(ru->flags));
 		break;
 	case NJ_T_UNIX:
 	case NJ_T_EXEC:
 		nj_buf_str(b, ru->target == NJ_T_UNIX ? "unix " : "exec ");
-		if (ru->u.path.abstract)
+		if (ru->flags & NJ_RF_ABSTRACT)
 			nj_buf_ch(b, '@');
-		nj_buf_mem(b, r->str + ru->u.path.off, ru->u.path.len);
-		if (ru->u.path.glob)
+		path = nj_rule_path(r, ru, &n);
+		nj_buf_mem(b, path, n);
+		if (ru->flags & NJ_RF_GLOB)
 			nj_buf_ch(b, '*');
 		break;
 	case NJ_T_FAMILY:
 		nj_buf_str(b, "family ");
-		nj_buf_str(b, nj_family_name(ru->u.family) ? nj_family_name(ru->u.family) : "?");
+		nj_buf_str(b, nj_family_name((int)ru->arg) ? nj_family_name((int)ru->arg) : "?");
 		break;
 	}
 }
@@ -226,9 +231,12 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 		const struct nj_table *t = addr->family == 4 ? (tb ? &r->t4d : &r->t4) :
 		                                               (tb ? &r->t6d : &r->t6);
 
-		for (uint32_t k = nj_table_find(t, addr); k != NJ_NONE; k = t->node[k].parent) {
-			for (uint32_t i = 0; i < t->node[k].count; i++) {
-				uint32_t ri = t->refs[t->node[k].first + i];
+		for (uint32_t k = nj_table_find(t, addr); k != NJ_NONE; k = nj_node_up(t, k)) {
+			const uint32_t *list;
+			uint32_t one, c = nj_node_rules(t, k, &list, &one);
+
+			for (uint32_t i = 0; i < c; i++) {
+				uint32_t ri = list[i];
 				const struct nj_rule *ru = &r->rule[ri];
 				int m = d->port == NJ_PORT_ANY ?
 				    (ru->proto == NJ_PROTO_ANY || ru->proto == d->proto) :
@@ -278,15 +286,18 @@ rule_hash(const struct nj_rules *r, const struct nj_rule *ru)
 {
 	uint64_t h = 1469598103934665603ull;
 
-	h = mix(h, &ru->action, 4); /* action, proto, target, preset */
+	h = mix(h, &ru->action, 4); /* action, proto, target, flags */
 	h = mix(h, &ru->ports_n, sizeof(ru->ports_n));
 	if (ru->ports_n) /* r->ports may be NULL */
 		h = mix(h, &r->ports[ru->ports_off], ru->ports_n * sizeof(*r->ports));
 	if (ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) {
-		h = mix(h, &ru->u.path.glob, 2);
-		h = mix(h, r->str + ru->u.path.off, ru->u.path.len);
+		size_t n;
+		const char *path = nj_rule_path(r, ru, &n);
+
+		h = mix(h, path, n);
 	} else {
-		h = mix(h, &ru->u, sizeof(ru->u));
+		/* a prefix rule's node: rules with the same prefix share one */
+		h = mix(h, &ru->arg, sizeof(ru->arg));
 	}
 	return h;
 }
@@ -301,10 +312,8 @@ rule_equal(const struct nj_rules *r, const struct nj_rule *a, const struct nj_ru
 	            a->ports_n * sizeof(*r->ports)) != 0))
 		return 0;
 	if (a->target == NJ_T_UNIX || a->target == NJ_T_EXEC)
-		return a->u.path.glob == b->u.path.glob &&
-		    a->u.path.abstract == b->u.path.abstract && a->u.path.len == b->u.path.len &&
-		    memcmp(r->str + a->u.path.off, r->str + b->u.path.off, a->u.path.len) == 0;
-	return memcmp(&a->u, &b->u, sizeof(a->u)) == 0;
+		return strcmp(r->str + a->arg, r->str + b->arg) == 0;
+	return a->arg == b->arg;
 }
 
 static int
@@ -396,14 +405,16 @@ push_cb(void *arg, const struct nj_prefix *p, const char *source)
 /* The prefixes of an IP rule (sys-dependent presets come out empty: lint runs on what the
  * rules say, not on this machine). */
 static int
-rule_prefixes(const struct nj_rule *ru, struct nj_pfxvec *v)
+rule_prefixes(const struct nj_rules *r, const struct nj_rule *ru, struct nj_pfxvec *v)
 {
 	struct nj_prefix p;
 
 	v->n = 0;
 	memset(&p, 0, sizeof(p));
-	if (ru->target == NJ_T_PREFIX)
-		return nj_pfxvec_push(v, &ru->u.prefix);
+	if (ru->target == NJ_T_PREFIX) {
+		nj_rule_prefix(r, ru, &p);
+		return nj_pfxvec_push(v, &p);
+	}
 	if (ru->target == NJ_T_ANY) {
 		p.ip.family = 4;
 		if (nj_pfxvec_push(v, &p))
@@ -412,7 +423,7 @@ rule_prefixes(const struct nj_rule *ru, struct nj_pfxvec *v)
 		return nj_pfxvec_push(v, &p);
 	}
 	if (ru->target == NJ_T_PRESET)
-		return nj_preset_each(ru->preset, NULL, push_cb, v);
+		return nj_preset_each(ru->flags, NULL, push_cb, v);
 	return 0;
 }
 
@@ -449,7 +460,7 @@ covering_block(const struct nj_rules *r, const struct blocks *bl, const struct n
 			const struct nj_rule *b = &r->rule[bl->e[lo].rule];
 
 			/* entries of both families share the array: check the family */
-			if ((b->target == NJ_T_PREFIX && b->u.prefix.ip.family != p->ip.family))
+			if (b->target == NJ_T_PREFIX && !(b->arg & NJ_ARG_V6) != !f6)
 				continue;
 			if (scope_covers(r, b, a))
 				return bl->e[lo].rule;
@@ -474,16 +485,19 @@ covering_block_scan(const struct nj_rules *r, const struct nj_prefix *p, const s
 		if (b->action != NJ_BLOCK || b->target == NJ_T_UNIX || b->target == NJ_T_FAMILY)
 			continue;
 		if (b->target == NJ_T_PREFIX) {
-			if (b->u.prefix.len > p->len || !nj_prefix_contains(&b->u.prefix, &p->ip))
+			struct nj_prefix bp;
+
+			nj_rule_prefix(r, b, &bp);
+			if (bp.len > p->len || !nj_prefix_contains(&bp, &p->ip))
 				continue;
 		} else if (b->target == NJ_T_PRESET) {
-			struct nj_pfxvec *w = &pc->v[b->preset];
+			struct nj_pfxvec *w = &pc->v[b->flags];
 			int in = 0;
 
-			if (!pc->have[b->preset]) {
-				if (rule_prefixes(b, w) != 0)
+			if (!pc->have[b->flags]) {
+				if (rule_prefixes(r, b, w) != 0)
 					return NJ_NONE;
-				pc->have[b->preset] = 1;
+				pc->have[b->flags] = 1;
 			}
 			for (size_t k = 0; k < w->n && !in; k++)
 				in = w->v[k].len <= p->len && nj_prefix_contains(&w->v[k], &p->ip);
@@ -494,6 +508,20 @@ covering_block_scan(const struct nj_rules *r, const struct nj_prefix *p, const s
 			return i;
 	}
 	return NJ_NONE;
+}
+
+/* Does unix block rule b cover every path of unix allow rule a? */
+static int
+path_covers(const struct nj_rules *r, const struct nj_rule *b, const struct nj_rule *a)
+{
+	size_t bn, an;
+	const char *bp = nj_rule_path(r, b, &bn), *ap = nj_rule_path(r, a, &an);
+
+	if (!(b->flags & NJ_RF_ABSTRACT) != !(a->flags & NJ_RF_ABSTRACT))
+		return 0;
+	if (b->flags & NJ_RF_GLOB)
+		return an >= bn && memcmp(bp, ap, bn) == 0;
+	return !(a->flags & NJ_RF_GLOB) && an == bn && memcmp(bp, ap, bn) == 0;
 }
 
 static int
@@ -517,7 +545,7 @@ lint_useless_allows(const struct nj_rules *r, struct nj_diags *diags)
 
 		if (ru->action != NJ_BLOCK)
 			continue;
-		if (rule_prefixes(ru, &v))
+		if (rule_prefixes(r, ru, &v))
 			goto out;
 		for (size_t k = 0; k < v.n; k++) {
 			struct blocks *b = &bl[v.v[k].ip.family == 6];
@@ -551,19 +579,12 @@ lint_useless_allows(const struct nj_rules *r, struct nj_diags *diags)
 
 				if (b->action != NJ_BLOCK || b->target != ru->target)
 					continue;
-				if (ru->target == NJ_T_FAMILY ?
-				        b->u.family == ru->u.family :
-				        (b->u.path.abstract == ru->u.path.abstract &&
-				            (b->u.path.glob ?
-				                    ru->u.path.len >= b->u.path.len :
-				                    (!ru->u.path.glob &&
-				                        ru->u.path.len == b->u.path.len)) &&
-				            memcmp(r->str + b->u.path.off, r->str + ru->u.path.off,
-				                b->u.path.len) == 0))
+				if (ru->target == NJ_T_FAMILY ? b->arg == ru->arg :
+				                                path_covers(r, b, ru))
 					by = r->other[k];
 			}
 		} else if (ru->target != NJ_T_EXEC) {
-			if (rule_prefixes(ru, &v))
+			if (rule_prefixes(r, ru, &v))
 				goto out;
 			for (size_t k = 0; k < v.n; k++) {
 				uint32_t c = direct ?

@@ -12,68 +12,68 @@ struct nj_portrange {
 	uint16_t lo, hi;
 };
 
-/* One line of the file. */
+/* One line of the file, 20 bytes: compiled policies hold one per rule, so it is kept small.
+ * A prefix rule's prefix is not stored here but in its table's node (arg names it): the
+ * table holds it anyway. */
 struct nj_rule {
 	uint32_t line;
 	uint8_t action; /* enum nj_action */
 	uint8_t proto; /* enum nj_proto: ANY, TCP or UDP */
 	uint8_t target; /* enum nj_target */
-	uint8_t preset; /* NJ_T_PRESET: preset id */
+	uint8_t flags; /* NJ_T_PRESET: the preset id; NJ_T_UNIX, NJ_T_EXEC: NJ_RF_* */
 	uint32_t ports_off; /* into rules->ports; ports_n == 0: every port */
 	uint32_t ports_n;
-	union {
-		struct nj_prefix prefix; /* NJ_T_PREFIX */
-		struct {
-			uint32_t off, len; /* into rules->str: path (NJ_T_UNIX, NJ_T_EXEC) */
-			uint8_t glob; /* trailing '*': prefix match */
-			uint8_t abstract; /* NJ_T_UNIX: the abstract namespace */
-		} path;
-		int family; /* NJ_T_FAMILY: AF_* number */
-	} u;
+	/* NJ_T_PREFIX: the node of its prefix, NJ_ARG_V6 set when in t6; NJ_T_UNIX, NJ_T_EXEC:
+	 * the path's offset into rules->str (NUL-terminated); NJ_T_FAMILY: the AF_* number */
+	uint32_t arg;
 };
+#define NJ_RF_GLOB 1 /* a path ending in '*': prefix match */
+#define NJ_RF_ABSTRACT 2 /* NJ_T_UNIX: the abstract namespace */
+#define NJ_ARG_V6 0x80000000u
 
 /*
  * The IP lookup structure, one per family.  Rule prefixes nest or are disjoint (a laminar
- * family), so the address space cuts into at most 2n+1 elementary intervals, each lying
- * inside one innermost prefix (a node) or none.  Nodes know their parent, the next prefix
- * out, so the rules covering an address are those of the innermost node and its ancestors:
+ * family); each distinct prefix is a node, and the nodes are sorted by start address (a
+ * shorter prefix before a longer one with the same start).  A node knows its parent, the next
+ * prefix out, so the rules covering an address are those of the innermost node holding it
+ * and of that node's ancestors:
  *
- *     key[]:   k0        k1          k2      k3 ...    sorted interval starts
- *     owner[]: NONE      n0          n1      n0        innermost node of [k_i, k_i+1)
- *                        |           |
- *     node:    n0 = 10.0.0.0/8  <- parent -  n1 = 10.1.0.0/16
- *              refs[first..first+count) = the rules written with this prefix
+ *     start[]:  10.0.0.0   10.1.0.0   10.1.5.0   192.168.0.0    sorted
+ *     len[]:    8          16         24         16
+ *     parent[]: NONE       0          1          NONE
  *
- * A lookup is a binary search over key[] and a walk up at most 33 (129) nodes.
+ * A lookup finds the last node starting at or below the address (a binary search, narrowed
+ * by a bucket index on large tables) and walks up from it: the first node on the way that
+ * holds the address is the innermost one (every node between a holder and that last node
+ * lies inside the holder), and from there every node up holds it.  At most 33 (129) steps.
+ * Nothing else is stored: a compiled policy is about as large as its text.
  */
 #define NJ_NONE UINT32_MAX
-
-struct nj_node {
-	uint32_t parent; /* NJ_NONE at the top */
-	uint32_t first; /* into refs */
-	uint32_t count;
-};
+#define NJ_ONE 0x80000000u /* rules[n]: the node's one rule, in the low bits */
 
 struct nj_table {
-	/* A direct index in front of the search, for large tables: the interval keys (but
-	 * key[0] = 0) share their top cp bits (value prefix); the next kbits bits pick a bucket,
-	 * idx[b] is the first interval whose key lies in bucket b or beyond, and the search
-	 * runs inside one bucket.  NULL for small tables. */
+	/* the bucket index, for tables of at least INDEX_MIN nodes: the node starts share their
+	 * top cp bits (value prefix); the next kbits bits pick a bucket, and idx[b] is the first
+	 * node whose start lies in bucket b or beyond (idx[2^kbits] = nnode).  kbits grows with
+	 * the table, about one bucket per four nodes, so the index costs a byte a node.  For the
+	 * lookup: it reads a word of hb bits (the key, or the high 64 bits of an IPv6 key when
+	 * the index lies there); top = word >> sh_top (when cp > 0) is compared with prefix, and
+	 * (word >> sh_b) & mask is the bucket.  idx is NULL for small tables. */
 	uint32_t *idx;
 	unsigned cp, kbits;
 	nj_u128 prefix;
-	/* the same, ready for the lookup: it reads a word of hb bits (the key, or the high 64
-	 * bits of an IPv6 key when the index lies there); top = word >> sh_top (when cp > 0)
-	 * must equal prefix, and (word >> sh_b) & mask is the bucket */
 	unsigned hb, sh_top, sh_b;
 	size_t mask;
-	size_t nint; /* intervals */
-	uint32_t *key4; /* family 4: interval starts */
-	nj_u128 *key6; /* family 6: interval starts */
-	uint32_t *owner;
 	size_t nnode;
-	struct nj_node *node;
-	uint32_t *refs; /* rule indices, grouped by node */
+	uint32_t *start4; /* family 4: node starts */
+	nj_u128 *start6; /* family 6 */
+	uint8_t *len; /* prefix lengths */
+	uint32_t *parent; /* NJ_NONE at the top; always below the node's own index */
+	/* a node's rules: NJ_ONE | rule for one, else an offset o into refs, where refs[o] is
+	 * the count and the rule indices follow */
+	uint32_t *rules;
+	uint32_t *refs;
+	size_t nrefs;
 };
 
 struct nj_rules {
@@ -114,10 +114,12 @@ struct nj_compiled_copy {
 	int held;
 	void (*release)(void *base, size_t len);
 };
-/* Validate copy whole and adopt it as a rule set (owning it: released on error or with the
- * rule set), with the dynamic presets' tables built from sys.  0, -EINVAL with *why, or
- * -ENOMEM. */
-int nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
+/* Adopt copy as a rule set (owning it: released on error or with the rule set), with the
+ * dynamic presets' tables built from sys.  full: validate every byte first (a file from
+ * anywhere); otherwise only what costs nothing (the sizes: a snapshot validated whole when it
+ * was made, whose identity the caller has checked; the lookups stay inside it even so).  0,
+ * -EINVAL with *why, or -ENOMEM. */
+int nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys, int full,
     struct nj_rules **ret, const char **why);
 
 /* presets.c: @self and @resolvers, which a compiled policy fills in when it loads */
@@ -134,6 +136,9 @@ nj_rule_matches_port(const struct nj_rules *r, const struct nj_rule *ru, int pro
 		return 0;
 	if (ru->ports_n == 0)
 		return 1;
+	/* (a bound that a valid set always meets: a snapshot is not read past its end) */
+	if (ru->ports_off > r->nports || ru->ports_n > r->nports - ru->ports_off)
+		return 0;
 	for (uint32_t i = 0; i < ru->ports_n; i++) {
 		const struct nj_portrange *pr = &r->ports[ru->ports_off + i];
 
@@ -143,7 +148,47 @@ nj_rule_matches_port(const struct nj_rules *r, const struct nj_rule *ru, int pro
 	return 0;
 }
 
+/* The innermost node of t holding ip, or NJ_NONE. */
 uint32_t nj_table_find(const struct nj_table *t, const struct nj_ip *ip);
+/* A node's parent (NJ_NONE at the top, or for a damaged link). */
+static inline uint32_t
+nj_node_up(const struct nj_table *t, uint32_t n)
+{
+	uint32_t p = t->parent[n];
+
+	return p < n ? p : NJ_NONE;
+}
+/* The rules of node n: *ret_list[0..count), count returned; one points at storage for the
+ * single-rule case. */
+static inline uint32_t
+nj_node_rules(const struct nj_table *t, uint32_t n, const uint32_t **ret_list, uint32_t *one)
+{
+	uint32_t x = t->rules[n], c;
+
+	if (x & NJ_ONE) {
+		*one = x & ~NJ_ONE;
+		*ret_list = one;
+		return 1;
+	}
+	if (x >= t->nrefs)
+		return 0;
+	c = t->refs[x];
+	if (c > t->nrefs - x - 1)
+		c = (uint32_t)(t->nrefs - x - 1);
+	*ret_list = t->refs + x + 1;
+	return c;
+}
+/* The prefix of NJ_T_PREFIX rule ru (from its node). */
+void nj_rule_prefix(const struct nj_rules *r, const struct nj_rule *ru, struct nj_prefix *ret);
+/* The path of an NJ_T_UNIX or NJ_T_EXEC rule, and its length (without a '*'). */
+static inline const char *
+nj_rule_path(const struct nj_rules *r, const struct nj_rule *ru, size_t *ret_len)
+{
+	const char *p = r->str + ru->arg;
+
+	*ret_len = __builtin_strlen(p);
+	return p;
+}
 
 /* addr.c (the two small ones inline: they are on every decision) */
 
@@ -196,6 +241,8 @@ struct nj_entry {
 	uint32_t rule;
 };
 int nj_table_build(struct nj_table *t, int family, struct nj_entry *e, size_t n);
+/* After the build: point each NJ_T_PREFIX rule of r at its node (arg). */
+void nj_table_link_rules(struct nj_rules *r);
 void nj_table_free(struct nj_table *t);
 
 /* resolvconf.c: append ip, as a /32 or /128, to the array v[0..*n) (grown with realloc).

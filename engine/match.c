@@ -11,59 +11,87 @@
 
 #include "engine/internal.h"
 
-/* The search inside one table: the bucket index narrows the range [base, base + n), a
- * branchless binary search finishes.  T is the key type (uint32_t for IPv4, nj_u128 for
- * IPv6); h is the word the index reads, of type H (see struct nj_table). */
-#define FIND(T, keys, k, H, h, t, ret)                                                             \
-	do {                                                                                       \
-		size_t base_ = 0, n_ = (t)->nint;                                                  \
-		if ((t)->idx) {                                                                    \
-			size_t b_;                                                                 \
-			if ((t)->cp) {                                                             \
-				H top_ = (H)((h) >> (t)->sh_top);                                  \
-				if (top_ != (H)(t)->prefix) {                                      \
-					/* below every key but key[0] = 0, or above all */         \
-					(ret) =                                                    \
-					    (t)->owner[top_ < (H)(t)->prefix ? 0 : (t)->nint - 1]; \
-					break;                                                     \
-				}                                                                  \
-			}                                                                          \
-			b_ = (size_t)((h) >> (t)->sh_b) & (t)->mask;                               \
-			base_ = (t)->idx[b_] - 1; /* idx[b] >= 1: key[0] is 0 */                   \
-			n_ = (t)->idx[b_ + 1] - base_;                                             \
-		}                                                                                  \
-		while (n_ > 1) {                                                                   \
-			size_t half_ = n_ / 2;                                                     \
-			base_ = (keys)[base_ + half_] <= (k) ? base_ + half_ : base_;              \
-			n_ -= half_;                                                               \
-		}                                                                                  \
-		(ret) = (t)->owner[base_];                                                         \
+/* The last node starting at or below the key, or NJ_NONE: the bucket index narrows the range
+ * [lo, hi), a branchless binary search finishes.  T is the key type (uint32_t for IPv4,
+ * nj_u128 for IPv6); h is the word the index reads, of type H (see struct nj_table).  The
+ * bounds are clamped so that even a damaged table is not read past its end. */
+#define FIND(T, keys, k, H, h, t, ret)                                                       \
+	do {                                                                                 \
+		size_t lo_ = 0, hi_ = (t)->nnode, n_, base_;                                 \
+		if ((t)->idx) {                                                              \
+			size_t b_;                                                           \
+			if ((t)->cp) {                                                       \
+				H top_ = (H)((h) >> (t)->sh_top);                            \
+				if (top_ != (H)(t)->prefix) {                                \
+					/* below every start, or above all */                \
+					(ret) = top_ < (H)(t)->prefix ? NJ_NONE :            \
+					                                (uint32_t)(hi_ - 1); \
+					break;                                               \
+				}                                                            \
+			}                                                                    \
+			b_ = (size_t)((h) >> (t)->sh_b) & (t)->mask;                         \
+			hi_ = (t)->idx[b_ + 1] < hi_ ? (t)->idx[b_ + 1] : hi_;               \
+			lo_ = (t)->idx[b_] < hi_ ? (t)->idx[b_] : hi_;                       \
+		}                                                                            \
+		if (lo_ == hi_) {                                                            \
+			(ret) = (uint32_t)lo_ - 1; /* NJ_NONE when lo_ is 0 */               \
+			break;                                                               \
+		}                                                                            \
+		base_ = lo_, n_ = hi_ - lo_;                                                 \
+		while (n_ > 1) {                                                             \
+			size_t half_ = n_ / 2;                                               \
+			base_ = (keys)[base_ + half_] <= (k) ? base_ + half_ : base_;        \
+			n_ -= half_;                                                         \
+		}                                                                            \
+		(ret) = (keys)[base_] <= (k) ? (uint32_t)base_ : (uint32_t)base_ - 1;        \
 	} while (0)
 
+/* Does node n hold the address with key k (of bits bits)? */
+static inline __attribute__((always_inline)) int
+holds(const struct nj_table *t, uint32_t n, nj_u128 k, unsigned bits)
+{
+	unsigned len = t->len[n];
+	nj_u128 s = bits == 32 ? t->start4[n] : t->start6[n];
+
+	if (len == 0)
+		return 1;
+	if (len > bits)
+		return 0;
+	return ((k ^ s) >> (bits - len)) == 0;
+}
+
+/* The innermost node holding ip, or NJ_NONE (see internal.h). */
 static inline __attribute__((always_inline)) uint32_t
 table_find(const struct nj_table *t, const struct nj_ip *ip)
 {
-	uint32_t ret;
+	uint32_t n;
+	nj_u128 key;
+	unsigned bits;
 
-	if (t->nint == 0)
+	if (t->nnode == 0)
 		return NJ_NONE;
 	if (ip->family == 4) {
 		uint32_t k;
 
 		__builtin_memcpy(&k, ip->a, 4);
 		k = __builtin_bswap32(k);
-		FIND(uint32_t, t->key4, k, uint32_t, k, t, ret);
+		FIND(uint32_t, t->start4, k, uint32_t, k, t, n);
+		key = k, bits = 32;
 	} else if (t->hb == 64) {
 		nj_u128 k = nj_ip_key(ip);
 		uint64_t hi = (uint64_t)(k >> 64);
 
-		FIND(nj_u128, t->key6, k, uint64_t, hi, t, ret);
+		FIND(nj_u128, t->start6, k, uint64_t, hi, t, n);
+		key = k, bits = 128;
 	} else {
 		nj_u128 k = nj_ip_key(ip);
 
-		FIND(nj_u128, t->key6, k, nj_u128, k, t, ret);
+		FIND(nj_u128, t->start6, k, nj_u128, k, t, n);
+		key = k, bits = 128;
 	}
-	return ret;
+	while (n != NJ_NONE && !holds(t, n, key, bits))
+		n = nj_node_up(t, n);
+	return n;
 }
 
 uint32_t
@@ -80,16 +108,20 @@ walk(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip,
 {
 	int allowed = 0;
 
-	for (uint32_t n = table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
-		const struct nj_node *nd = &t->node[n];
+	for (uint32_t n = table_find(t, ip); n != NJ_NONE; n = nj_node_up(t, n)) {
+		const uint32_t *list;
+		uint32_t one, c = nj_node_rules(t, n, &list, &one);
 
-		for (uint32_t i = 0; i < nd->count; i++) {
-			const struct nj_rule *ru = &r->rule[t->refs[nd->first + i]];
+		for (uint32_t i = 0; i < c; i++) {
+			const struct nj_rule *ru;
 
+			if (list[i] >= r->nrules)
+				continue;
+			ru = &r->rule[list[i]];
 			if (!nj_rule_matches_port(r, ru, proto, port))
 				continue;
 			if (ru->action == NJ_BLOCK) {
-				*ret_rule = t->refs[nd->first + i];
+				*ret_rule = list[i];
 				return -1;
 			}
 			allowed = 1;
@@ -112,7 +144,7 @@ decide_addr(const struct nj_rules *r, const struct nj_ip *ip, int proto, int por
 
 	if (a < 0)
 		return 0;
-	if (__builtin_expect(dyn->nint != 0, 0)) {
+	if (__builtin_expect(dyn->nnode != 0, 0)) {
 		int b = walk(r, dyn, ip, proto, port, ret_rule);
 
 		if (b < 0)
@@ -143,13 +175,19 @@ static int
 anyport_table(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip,
     const struct nj_ip *addrs, int naddr, int proto, uint32_t *rule, int *ret_bad)
 {
-	for (uint32_t n = nj_table_find(t, ip); n != NJ_NONE; n = t->node[n].parent) {
-		const struct nj_node *nd = &t->node[n];
+	for (uint32_t n = nj_table_find(t, ip); n != NJ_NONE; n = nj_node_up(t, n)) {
+		const uint32_t *list;
+		uint32_t one, c = nj_node_rules(t, n, &list, &one);
 
-		for (uint32_t i = 0; i < nd->count; i++) {
-			const struct nj_rule *ru = &r->rule[t->refs[nd->first + i]];
+		for (uint32_t i = 0; i < c; i++) {
+			const struct nj_rule *ru;
 
+			if (list[i] >= r->nrules)
+				continue;
+			ru = &r->rule[list[i]];
 			if (ru->proto != NJ_PROTO_ANY && ru->proto != proto)
+				continue;
+			if (ru->ports_off > r->nports || ru->ports_n > r->nports - ru->ports_off)
 				continue;
 			if (ru->ports_n == 0) {
 				if (all_allowed(r, addrs, naddr, proto, 1, rule, ret_bad))
@@ -168,8 +206,8 @@ anyport_table(const struct nj_rules *r, const struct nj_table *t, const struct n
 					if (pr->lo > 1)
 						cand[nc++] = pr->lo - 1;
 				}
-				for (int c = 0; c < nc; c++)
-					if (all_allowed(r, addrs, naddr, proto, cand[c], rule,
+				for (int ci = 0; ci < nc; ci++)
+					if (all_allowed(r, addrs, naddr, proto, cand[ci], rule,
 					        ret_bad))
 						return 1;
 			}
@@ -203,12 +241,12 @@ static int
 path_matches(const struct nj_rules *r, const struct nj_rule *ru, const char *path, size_t n,
     int abstract)
 {
-	const char *rp = r->str + ru->u.path.off;
-	size_t rn = ru->u.path.len;
+	size_t rn;
+	const char *rp = nj_rule_path(r, ru, &rn);
 
-	if (ru->u.path.abstract != abstract)
+	if (!(ru->flags & NJ_RF_ABSTRACT) != !abstract)
 		return 0;
-	if (ru->u.path.glob)
+	if (ru->flags & NJ_RF_GLOB)
 		return n >= rn && memcmp(path, rp, rn) == 0;
 	return n == rn && memcmp(path, rp, rn) == 0;
 }
@@ -222,14 +260,17 @@ decide_other(const struct nj_rules *r, const struct nj_dest *d, uint32_t *ret_ru
 	int allowed = d->kind == NJ_DEST_FAMILY && d->kernel;
 
 	for (size_t i = 0; i < r->nother; i++) {
-		const struct nj_rule *ru = &r->rule[r->other[i]];
+		const struct nj_rule *ru;
 		int m;
 
+		if (r->other[i] >= r->nrules)
+			continue;
+		ru = &r->rule[r->other[i]];
 		if (d->kind == NJ_DEST_UNIX)
 			m = ru->target == NJ_T_UNIX &&
 			    path_matches(r, ru, d->path, d->pathlen, d->abstract);
 		else
-			m = ru->target == NJ_T_FAMILY && ru->u.family == d->family;
+			m = ru->target == NJ_T_FAMILY && (int)ru->arg == d->family;
 		if (!m)
 			continue;
 		if (ru->action == NJ_BLOCK) {
@@ -334,8 +375,11 @@ nj_exec_allowed(const struct nj_rules *r, const char *path)
 	if (r == NULL)
 		return 0;
 	for (size_t i = 0; i < r->nother; i++) {
-		const struct nj_rule *ru = &r->rule[r->other[i]];
+		const struct nj_rule *ru;
 
+		if (r->other[i] >= r->nrules)
+			continue;
+		ru = &r->rule[r->other[i]];
 		if (ru->target == NJ_T_EXEC && path_matches(r, ru, path, n, 0))
 			return 1;
 	}

@@ -24,6 +24,9 @@ struct build {
 	size_t nports, capports;
 	char *str;
 	size_t nstr, capstr;
+	struct nj_prefix *pfx; /* NJ_T_PREFIX rules' prefixes, by rule, until the tables */
+	size_t cappfx;
+	struct nj_prefix cur; /* the prefix of the rule being parsed */
 	struct nj_entry *e4, *e6;
 	size_t n4, cap4, n6, cap6;
 	uint32_t *other;
@@ -257,9 +260,9 @@ parse_path(struct build *b, uint32_t line, const struct tok *t, struct nj_rule *
 	size_t n = t->n;
 	const char *star;
 
-	memset(&ru->u.path, 0, sizeof(ru->u.path));
+	ru->flags = 0;
 	if (is_unix && n >= 1 && s[0] == '@') {
-		ru->u.path.abstract = 1;
+		ru->flags |= NJ_RF_ABSTRACT;
 		s++, n--;
 	} else if (n == 0 || s[0] != '/') {
 		return err(b, line, t->col,
@@ -274,13 +277,14 @@ parse_path(struct build *b, uint32_t line, const struct tok *t, struct nj_rule *
 			return err(b, line, t->col + (uint32_t)(star - t->s),
 			           "'*' is allowed only at the end of a path:", t),
 			       -EINVAL;
-		ru->u.path.glob = 1;
+		ru->flags |= NJ_RF_GLOB;
 		n--;
 	}
-	if (!ru->u.path.abstract && n > 107 && is_unix)
+	if (!(ru->flags & NJ_RF_ABSTRACT) && n > 107 && is_unix)
 		return err(b, line, t->col, "unix path longer than 107 bytes:", t), -EINVAL;
-	ru->u.path.len = (uint32_t)n;
-	return add_str(b, s, n, &ru->u.path.off);
+	if (memchr(s, '\0', n) != NULL) /* (tokenize refuses NUL bytes: never) */
+		return -EINVAL;
+	return add_str(b, s, n, &ru->arg);
 }
 
 static int
@@ -303,7 +307,7 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 			           "unknown preset (netjail presets lists them):", t),
 			       -EINVAL;
 		ru->target = NJ_T_PRESET;
-		ru->preset = (uint8_t)id;
+		ru->flags = (uint8_t)id;
 		(*i)++;
 		return 0;
 	}
@@ -328,13 +332,15 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 	}
 	if (toklit(t, "family")) {
 		const struct tok *f;
+		int fam;
 
 		if (*i + 1 >= ntk)
 			return err(b, line, after(t), "expected a family name after family", NULL),
 			       -EINVAL;
 		f = &tk[*i + 1];
 		*i += 2;
-		if ((ru->u.family = nj_family_find(f->s, f->n)) >= 0) {
+		if ((fam = nj_family_find(f->s, f->n)) >= 0) {
+			ru->arg = (uint32_t)fam;
 			ru->target = NJ_T_FAMILY;
 			return 0;
 		}
@@ -365,7 +371,7 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 			           "@preset, unix, family or exec), got",
 			           t),
 			       -EINVAL;
-		if (nj_prefix_parse_err(t->s, t->n, &ru->u.prefix, &col, msg, sizeof(msg)) != 0) {
+		if (nj_prefix_parse_err(t->s, t->n, &b->cur, &col, msg, sizeof(msg)) != 0) {
 			if (strncmp(msg, "host bits", 9) == 0)
 				return err(b, line, t->col + (uint32_t)col, msg, NULL), -EINVAL;
 			return err(b, line, t->col + (uint32_t)col, msg, t), -EINVAL;
@@ -421,8 +427,10 @@ parse_rule(struct build *b, uint32_t line, const struct tok *tk, size_t ntk)
 		return err(b, line, tk[i].col, "unexpected text after the rule:", &tk[i]), -EINVAL;
 	if (b->nrule >= NJ_MAX_RULES)
 		return err(b, line, tk[0].col, "more than 1000000 rules", NULL), -EINVAL;
-	if (grow((void **)&b->rule, &b->caprule, b->nrule + 1, sizeof(*b->rule)))
+	if (grow((void **)&b->rule, &b->caprule, b->nrule + 1, sizeof(*b->rule)) ||
+	    grow((void **)&b->pfx, &b->cappfx, b->nrule + 1, sizeof(*b->pfx)))
 		return b->oom = 1, -ENOMEM;
+	b->pfx[b->nrule] = b->cur;
 	b->rule[b->nrule++] = ru;
 	return 0;
 }
@@ -514,7 +522,7 @@ add_entries(struct build *b, uint32_t ri)
 	int rc;
 
 	switch (ru->target) {
-	case NJ_T_PREFIX: return push_entry(b, &ru->u.prefix, ri);
+	case NJ_T_PREFIX: return push_entry(b, &b->pfx[ri], ri);
 	case NJ_T_ANY:
 		memset(&any, 0, sizeof(any));
 		any.ip.family = 4;
@@ -523,16 +531,16 @@ add_entries(struct build *b, uint32_t ri)
 		any.ip.family = 6;
 		return push_entry(b, &any, ri);
 	case NJ_T_PRESET:
-		if (nj_preset_is_dynamic(ru->preset) && b->sys)
+		if (nj_preset_is_dynamic(ru->flags) && b->sys)
 			b->dyn_merged = 1;
-		if (!b->have_preset[ru->preset]) {
-			if ((rc = nj_preset_each(ru->preset, b->sys, collect_preset,
-			         &b->preset[ru->preset])) != 0)
+		if (!b->have_preset[ru->flags]) {
+			if ((rc = nj_preset_each(ru->flags, b->sys, collect_preset,
+			         &b->preset[ru->flags])) != 0)
 				return rc;
-			b->have_preset[ru->preset] = 1;
+			b->have_preset[ru->flags] = 1;
 		}
-		for (size_t k = 0; k < b->preset[ru->preset].n; k++)
-			if ((rc = push_entry(b, &b->preset[ru->preset].v[k], ri)) != 0)
+		for (size_t k = 0; k < b->preset[ru->flags].n; k++)
+			if ((rc = push_entry(b, &b->preset[ru->flags].v[k], ri)) != 0)
 				return rc;
 		return 0;
 	default:
@@ -547,6 +555,7 @@ static void
 build_free(struct build *b)
 {
 	free(b->rule);
+	free(b->pfx);
 	free(b->ports);
 	free(b->str);
 	free(b->e4);
@@ -576,6 +585,7 @@ finish(struct build *b, const char *file, struct nj_rules **ret)
 	r->ports = b->ports, r->nports = b->nports, b->ports = NULL;
 	r->str = b->str, r->nstr = b->nstr, b->str = NULL;
 	r->other = b->other, r->nother = b->nother, b->other = NULL;
+	nj_table_link_rules(r);
 	for (size_t i = 0; i < r->nrules; i++)
 		r->use_proto |= r->rule[i].proto != NJ_PROTO_ANY;
 	r->dyn_merged = b->dyn_merged;

@@ -256,7 +256,7 @@ rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret, 
 	}
 	c.size = size;
 	c.release = release;
-	return nj_compiled_adopt(&c, sys, ret, why);
+	return nj_compiled_adopt(&c, sys, 1, ret, why);
 }
 
 /* Read exactly size bytes (the file may not grow under us: we stop at size + 1 and call

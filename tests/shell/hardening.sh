@@ -328,11 +328,11 @@ cp "$H/a.nj" "$H/c-inplace.nj"
 steps compiled-rewritten-in-place "$H/c-inplace.nj" "cat $H/b.nj > $H/c-inplace.nj"
 cp "$H/a.nj" "$H/c-truncated.nj"
 steps compiled-truncated "$H/c-truncated.nj" ": > $H/c-truncated.nj"
-# the same with twins large enough to be read into huge pages (rules/compiled.c: 50,000 more
-# rules, ~3.8 MB compiled) where this machine gives them on request; then the probe that
+# the same with twins large enough to be read into huge pages (sys/load.c: 90,000 more
+# rules, ~3.5 MB compiled) where this machine gives them on request; then the probe that
 # loaded them holds huge pages (nothing else in it is that large or asks for them)
 python3 -c 'import sys
-for i in range(25000): sys.stdout.write("block 10.%d.%d.0/24\nblock 2001:db8:%x::/48\n" % (i >> 8 & 255, i & 255, i))' > "$H/many"
+for i in range(45000): sys.stdout.write("block %d.%d.%d.0/24\nblock 2001:db8:%x::/48\n" % (10 + (i >> 16), i >> 8 & 255, i & 255, i))' > "$H/many"
 cat "$H/a.rules" "$H/many" > "$H/A.rules"
 cat "$H/b.rules" "$H/many" > "$H/B.rules"
 "$NJ_NETJAIL" compile "$H/A.rules" -o "$H/A.nj" >/dev/null &&
