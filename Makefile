@@ -2,7 +2,7 @@
 #
 #   make                 build/netjail, build/libnetjail.so, the library and the default policy
 #   make check           every test (installs what it needs that is missing, as root)
-#   make check-SUITE     one suite: unit cli man shim exec scope learn supervise entrypoint
+#   make check-SUITE     one suite: unit cli man shim exec scope snapshot learn supervise entrypoint
 #                        clients api-examples hardening install bench (ONLY=NAME: one test)
 #   make install         PREFIX, BINDIR, LIBDIR, MANDIR, INCLUDEDIR, DATADIR, DESTDIR
 #   make bench           the performance figures (docs/performance.md)
@@ -47,7 +47,7 @@ LIB_MAP     := lib/libnetjail-rules.map
 .PHONY: all check clean install uninstall bench fuzz deps check-perf check-layers check-banned \
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
-	check-exec check-scope check-learn check-supervise check-entrypoint check-clients \
+	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
 	check-api-examples check-hardening check-install check-bench check-asan check-clang \
 	check-valgrind
 
@@ -144,7 +144,7 @@ check: deps
 	$(MAKE) check-presets check-banned check-format
 	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
 	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
-		check-shim check-exec check-scope check-learn check-supervise check-entrypoint \
+		check-shim check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint \
 		check-clients check-api-examples check-hardening check-install check-bench
 
 # what the folders promise: the engine makes no system call, and no layer includes one above it
@@ -198,6 +198,8 @@ check-exec: all $(PROBES)
 	@$(call suite,exec)
 check-scope: all $(PROBES)
 	@$(call resolving,scope)
+check-snapshot: all $(PROBES)
+	@$(call suite,snapshot)
 check-learn: all $(PROBES)
 	@$(call resolving,learn)
 # netjail run --supervise: static, inline-assembly, Go and busybox-static programs

@@ -20,8 +20,9 @@
 struct nj_rules *nj_cli_load(const char *path, const struct nj_sys *sys, int lint, size_t *ret_nerr,
     size_t *ret_nwarn);
 /* The same, keeping a rules file's text (nj_rules_load_text: NULL for a compiled policy). */
+/* With snap: through the snapshot cache (nj_rules_load_cached; no text kept). */
 struct nj_rules *nj_cli_load_text(const char *path, const struct nj_sys *sys, int lint,
-    size_t *ret_nerr, size_t *ret_nwarn, char **ret_text, size_t *ret_len);
+    size_t *ret_nerr, size_t *ret_nwarn, char **ret_text, size_t *ret_len, struct nj_snap *snap);
 
 /* A command about to be started under the shim (run.c): what netjail run and netjail learn
  * share. */
@@ -37,13 +38,15 @@ struct nj_launch {
 	char *text; /* with want_text: the rules file's text, read with the rules
 				 * (NULL for a compiled policy); owned by the caller */
 	size_t tlen;
+	struct nj_snap snap; /* the tree's snapshot (NETJAIL_SNAPSHOT); key "" for none */
 };
+enum { NJ_LAUNCH_TEXT = 1, NJ_LAUNCH_PRIVATE = 2 };
 
 /* Find the shim and the built-in policy (used when rules is NULL, saying so on stderr),
  * validate the rules (want_text: keeping their text, read once), find command as execvp
  * would and judge whether the preload can follow it.  Returns 0 with *l filled (the caller frees l->set), or the exit status to leave with
  * (EXIT_USAGE: no shim or invalid rules; EXIT_NOTFOUND, EXIT_CANNOT), the reason printed. */
-int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text);
+int nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int flags);
 
 /* Put the jail into our own environment, for the command to inherit: LD_PRELOAD with the shim
  * first, NETJAIL_RULES, NETJAIL_MODE (audit or enforce), when log is not NULL NETJAIL_LOG,

@@ -24,19 +24,21 @@ struct nj_rules *
 nj_cli_load(const char *path, const struct nj_sys *sys, int lint, size_t *ret_nerr,
     size_t *ret_nwarn)
 {
-	return nj_cli_load_text(path, sys, lint, ret_nerr, ret_nwarn, NULL, NULL);
+	return nj_cli_load_text(path, sys, lint, ret_nerr, ret_nwarn, NULL, NULL, NULL);
 }
 
 struct nj_rules *
 nj_cli_load_text(const char *path, const struct nj_sys *sys, int lint, size_t *ret_nerr,
-    size_t *ret_nwarn, char **ret_text, size_t *ret_len)
+    size_t *ret_nwarn, char **ret_text, size_t *ret_len, struct nj_snap *snap)
 {
 	struct nj_diags d = { .max = MAX_PRINTED };
 	const char *name = path ? path : NJ_DEFAULT_POLICY_NAME;
 	struct nj_rules *r = NULL;
 	int rc;
 
-	if (path)
+	if (path && snap)
+		rc = nj_rules_load_cached(path, sys, &r, &d, snap);
+	else if (path)
 		rc = nj_rules_load_text(path, sys, &r, &d, ret_text, ret_len);
 	else
 		rc = nj_rules_parse(nj_default_policy, strlen(nj_default_policy), name, sys, &r,

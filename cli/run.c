@@ -114,8 +114,9 @@ exec_allowed(const struct nj_rules *r, const char *lit, const char *canon)
 }
 
 int
-nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int want_text)
+nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, int flags)
 {
+	int want_text = flags & NJ_LAUNCH_TEXT;
 	char policy[PATH_MAX], lit[PATH_MAX];
 	struct nj_sys sys;
 	int rc;
@@ -156,8 +157,23 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		warnx("out of memory");
 		return EXIT_USAGE;
 	}
-	l->set = nj_cli_load_text(l->rpath, &sys, 0, NULL, NULL, want_text ? &l->text : NULL,
-	    want_text ? &l->tlen : NULL);
+	/* the tree's snapshot, made once per policy version (sys/cache.c); the launcher's own
+	 * set is that snapshot too, unless it must hold the text or a private copy that no
+	 * one else can write to (the supervisor's) */
+	memset(&l->snap, 0, sizeof(l->snap));
+	if (flags & (NJ_LAUNCH_TEXT | NJ_LAUNCH_PRIVATE)) {
+		l->set = nj_cli_load_text(l->rpath, &sys, 0, NULL, NULL,
+		    want_text ? &l->text : NULL, want_text ? &l->tlen : NULL, NULL);
+		if (l->set != NULL) {
+			struct nj_rules *shared = NULL;
+
+			if (nj_rules_load_cached(l->rpath, &sys, &shared, NULL, &l->snap) != 0)
+				memset(&l->snap, 0, sizeof(l->snap));
+			nj_rules_free(shared);
+		}
+	} else {
+		l->set = nj_cli_load_text(l->rpath, &sys, 0, NULL, NULL, NULL, NULL, &l->snap);
+	}
 	nj_sys_free(&sys);
 	if (l->set == NULL) {
 		warnx("the rules are invalid: nothing started");
@@ -189,9 +205,13 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 int
 nj_launch_env(const struct nj_launch *l, int audit, const char *log, int supervised)
 {
-	char *preload;
+	char *preload, snap[sizeof(l->snap.path) + 160];
 
+	if (l->snap.key[0])
+		nj_snap_format(&l->snap, snap, sizeof(snap));
 	if ((preload = preload_value(l->shim)) == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
+	    (l->snap.key[0] ? setenv("NETJAIL_SNAPSHOT", snap, 1) : unsetenv("NETJAIL_SNAPSHOT")) !=
+	        0 ||
 	    setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||
 	    setenv("NETJAIL_MODE", audit ? "audit" : "enforce", 1) != 0 ||
 	    (log && setenv("NETJAIL_LOG", log, 1) != 0) ||
@@ -242,7 +262,7 @@ nj_cmd_run(int argc, char **argv)
 			log = logabs;
 		}
 	}
-	if ((rc = nj_launch_prepare(&l, rules, argv[i], 0)) != 0)
+	if ((rc = nj_launch_prepare(&l, rules, argv[i], supervise ? NJ_LAUNCH_PRIVATE : 0)) != 0)
 		return rc;
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {

@@ -36,7 +36,7 @@ start_at(const struct nj_table *t, size_t i)
 	return t->start4 ? t->start4[i] : t->start6[i];
 }
 
-/* Build the bucket index of a finished table (see internal.h): about four nodes a bucket. */
+/* Build the bucket index of a finished table (see internal.h): about two nodes a bucket. */
 static int
 build_index(struct nj_table *t, unsigned bits)
 {
@@ -44,11 +44,16 @@ build_index(struct nj_table *t, unsigned bits)
 	size_t nb, i = 0;
 	unsigned want = 0;
 
-	if (t->nnode < INDEX_MIN)
+	/* the nodes starting at 0 (any, ::/0) are left out of the index: below the others,
+	 * they would leave every other start in one bucket */
+	while (i < t->nnode && start_at(t, i) == 0)
+		i++;
+	t->below = (uint32_t)i - 1; /* NJ_NONE when there are none */
+	if (t->nnode - i < INDEX_MIN)
 		return 0;
-	while (want < INDEX_BITS && ((size_t)4 << want) < t->nnode)
+	while (want < INDEX_BITS && ((size_t)2 << want) < t->nnode)
 		want++;
-	lo = start_at(t, 0);
+	lo = start_at(t, i);
 	hi = start_at(t, t->nnode - 1);
 	x = lo ^ hi;
 	t->cp = 0;

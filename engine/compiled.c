@@ -38,7 +38,7 @@ enum { T_START, T_LEN, T_PARENT, T_RULES, T_REFS, T_IDX };
 
 struct tablehdr {
 	uint64_t nnode, nrefs;
-	uint32_t cp, kbits, hb, sh_top, sh_b, has_idx;
+	uint32_t cp, kbits, hb, sh_top, sh_b, has_idx, below, pad;
 	uint64_t prefix_hi, prefix_lo, mask;
 };
 
@@ -52,8 +52,8 @@ struct header {
 	struct tablehdr t[2];
 };
 
-static void
-layout(uint32_t out[8])
+void
+nj_compiled_layout(uint32_t out[8])
 {
 	memset(out, 0, 8 * sizeof(uint32_t));
 	out[0] = 0x01020304; /* byte order */
@@ -73,6 +73,7 @@ put_table(struct tablehdr *h, const struct nj_table *t)
 	h->nrefs = t->nrefs;
 	h->cp = t->cp, h->kbits = t->kbits, h->hb = t->hb;
 	h->sh_top = t->sh_top, h->sh_b = t->sh_b, h->has_idx = t->idx != NULL;
+	h->below = t->below;
 	h->prefix_hi = (uint64_t)(t->prefix >> 64);
 	h->prefix_lo = (uint64_t)t->prefix;
 	h->mask = t->mask;
@@ -92,7 +93,7 @@ nj_compiled_write(const struct nj_rules *r, int (*put)(void *arg, const void *p,
 		return -EINVAL; /* this machine's @self/@resolvers inside: not portable */
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);
-	layout(h.layout);
+	nj_compiled_layout(h.layout);
 	h.nrules = r->nrules, h.nports = r->nports, h.nstr = r->nstr, h.nother = r->nother;
 	h.use_proto = (uint32_t)r->use_proto;
 	put_table(&h.t[0], &r->t4);
@@ -193,6 +194,8 @@ check_table(const struct header *h, int k, const unsigned char *base, struct nj_
 		t->idx = (uint32_t *)(uintptr_t)(base + h->off[s + T_IDX]);
 		t->cp = th->cp, t->kbits = th->kbits, t->hb = th->hb;
 		t->sh_top = th->sh_top, t->sh_b = th->sh_b, t->mask = (size_t)th->mask;
+		/* (any value is safe: a lookup walks up from a node only through checked links) */
+		t->below = th->below < t->nnode ? th->below : NJ_NONE;
 		t->prefix = ((nj_u128)th->prefix_hi << 64) | th->prefix_lo;
 	} else if (h->len[s + T_IDX] != 0) {
 		BAD("an index without its parameters");
@@ -248,10 +251,14 @@ check_table(const struct header *h, int k, const unsigned char *base, struct nj_
 			nj_u128 st = k ? t->start6[i] : t->start4[i];
 			size_t b = (size_t)(st >> (bits - t->cp - t->kbits)) & t->mask;
 
-			if ((t->cp && (st >> (bits - t->cp)) != t->prefix) || t->idx[b] > i ||
-			    t->idx[b + 1] <= i)
+			if (st == 0 ? (t->below == NJ_NONE || i > t->below) :
+			              ((t->cp && (st >> (bits - t->cp)) != t->prefix) ||
+			                  t->idx[b] > i || t->idx[b + 1] <= i))
 				BAD("the index does not match the nodes");
 		}
+		if (t->below != NJ_NONE && t->below + 1 < t->nnode &&
+		    (k ? t->start6[t->below + 1] : t->start4[t->below + 1]) == 0)
+			BAD("the index does not match the nodes");
 	}
 	return 0;
 }
@@ -341,7 +348,7 @@ nj_compiled_check_header(const void *head, size_t size, const char **why)
 	if (size < sizeof(h))
 		BAD("too short to be a compiled policy");
 	memcpy(&h, head, sizeof(h));
-	layout(lay);
+	nj_compiled_layout(lay);
 	if (memcmp(h.magic, MAGIC, 8) != 0 || memcmp(h.layout, lay, sizeof(lay)) != 0)
 		BAD("compiled by another netjail build: compile it again with this one");
 	if (h.size != size)

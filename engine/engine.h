@@ -210,8 +210,8 @@ int nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s);
 
 /* Where a loaded rule set's arrays live: parsed here (malloc'd), or a compiled file's copy
  * in huge pages, in a sealed memfd snapshot, or in anonymous 4 KiB pages (sys/load.c says
- * which is taken when).  For the tests. */
-enum nj_held { NJ_HELD_PARSED = 0, NJ_HELD_HUGE, NJ_HELD_SNAPSHOT, NJ_HELD_COPY };
+ * which is taken when), or shared from the snapshot cache (sys/cache.c).  For the tests. */
+enum nj_held { NJ_HELD_PARSED = 0, NJ_HELD_HUGE, NJ_HELD_SNAPSHOT, NJ_HELD_COPY, NJ_HELD_SHARED };
 int nj_rules_held(const struct nj_rules *r);
 
 /* ---- fmt.c: bounded text appenders, async-signal-safe (log lines are built with them) ----
@@ -299,6 +299,17 @@ void nj_line_end(struct nj_buf *b);
 void nj_buf_json_str(struct nj_buf *b, const char *s, size_t n);
 /* "2026-12-03T14:00:00.123Z" (RFC 3339, UTC) for sec seconds since the epoch. */
 void nj_buf_time(struct nj_buf *b, long long sec, unsigned msec);
+
+/* ---- sha256.c: SHA-256, the snapshot cache's content key ---- */
+struct nj_sha256 {
+	uint32_t h[8];
+	unsigned long long n;
+	unsigned char buf[64];
+	size_t used;
+};
+void nj_sha256_init(struct nj_sha256 *s);
+void nj_sha256_update(struct nj_sha256 *s, const void *data, size_t n);
+void nj_sha256_final(struct nj_sha256 *s, unsigned char out[32]);
 
 /* The built-in policy of `netjail run` without -r (SPEC.md §4). */
 extern const char nj_default_policy[];

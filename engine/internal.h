@@ -55,11 +55,12 @@ struct nj_table {
 	/* the bucket index, for tables of at least INDEX_MIN nodes: the node starts share their
 	 * top cp bits (value prefix); the next kbits bits pick a bucket, and idx[b] is the first
 	 * node whose start lies in bucket b or beyond (idx[2^kbits] = nnode).  kbits grows with
-	 * the table, about one bucket per four nodes, so the index costs a byte a node.  For the
+	 * the table, about one bucket per two nodes, so the index costs two bytes a node.  For the
 	 * lookup: it reads a word of hb bits (the key, or the high 64 bits of an IPv6 key when
 	 * the index lies there); top = word >> sh_top (when cp > 0) is compared with prefix, and
 	 * (word >> sh_b) & mask is the bucket.  idx is NULL for small tables. */
 	uint32_t *idx;
+	uint32_t below; /* the last node starting at 0, for keys below the prefix (or NJ_NONE) */
 	unsigned cp, kbits;
 	nj_u128 prefix;
 	unsigned hb, sh_top, sh_b;
@@ -98,6 +99,9 @@ struct nj_rules {
 	struct nj_table t4d, t6d;
 };
 
+/* The sizes and format version a compiled file must agree with (the snapshot cache keys its
+ * entries by them too). */
+void nj_compiled_layout(uint32_t out[8]);
 /* compiled.c (the engine's half: the bytes; sys/load.c reads and copies them) */
 int nj_rules_is_compiled(const void *head, size_t n);
 /* Write r's compiled form through put (its return, when not 0, stops and is returned). */

@@ -23,8 +23,8 @@
 			if ((t)->cp) {                                                       \
 				H top_ = (H)((h) >> (t)->sh_top);                            \
 				if (top_ != (H)(t)->prefix) {                                \
-					/* below every start, or above all */                \
-					(ret) = top_ < (H)(t)->prefix ? NJ_NONE :            \
+					/* below every start but 0, or above all */          \
+					(ret) = top_ < (H)(t)->prefix ? (t)->below :         \
 					                                (uint32_t)(hi_ - 1); \
 					break;                                               \
 				}                                                            \

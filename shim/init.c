@@ -16,16 +16,16 @@ struct nj_real nj_real;
 NJ_TLS int nj_in_resolver;
 
 char nj_env_names[NJ_NENV][24] = { "NETJAIL_RULES=", "NETJAIL_LOG=", "NETJAIL_MODE=",
-	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=", "NETJAIL_SUPERVISED=" };
+	"NETJAIL_SCOPES=", "NETJAIL_LOG_FORMAT=", "NETJAIL_SUPERVISED=", "NETJAIL_SNAPSHOT=" };
 char nj_empty[1];
 struct nj_config nj_config_ = { .rules_path = nj_empty,
 	.shim_path = nj_empty,
-	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
+	.env = { nj_empty, nj_empty, nj_empty, nj_empty, nj_empty, nj_empty, nj_empty } };
 static const struct nj_config denyall = { .log = { .dest = NJ_LOG_STDERR },
 	.prog = "?",
 	.rules_path = "",
 	.shim_path = "",
-	.env = { "", "", "", "", "", "" } };
+	.env = { "", "", "", "", "", "", "" } };
 
 /*
  * The once-guards below hold 0 (not started), 2 (done) or, while one thread works, that
@@ -125,7 +125,7 @@ resolve_real(void)
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
  * "NAME=value" entry a child gets back: in envbuf, or allocated when it does not fit; one
  * that could not be kept (no memory) is "lost", and the setting it carried denies. */
-static char envbuf[1024]; /* small, so that all the shim's writable data fits one page
+static char envbuf[944]; /* small, so that all the shim's writable data fits one page
 				 * (scripts/check-layout); longer values are allocated */
 static int env_lost[NJ_NENV];
 
@@ -250,6 +250,39 @@ inherit(const char *value, const struct nj_sys *sys)
 	return rc;
 }
 
+/* The rules of this process: the tree's snapshot when netjail run gave one (NETJAIL_SNAPSHOT:
+ * shared, never parsed here), else NETJAIL_RULES through the snapshot cache.  A snapshot that
+ * changed since the tree started denies; one that cannot be opened (the process changed
+ * user) is replaced by NETJAIL_RULES only while that file's content is still the
+ * snapshot's. */
+static int
+load_set(const char *path, const struct nj_sys *sys, struct nj_rules **r, struct nj_diags *d,
+    const char **ret_msg)
+{
+	const char *v = env_value(NJ_ENV_SNAPSHOT), *why = "";
+	struct nj_snap *s;
+	int rc;
+
+	*ret_msg = NULL;
+	if (env_lost[NJ_ENV_SNAPSHOT])
+		return *ret_msg = "NETJAIL_SNAPSHOT could not be kept (out of memory)", -ENOMEM;
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return -ENOMEM;
+	if (v == NULL || *v == '\0') {
+		rc = nj_rules_load_cached(path, sys, r, d, s);
+	} else if (nj_snap_parse(v, s) != 0) {
+		*ret_msg = "NETJAIL_SNAPSHOT is malformed";
+		rc = -EINVAL;
+	} else if ((rc = nj_snap_map(s, sys, r, &why)) == -ESTALE) {
+		*ret_msg = "the policy snapshot changed since netjail run started this tree";
+	} else if (rc != 0 && rc != -ENOMEM) {
+		/* (its -ESTALE says "changed since the tree started") */
+		rc = nj_rules_load_keyed(path, s->key, sys, r, d);
+	}
+	free(s);
+	return rc;
+}
+
 static void
 load_rules(void)
 {
@@ -257,6 +290,7 @@ load_rules(void)
 	struct nj_diags d = { .max = 1 };
 	struct nj_rules *r = NULL;
 	struct nj_sys sys;
+	const char *msg;
 	int rc;
 
 	if (env_lost[0]) {
@@ -278,8 +312,11 @@ load_rules(void)
 		report(path, NULL, -ENOMEM);
 		return;
 	}
-	rc = nj_rules_load(path, &sys, &r, &d);
-	if (rc != 0) {
+	rc = load_set(path, &sys, &r, &d, &msg);
+	if (rc != 0 && msg) {
+		nj_log_problem(NJ_REC_ERROR, NJ_WHY_RULES_ERROR, path, 0, 0, msg,
+		    "denying all network access");
+	} else if (rc != 0) {
 		report(path, &d, rc);
 	} else if (env_lost[NJ_ENV_SCOPES]) {
 		report("NETJAIL_SCOPES", NULL, -ENOMEM);

@@ -49,10 +49,11 @@ struct nj_real {
 };
 extern struct nj_real nj_real;
 
-#define NJ_NENV 6 /* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT, _SUPERVISED */
+#define NJ_NENV 7 /* NETJAIL_RULES, _LOG, _MODE, _SCOPES, _LOG_FORMAT, _SUPERVISED, _SNAPSHOT */
 #define NJ_ENV_SCOPES 3
 #define NJ_ENV_FORMAT 4
 #define NJ_ENV_SUPERVISED 5
+#define NJ_ENV_SNAPSHOT 6
 #define NJ_SCOPE_MAX 16 /* nested scopes on one thread; and scopes a program inherits */
 
 /* What the shim decided at start-up; immutable afterwards. */

@@ -31,6 +31,42 @@ int nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rul
  * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
 int nj_rules_compile(const struct nj_rules *r, int fd);
 
+/* ---- cache.c: the snapshot cache (docs/design.md, "Snapshots") ---- */
+
+/* A snapshot: a cache entry, named by its content key and pinned by its identity. */
+struct nj_snap {
+	char key[65]; /* hex SHA-256; "" for none */
+	unsigned long long dev, ino, size;
+	long long ctime_sec;
+	long ctime_nsec;
+	char path[4096];
+};
+
+/* I/O.  This user's cache directory for this build, made if missing (0700): 0, or -errno
+ * when there is none to use (no HOME, not ours, not private). */
+int nj_cache_dir(char *out, size_t size);
+
+/* I/O.  nj_rules_load through the cache: the set is the policy's entry, mapped shared, made
+ * when missing (snap filled; its key "" when no cache could be used, and the set was loaded
+ * as nj_rules_load does).  path is absolute. */
+int nj_rules_load_cached(const char *path, const struct nj_sys *sys, struct nj_rules **ret,
+    struct nj_diags *diags, struct nj_snap *snap);
+
+/* I/O.  The snapshot s mapped: its entry must still be the file it was (inode, size, ctime,
+ * ours and read-only): -ESTALE (with *why) when it is not, -errno when it cannot be opened. */
+int nj_snap_map(const struct nj_snap *s, const struct nj_sys *sys, struct nj_rules **ret,
+    const char **why);
+
+/* I/O.  The policy at path loaded privately, only when its content key is still key: else
+ * -ESTALE.  What a process does whose snapshot it cannot open (it changed user). */
+int nj_rules_load_keyed(const char *path, const char *key, const struct nj_sys *sys,
+    struct nj_rules **ret, struct nj_diags *diags);
+
+/* NETJAIL_SNAPSHOT's value: "KEY:DEV:INO:SIZE:CSEC.CNSEC:PATH" (hex numbers).  format is
+ * snprintf-like; parse returns 0 or -EINVAL. */
+size_t nj_snap_format(const struct nj_snap *s, char *buf, size_t size);
+int nj_snap_parse(const char *v, struct nj_snap *s);
+
 /* I/O.  Gather @self (getifaddrs) and @resolvers (/etc/resolv.conf; a missing file gives an
  * empty set).  Returns 0 or -ENOMEM; *ret must be released with nj_sys_free. */
 int nj_sys_gather(struct nj_sys *ret);

@@ -128,7 +128,7 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	if (out && nj_learn_out_target(out, outpath, sizeof(outpath), &mode) != 0)
 		return EXIT_USAGE;
-	if ((rc = nj_launch_prepare(&l, rules, argv[i], 1)) != 0)
+	if ((rc = nj_launch_prepare(&l, rules, argv[i], NJ_LAUNCH_TEXT)) != 0)
 		return rc;
 	if (l.text == NULL) {
 		fprintf(stderr,

@@ -24,6 +24,9 @@
  *   unix-chdir DIR PATH              chdir(DIR), then unix PATH
  *   badlen tcp ADDR PORT LEN         connect with an address length of LEN
  *   io_uring                         syscall(SYS_io_uring_setup, 1, params)
+ *   shared OP ARGS...                OP as above, then " shared=N": how many of this
+ *                                    process's mappings are snapshot cache entries (*.nj
+ *                                    files mapped shared: the policy not copied)
  *   netlink PID                      a NETLINK_ROUTE link dump request sent to port id PID
  *                                    (0: the kernel itself)
  *   gai HOST                         getaddrinfo; prints "ok ADDR..." or "err EAI..."
@@ -657,6 +660,21 @@ print_pair(const char *what, int af, int type, int protocol)
 		printf("%s err %s", what, ename(errno));
 }
 
+/* At exit, after the op's own output: " shared=N" (see the usage). */
+static void
+print_shared(void)
+{
+	char line[4200];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, ".nj\n") != NULL && strstr(line, " r--s ") != NULL;
+	if (f)
+		fclose(f);
+	printf(" shared=%d\n", n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -666,6 +684,11 @@ main(int argc, char **argv)
 	int fd;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (strcmp(op, "shared") == 0 && argc > 2) {
+		atexit(print_shared);
+		argv++, argc--;
+		op = argv[1];
+	}
 	if (strcmp(op, "io_uring") == 0) {
 		char params[120];
 

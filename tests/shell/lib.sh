@@ -49,6 +49,9 @@ NJ_SHIM=$NJ_BUILD/libnetjail.so
 NJ_PROBE=$NJ_BUILD/tests/probes/probe
 NJ_NETJAIL=$NJ_BUILD/netjail
 NJ_TMP=$(mktemp -d /tmp/netjail-test.XXXXXX)
+# the snapshot cache of this run (sys/cache.c), never the account's own
+XDG_CACHE_HOME=$NJ_TMP/cache
+export XDG_CACHE_HOME
 NJ_LOG=$NJ_TMP/listener.log
 NJ_PASS=0
 NJ_FAIL=0
