@@ -213,9 +213,11 @@ nj_snap_map(const struct nj_snap *s, const struct nj_sys *sys, struct nj_rules *
 		return -errno;
 	if (fstat(fd, &st) != 0) {
 		rc = -errno;
-	} else if (!entry_sane(&st) || !same_ident(&st, s)) {
+	} else if (!same_ident(&st, s)) {
 		*why = "the snapshot changed since the tree started";
 		rc = -ESTALE;
+	} else if (!entry_sane(&st)) {
+		rc = -EACCES; /* another user's (the process changed user): not ours to trust */
 	} else {
 		rc = adopt_fd(fd, &st, sys, 0, ret, why);
 	}

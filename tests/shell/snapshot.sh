@@ -119,7 +119,7 @@ for v in ok no; do
 	before=$(nj_count_ep "$ep")
 	rm -f "$NJ_TMP/orphan.$v"
 	"$NJ_NETJAIL" run -r "$R" -- sh -c "(sleep 1; $P shared connect tcp $a $PORT > $NJ_TMP/orphan.$v 2>&1) & exit 0"
-	for _ in $(seq 100); do grep -q shared "$NJ_TMP/orphan.$v" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq 400); do grep -q shared "$NJ_TMP/orphan.$v" 2>/dev/null && break; sleep 0.05; done
 	nj_sync
 	after=$(nj_count_ep "$ep")
 	out=$(cat "$NJ_TMP/orphan.$v" 2>/dev/null)
