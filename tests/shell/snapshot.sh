@@ -139,12 +139,15 @@ nj_reach_cmd snap-closefrom-twin "$R" "$OK" -- python3 -c "$CLOSE" "$P" shared c
 
 # a process that changes user cannot open the tree's cache (ours, 0700): it loads the policy
 # file itself, while that file still says what the snapshot says, and denies once it does not
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+# (only where that user can read the shim at all: else the exec is refused, rightly, and
+# proves nothing here)
+AS='setpriv --reuid=65534 --regid=65534 --clear-groups'
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && $AS test -r "$NJ_SHIM" &&
+    $AS test -x "$P"; then
 	W=$NJ_TMP/world
 	mkdir -p "$W" && chmod 755 "$NJ_TMP" "$W"
 	printf 'allow any\nblock 10.9.9.0/24\n' > "$W/p.rules"
 	chmod 644 "$W/p.rules"
-	AS='setpriv --reuid=65534 --regid=65534 --clear-groups'
 	nj_deny_cmd snap-setuid "$W/p.rules" "$NO" -- $AS "$P" shared connect tcp 10.9.9.9 $PORT
 	nj_reach_cmd snap-setuid-twin "$W/p.rules" "$OK" -- $AS "$P" shared connect tcp 10.1.2.3 $PORT
 	nj_deny_cmd snap-setuid-changed "$W/p.rules" "$OK" -- sh -c "echo '# changed' >> $W/p.rules; $AS $P connect tcp 10.1.2.3 $PORT"
