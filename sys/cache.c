@@ -303,25 +303,6 @@ memo_write(const char *dir, const struct stat *st, const struct nj_snap *e)
 
 /* ---- making an entry ---- */
 
-static int
-put_fd(void *arg, const void *p, size_t n)
-{
-	int fd = *(int *)arg;
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t k = write(fd, c, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Write bytes[0..n) as the entry for key, linked into place: an entry already there (a racing
  * launch's) is kept.  0 or -errno. */
 static int
@@ -334,7 +315,7 @@ entry_write(const char *dir, const char *key, const void *bytes, size_t n)
 	snprintf(tmp, sizeof(tmp), "%s/tmp-%s.XXXXXX", dir, key);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return -errno;
-	rc = put_fd(&fd, bytes, n);
+	rc = nj_write_all(&fd, bytes, n);
 	if (rc == 0 && fchmod(fd, 0400) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)

@@ -199,8 +199,8 @@ read_private(int fd, size_t size, size_t *len, int *held)
 	return read_anonymous(fd, size, len);
 }
 
-static int
-write_all(void *arg, const void *p, size_t n)
+int
+nj_write_all(void *arg, const void *p, size_t n)
 {
 	int fd = *(int *)arg;
 	const char *c = p;
@@ -211,7 +211,7 @@ write_all(void *arg, const void *p, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return -errno;
+			return k < 0 ? -errno : -EIO;
 		c += k;
 		n -= (size_t)k;
 	}
@@ -221,7 +221,7 @@ write_all(void *arg, const void *p, size_t n)
 int
 nj_rules_compile(const struct nj_rules *r, int fd)
 {
-	return nj_compiled_write(r, write_all, &fd);
+	return nj_compiled_write(r, nj_write_all, &fd);
 }
 
 static void

@@ -30,6 +30,9 @@ int nj_rules_load_text(const char *path, const struct nj_sys *sys, struct nj_rul
  * have been parsed without a struct nj_sys (the dynamic presets are filled in where the
  * compiled file loads): otherwise -EINVAL.  Returns 0 or -errno. */
 int nj_rules_compile(const struct nj_rules *r, int fd);
+/* I/O.  Write p[0..n) whole to the descriptor *(int *)arg (EINTR retried): 0 or -errno.  The
+ * shape nj_compiled_write's writer takes. */
+int nj_write_all(void *arg, const void *p, size_t n);
 
 /* ---- cache.c: the snapshot cache (docs/design.md, "Snapshots") ---- */
 
