@@ -353,7 +353,11 @@ for mode in wait nowait suspend signal thread; do
 	# fails, several requests in one call, more than glibc's 20 threads at once)
 	for names in localhost,njtest-two,njtest.invalid \
 	    "$(printf 'njtest-two,%.0s' $(seq 30))localhost"; do
-		want=$($P gai-a "$names" 8080 "$mode" 2>&1)
+		# (glibc's own gai_suspend can crash: a request that ends while its waiter
+		# wakes keeps the waiter's stack entry on its list; retried, see design.md)
+		for try in 1 2 3 4 5; do
+			want=$($P gai-a "$names" 8080 "$mode" 2>&1) && break
+		done
 		nj_output "gai-a-$mode-as-glibc" "$want" "$(nj_rules 'allow any')" $P gai-a "$names" 8080 $mode
 	done
 done
