@@ -36,7 +36,7 @@ start_at(const struct nj_table *t, size_t i)
 	return t->start4 ? t->start4[i] : t->start6[i];
 }
 
-/* Build the bucket index of a finished table (see internal.h): about two nodes a bucket. */
+/* Build the bucket index of a finished table (see internal.h): about one node a bucket. */
 static int
 build_index(struct nj_table *t, unsigned bits)
 {
@@ -51,7 +51,7 @@ build_index(struct nj_table *t, unsigned bits)
 	t->below = (uint32_t)i - 1; /* NJ_NONE when there are none */
 	if (t->nnode - i < INDEX_MIN)
 		return 0;
-	while (want < INDEX_BITS && ((size_t)2 << want) < t->nnode)
+	while (want < INDEX_BITS && ((size_t)1 << want) < t->nnode)
 		want++;
 	lo = start_at(t, i);
 	hi = start_at(t, t->nnode - 1);

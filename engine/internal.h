@@ -55,10 +55,11 @@ struct nj_table {
 	/* the bucket index, for tables of at least INDEX_MIN nodes: the node starts share their
 	 * top cp bits (value prefix); the next kbits bits pick a bucket, and idx[b] is the first
 	 * node whose start lies in bucket b or beyond (idx[2^kbits] = nnode).  kbits grows with
-	 * the table, about one bucket per two nodes, so the index costs two bytes a node.  For the
-	 * lookup: it reads a word of hb bits (the key, or the high 64 bits of an IPv6 key when
-	 * the index lies there); top = word >> sh_top (when cp > 0) is compared with prefix, and
-	 * (word >> sh_b) & mask is the bucket.  idx is NULL for small tables. */
+	 * the table, about one bucket a node (most buckets hold one start: the search ends at
+	 * once), at four bytes a node.  For the lookup: it reads a word of hb bits (the key, or
+	 * the high 64 bits of an IPv6 key when the index lies there); top = word >> sh_top (when
+	 * cp > 0) is compared with prefix, and (word >> sh_b) & mask is the bucket.  idx is NULL
+	 * for small tables. */
 	uint32_t *idx;
 	uint32_t below; /* the last node starting at 0, for keys below the prefix (or NJ_NONE) */
 	unsigned cp, kbits;
@@ -162,18 +163,13 @@ nj_node_up(const struct nj_table *t, uint32_t n)
 
 	return p < n ? p : NJ_NONE;
 }
-/* The rules of node n: *ret_list[0..count), count returned; one points at storage for the
- * single-rule case. */
+/* The list of a node's rules word x (t->rules[n]) without NJ_ONE: *ret_list[0..count),
+ * count returned. */
 static inline uint32_t
-nj_node_rules(const struct nj_table *t, uint32_t n, const uint32_t **ret_list, uint32_t *one)
+nj_node_list(const struct nj_table *t, uint32_t x, const uint32_t **ret_list)
 {
-	uint32_t x = t->rules[n], c;
+	uint32_t c;
 
-	if (x & NJ_ONE) {
-		*one = x & ~NJ_ONE;
-		*ret_list = one;
-		return 1;
-	}
 	if (x >= t->nrefs)
 		return 0;
 	c = t->refs[x];
@@ -181,6 +177,20 @@ nj_node_rules(const struct nj_table *t, uint32_t n, const uint32_t **ret_list, u
 		c = (uint32_t)(t->nrefs - x - 1);
 	*ret_list = t->refs + x + 1;
 	return c;
+}
+/* The rules of node n: *ret_list[0..count), count returned; one points at storage for the
+ * single-rule case. */
+static inline uint32_t
+nj_node_rules(const struct nj_table *t, uint32_t n, const uint32_t **ret_list, uint32_t *one)
+{
+	uint32_t x = t->rules[n];
+
+	if (x & NJ_ONE) {
+		*one = x & ~NJ_ONE;
+		*ret_list = one;
+		return 1;
+	}
+	return nj_node_list(t, x, ret_list);
 }
 /* The prefix of NJ_T_PREFIX rule ru (from its node). */
 void nj_rule_prefix(const struct nj_rules *r, const struct nj_rule *ru, struct nj_prefix *ret);

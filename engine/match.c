@@ -46,18 +46,32 @@
 		(ret) = (keys)[base_] <= (k) ? (uint32_t)base_ : (uint32_t)base_ - 1;        \
 	} while (0)
 
-/* Does node n hold the address with key k (of bits bits)? */
+/* Does node n hold the address with key k (of bits bits)?  The shift counts are cut to the
+ * word, so that a damaged length gives a wrong answer, never an undefined one. */
 static inline __attribute__((always_inline)) int
 holds(const struct nj_table *t, uint32_t n, nj_u128 k, unsigned bits)
 {
 	unsigned len = t->len[n];
-	nj_u128 s = bits == 32 ? t->start4[n] : t->start6[n];
+	uint64_t x;
 
+	if (bits == 32) /* in a 64-bit word, where a shift by 32 (length 0) is defined */
+		return ((uint64_t)((uint32_t)k ^ t->start4[n]) >> ((32 - len) & 63)) == 0;
 	if (len == 0)
 		return 1;
-	if (len > bits)
-		return 0;
-	return ((k ^ s) >> (bits - len)) == 0;
+	x = (uint64_t)(k >> 64) ^ (uint64_t)(t->start6[n] >> 64);
+	if (len <= 64) /* the high words alone */
+		return (x >> (64 - len)) == 0;
+	return x == 0 && (((uint64_t)k ^ (uint64_t)t->start6[n]) >> ((128 - len) & 63)) == 0;
+}
+
+/* From node n (the last starting at or below k) up to the first that holds k, or NJ_NONE.
+ * Inline with a constant bits, so that each family's test is its own. */
+static inline __attribute__((always_inline)) uint32_t
+climb(const struct nj_table *t, uint32_t n, nj_u128 k, unsigned bits)
+{
+	while (n != NJ_NONE && !holds(t, n, k, bits))
+		n = nj_node_up(t, n);
+	return n;
 }
 
 /* The innermost node holding ip, or NJ_NONE (see internal.h). */
@@ -65,8 +79,6 @@ static inline __attribute__((always_inline)) uint32_t
 table_find(const struct nj_table *t, const struct nj_ip *ip)
 {
 	uint32_t n;
-	nj_u128 key;
-	unsigned bits;
 
 	if (t->nnode == 0)
 		return NJ_NONE;
@@ -76,22 +88,19 @@ table_find(const struct nj_table *t, const struct nj_ip *ip)
 		__builtin_memcpy(&k, ip->a, 4);
 		k = __builtin_bswap32(k);
 		FIND(uint32_t, t->start4, k, uint32_t, k, t, n);
-		key = k, bits = 32;
+		return climb(t, n, k, 32);
 	} else if (t->hb == 64) {
 		nj_u128 k = nj_ip_key(ip);
 		uint64_t hi = (uint64_t)(k >> 64);
 
 		FIND(nj_u128, t->start6, k, uint64_t, hi, t, n);
-		key = k, bits = 128;
+		return climb(t, n, k, 128);
 	} else {
 		nj_u128 k = nj_ip_key(ip);
 
 		FIND(nj_u128, t->start6, k, nj_u128, k, t, n);
-		key = k, bits = 128;
+		return climb(t, n, k, 128);
 	}
-	while (n != NJ_NONE && !holds(t, n, key, bits))
-		n = nj_node_up(t, n);
-	return n;
 }
 
 uint32_t
@@ -100,8 +109,23 @@ nj_table_find(const struct nj_table *t, const struct nj_ip *ip)
 	return table_find(t, ip);
 }
 
+/* What rule i says of proto and port: -1 blocks, 1 allows, 0 does not match. */
+static inline __attribute__((always_inline)) int
+rule_says(const struct nj_rules *r, uint32_t i, int proto, int port)
+{
+	const struct nj_rule *ru;
+
+	if (i >= r->nrules)
+		return 0;
+	ru = &r->rule[i];
+	if (!nj_rule_matches_port(r, ru, proto, port))
+		return 0;
+	return ru->action == NJ_BLOCK ? -1 : 1;
+}
+
 /* The rules of one table that cover ip: -1 a block rule matched (in *ret_rule), 1 an allow
- * rule did and no block, 0 none. */
+ * rule did and no block, 0 none.  A node of one rule holds it in its word (most do): no
+ * list, nothing on the stack. */
 static inline __attribute__((always_inline)) int
 walk(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip, int proto,
     int port, uint32_t *ret_rule)
@@ -109,22 +133,25 @@ walk(const struct nj_rules *r, const struct nj_table *t, const struct nj_ip *ip,
 	int allowed = 0;
 
 	for (uint32_t n = table_find(t, ip); n != NJ_NONE; n = nj_node_up(t, n)) {
+		uint32_t x = t->rules[n], c;
 		const uint32_t *list;
-		uint32_t one, c = nj_node_rules(t, n, &list, &one);
+		int v;
 
-		for (uint32_t i = 0; i < c; i++) {
-			const struct nj_rule *ru;
-
-			if (list[i] >= r->nrules)
-				continue;
-			ru = &r->rule[list[i]];
-			if (!nj_rule_matches_port(r, ru, proto, port))
-				continue;
-			if (ru->action == NJ_BLOCK) {
-				*ret_rule = list[i];
+		if (x & NJ_ONE) {
+			if ((v = rule_says(r, x & ~NJ_ONE, proto, port)) < 0) {
+				*ret_rule = x & ~NJ_ONE;
 				return -1;
 			}
-			allowed = 1;
+			allowed |= v;
+			continue;
+		}
+		c = nj_node_list(t, x, &list);
+		for (uint32_t k = 0; k < c; k++) {
+			if ((v = rule_says(r, list[k], proto, port)) < 0) {
+				*ret_rule = list[k];
+				return -1;
+			}
+			allowed |= v;
 		}
 	}
 	return allowed;
