@@ -37,8 +37,7 @@ nj_cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s: invalid: %zu error%s\n", path, nerr, nerr == 1 ? "" : "s");
 		return 1;
 	}
-	for (size_t i = 0; i < nj_rules_count(r); i++)
-		nallow += nj_rule_action(r, (uint32_t)i) == NJ_ALLOW;
+	nallow = nj_rules_allow_count(r);
 	printf("%s: valid: %zu rule%s (%zu allow, %zu block), %zu warning%s\n", path,
 	    nj_rules_count(r), nj_rules_count(r) == 1 ? "" : "s", nallow,
 	    nj_rules_count(r) - nallow, nwarn, nwarn == 1 ? "" : "s");

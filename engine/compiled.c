@@ -13,7 +13,7 @@
  * to the one where they were compiled: their rules are left out of the compiled tables and
  * get small tables of their own (dyn4, dyn6) when the file loads.
  *
- *     header | file name | rules | ports | strings | other | t4 arrays | t6 arrays
+ *     header | file name | rules | ports | strings | other | dyn | t4 arrays | t6 arrays
  *     every section 16-byte aligned, offsets from the start of the file
  */
 #include <errno.h>
@@ -30,6 +30,7 @@ enum {
 	S_PORTS,
 	S_STR,
 	S_OTHER,
+	S_DYN,
 	S_T4, /* each table: start, len, parent, rules, refs, idx */
 	S_T6 = S_T4 + 6,
 	NSEC = S_T6 + 6
@@ -47,7 +48,7 @@ struct header {
 	uint32_t layout[8]; /* sizes that must match this build */
 	uint64_t size;
 	uint64_t off[NSEC], len[NSEC];
-	uint64_t nrules, nports, nstr, nother;
+	uint64_t nrules, nports, nstr, nother, ndyn, nallow;
 	uint32_t use_proto, pad;
 	struct tablehdr t[2];
 };
@@ -61,7 +62,7 @@ nj_compiled_layout(uint32_t out[8])
 	out[3] = sizeof(struct nj_portrange);
 	out[4] = sizeof(nj_u128);
 	out[5] = sizeof(struct header);
-	out[6] = 2; /* format version */
+	out[6] = 3; /* format version */
 }
 
 /* ---- writing ---- */
@@ -95,6 +96,7 @@ nj_compiled_write(const struct nj_rules *r, int (*put)(void *arg, const void *p,
 	memcpy(h.magic, MAGIC, 8);
 	nj_compiled_layout(h.layout);
 	h.nrules = r->nrules, h.nports = r->nports, h.nstr = r->nstr, h.nother = r->nother;
+	h.ndyn = r->ndyn, h.nallow = r->nallow;
 	h.use_proto = (uint32_t)r->use_proto;
 	put_table(&h.t[0], &r->t4);
 	put_table(&h.t[1], &r->t6);
@@ -103,6 +105,7 @@ nj_compiled_write(const struct nj_rules *r, int (*put)(void *arg, const void *p,
 	src[S_PORTS] = r->ports, h.len[S_PORTS] = r->nports * sizeof(*r->ports);
 	src[S_STR] = r->str, h.len[S_STR] = r->nstr;
 	src[S_OTHER] = r->other, h.len[S_OTHER] = r->nother * sizeof(*r->other);
+	src[S_DYN] = r->dyn, h.len[S_DYN] = r->ndyn * sizeof(*r->dyn);
 	for (int k = 0; k < 2; k++) {
 		const struct nj_table *t = k ? &r->t6 : &r->t4;
 		int base = k ? S_T6 : S_T4;
@@ -266,6 +269,8 @@ check_table(const struct header *h, int k, const unsigned char *base, struct nj_
 static int
 check_rules(const struct nj_rules *r, const char **why)
 {
+	size_t nallow = 0, ndyn = 0;
+
 	for (size_t i = 0; i < r->nports; i++)
 		if (r->ports[i].lo < 1 || r->ports[i].lo > r->ports[i].hi)
 			BAD("a port range is invalid");
@@ -287,10 +292,29 @@ check_rules(const struct nj_rules *r, const char **why)
 	for (size_t i = 0; i < r->nother; i++)
 		if (r->other[i] >= r->nrules)
 			BAD("a rule index is out of bounds");
+	for (size_t i = 0; i < r->nrules; i++) {
+		nallow += r->rule[i].action == NJ_ALLOW ? 1 : 0;
+		ndyn += nj_rule_is_dynamic(&r->rule[i]) ? 1 : 0;
+	}
+	if (nallow != r->nallow || ndyn != r->ndyn)
+		BAD("the rule counts do not agree with the rules");
 	return 0;
 }
 
-/* The dynamic presets' rules, in tables of their own, from this machine's sys. */
+/* The list of the dynamic presets' rules, checked however the file loads: it costs its
+ * length, not the policy's. */
+static int
+check_dyn(const struct nj_rules *r, const char **why)
+{
+	for (size_t j = 0; j < r->ndyn; j++)
+		if (r->dyn[j] >= r->nrules || (j > 0 && r->dyn[j] <= r->dyn[j - 1]) ||
+		    !nj_rule_is_dynamic(&r->rule[r->dyn[j]]))
+			BAD("the list of @self and @resolvers rules is invalid");
+	return 0;
+}
+
+/* The dynamic presets' rules (r->dyn, checked), in tables of their own, from this
+ * machine's sys. */
 static int
 build_dynamic(struct nj_rules *r, const struct nj_sys *sys)
 {
@@ -298,13 +322,12 @@ build_dynamic(struct nj_rules *r, const struct nj_sys *sys)
 	size_t n[2] = { 0, 0 }, cap[2] = { 0, 0 };
 	int rc = 0;
 
-	for (size_t i = 0; i < r->nrules && rc == 0; i++) {
+	for (size_t j = 0; j < r->ndyn && sys != NULL && rc == 0; j++) {
+		uint32_t i = r->dyn[j];
 		const struct nj_rule *ru = &r->rule[i];
 		const struct nj_prefix *v;
 		size_t nv;
 
-		if (ru->target != NJ_T_PRESET || !nj_preset_is_dynamic(ru->flags) || sys == NULL)
-			continue;
 		v = nj_preset_find_dynamic(ru->flags, sys, &nv);
 		for (size_t k = 0; k < nv && rc == 0; k++) {
 			int f = v[k].ip.family == 6;
@@ -359,8 +382,9 @@ nj_compiled_check_header(const void *head, size_t size, const char **why)
 			BAD("a section lies outside the file");
 	if (h.len[S_RULES] != h.nrules * sizeof(struct nj_rule) ||
 	    h.len[S_PORTS] != h.nports * sizeof(struct nj_portrange) || h.len[S_STR] != h.nstr ||
-	    h.len[S_OTHER] != h.nother * sizeof(uint32_t) || h.nrules > NJ_MAX_RULES ||
-	    h.len[S_FILE] == 0)
+	    h.len[S_OTHER] != h.nother * sizeof(uint32_t) ||
+	    h.len[S_DYN] != h.ndyn * sizeof(uint32_t) || h.nrules > NJ_MAX_RULES ||
+	    h.ndyn > h.nrules || h.nallow > h.nrules || h.len[S_FILE] == 0)
 		BAD("section sizes do not agree");
 	return 0;
 }
@@ -389,11 +413,13 @@ nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
 	r->maplen = copy->len;
 	r->release = copy->release;
 	r->nrules = h.nrules, r->nports = h.nports, r->nstr = h.nstr, r->nother = h.nother;
+	r->ndyn = h.ndyn, r->nallow = h.nallow;
 	r->use_proto = (int)h.use_proto;
 	r->rule = (struct nj_rule *)(uintptr_t)(base + h.off[S_RULES]);
 	r->ports = (struct nj_portrange *)(uintptr_t)(base + h.off[S_PORTS]);
 	r->str = (char *)(uintptr_t)(base + h.off[S_STR]);
 	r->other = (uint32_t *)(uintptr_t)(base + h.off[S_OTHER]);
+	r->dyn = (uint32_t *)(uintptr_t)(base + h.off[S_DYN]);
 	if (base[h.off[S_FILE] + h.len[S_FILE] - 1] != '\0') {
 		*why = "the file name is not terminated";
 		goto fail;
@@ -408,7 +434,7 @@ nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
 	}
 	if ((rc = check_table(&h, 0, base, &r->t4, r->nrules, full, why)) != 0 ||
 	    (rc = check_table(&h, 1, base, &r->t6, r->nrules, full, why)) != 0 ||
-	    (full && (rc = check_rules(r, why)) != 0))
+	    (full && (rc = check_rules(r, why)) != 0) || (rc = check_dyn(r, why)) != 0)
 		goto fail;
 	if ((rc = build_dynamic(r, sys)) != 0)
 		goto fail;

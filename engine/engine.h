@@ -165,6 +165,8 @@ int nj_exec_allowed(const struct nj_rules *r, const char *path);
 /* ---- rule access (explain.c) ---- */
 
 size_t nj_rules_count(const struct nj_rules *r);
+/* How many of them allow (kept with the rules: no walk over them). */
+size_t nj_rules_allow_count(const struct nj_rules *r);
 
 /* 1 when some rule names tcp or udp: only then does a decision depend on the socket type,
  * which a caller may then skip looking up.  Async-signal-safe. */

@@ -11,6 +11,12 @@ nj_rules_count(const struct nj_rules *r)
 	return r ? r->nrules : 0;
 }
 
+size_t
+nj_rules_allow_count(const struct nj_rules *r)
+{
+	return r ? r->nallow : 0;
+}
+
 int
 nj_rules_use_proto(const struct nj_rules *r)
 {

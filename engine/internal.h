@@ -89,6 +89,11 @@ struct nj_rules {
 	struct nj_table t4, t6;
 	uint32_t *other; /* indices of unix, family and exec rules, in file order */
 	size_t nother;
+	/* indices of the rules naming @self or @resolvers, in file order: a compiled policy
+	 * builds their tables (t4d, t6d) from these where it loads, not from every rule */
+	uint32_t *dyn;
+	size_t ndyn;
+	size_t nallow; /* how many rules allow */
 	int use_proto; /* some rule names tcp or udp */
 	int dyn_merged; /* @self/@resolvers prefixes are in t4/t6 (not portable) */
 	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
@@ -129,6 +134,12 @@ int nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *
 
 /* presets.c: @self and @resolvers, which a compiled policy fills in when it loads */
 int nj_preset_is_dynamic(int id);
+/* Does rule ru name one of them? */
+static inline int
+nj_rule_is_dynamic(const struct nj_rule *ru)
+{
+	return ru->target == NJ_T_PRESET && nj_preset_is_dynamic(ru->flags);
+}
 const struct nj_prefix *nj_preset_find_dynamic(int id, const struct nj_sys *sys, size_t *ret_n);
 
 /* match.c */

@@ -586,8 +586,20 @@ finish(struct build *b, const char *file, struct nj_rules **ret)
 	r->str = b->str, r->nstr = b->nstr, b->str = NULL;
 	r->other = b->other, r->nother = b->nother, b->other = NULL;
 	nj_table_link_rules(r);
-	for (size_t i = 0; i < r->nrules; i++)
-		r->use_proto |= r->rule[i].proto != NJ_PROTO_ANY;
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct nj_rule *ru = &r->rule[i];
+
+		r->use_proto |= ru->proto != NJ_PROTO_ANY;
+		r->nallow += ru->action == NJ_ALLOW ? 1 : 0;
+		r->ndyn += nj_rule_is_dynamic(ru) ? 1 : 0;
+	}
+	if (r->ndyn && (r->dyn = malloc(r->ndyn * sizeof(*r->dyn))) == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0, k = 0; k < r->ndyn; i++)
+		if (nj_rule_is_dynamic(&r->rule[i]))
+			r->dyn[k++] = (uint32_t)i;
 	r->dyn_merged = b->dyn_merged;
 	*ret = r;
 	return 0;
@@ -674,5 +686,6 @@ nj_rules_free(struct nj_rules *r)
 	free(r->ports);
 	free(r->str);
 	free(r->other);
+	free(r->dyn);
 	free(r);
 }

@@ -326,14 +326,9 @@ load_rules(void)
 		nj_rules_free(r);
 	} else {
 		struct nj_ip *res;
-		int allow = 0;
 
-		for (size_t i = 0; i < nj_rules_count(r); i++)
-			allow |= nj_rule_action(r, (uint32_t)i) == NJ_ALLOW;
-		if (!allow)
-			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0,
-			    "no allow "
-			    "rules",
+		if (nj_rules_allow_count(r) == 0)
+			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "no allow rules",
 			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
 		res = sys.nresolvers ? malloc(sys.nresolvers * sizeof(*res)) : NULL;

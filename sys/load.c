@@ -235,7 +235,7 @@ release(void *p, size_t len)
 static int
 rules_map(int fd, size_t size, const struct nj_sys *sys, struct nj_rules **ret, const char **why)
 {
-	unsigned char head[512];
+	unsigned char head[1024]; /* more than the header (nj_compiled_header_size) */
 	struct nj_compiled_copy c;
 	size_t hn = nj_compiled_header_size();
 	int rc;

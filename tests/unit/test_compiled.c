@@ -266,17 +266,26 @@ START_TEST(test_compile_refuses_machine_specific_rules)
 }
 END_TEST
 
+/* The damage test's policies: one of prefixes, presets and paths; one whose @self and
+ * @resolvers rules the file lists, for their tables to be built where it loads. */
+static const char *const damaged[] = {
+	"allow any\nblock @loopback\nblock @metadata\nblock 10.0.0.0/8\nallow tcp 10.1.2.3 port 5432\n",
+	"block 10.0.0.0/8\nallow @self\nallow unix /run/x\nblock udp @resolvers port 53\nallow any\n",
+};
+
 /* Every single-byte change, and every truncation, either fails to load or loads something
  * that decides without reading out of bounds (run it under ASan: make check-asan). */
 START_TEST(test_compiled_damage_is_an_error_not_a_crash)
 {
+	struct nj_prefix self = pfx_of("192.0.2.5"), res = pfx_of("2001:db8::53");
+	struct nj_sys sys = { &self, 1, &res, 1 };
 	char path[64], bad[] = "/tmp/nj-test-bad-XXXXXX";
 	struct stat st;
 	unsigned char *buf;
 	uint64_t seed = 99;
 	int fd, rc, failed = 0;
 
-	compile_to(policies[0], path, sizeof(path));
+	compile_to(damaged[_i], path, sizeof(path));
 	ck_assert_int_eq(stat(path, &st), 0);
 	buf = malloc((size_t)st.st_size);
 	fd = open(path, O_RDONLY);
@@ -293,7 +302,7 @@ START_TEST(test_compiled_damage_is_an_error_not_a_crash)
 		ck_assert_int_eq(write(fd, buf, (size_t)st.st_size), st.st_size);
 		close(fd);
 		buf[i] ^= (unsigned char)(1u << (i % 8));
-		r = load(bad, NULL, &rc);
+		r = load(bad, &sys, &rc);
 		if (rc != 0) {
 			failed++;
 			ck_assert_ptr_null(r);
@@ -332,7 +341,7 @@ compiled_suite(void)
 	tcase_add_test(tc, test_compiled_loads_without_a_memfd);
 	tcase_add_test(tc, test_compiled_dynamic_presets_filled_at_load);
 	tcase_add_test(tc, test_compile_refuses_machine_specific_rules);
-	tcase_add_test(tc, test_compiled_damage_is_an_error_not_a_crash);
+	tcase_add_loop_test(tc, test_compiled_damage_is_an_error_not_a_crash, 0, NELEM(damaged));
 	suite_add_tcase(s, tc);
 	return s;
 }
