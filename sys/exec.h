@@ -82,7 +82,16 @@ int nj_path_runs(const char *path);
 void nj_preload_list(struct nj_buf *b, const char *shim, const char *others);
 /* 1 when path can be an entry of LD_PRELOAD; 0 when it holds a space or a colon, where the
  * loader splits the list: it would load pieces that do not exist, say "ignored", and run the
- * program unjailed.  Whoever puts the shim into a child's LD_PRELOAD asks this first. */
-int nj_preload_entry_ok(const char *path);
+ * program unjailed.  Whoever puts the shim into a child's LD_PRELOAD asks this first.
+ * Inline and without libc: the shim's constructor asks it in every process, and a call out
+ * of its start-up page (or into a libc function nothing else touches) costs page faults. */
+static inline int
+nj_preload_entry_ok(const char *path)
+{
+	for (; *path; path++)
+		if (*path == ' ' || *path == ':')
+			return 0;
+	return 1;
+}
 
 #endif

@@ -28,7 +28,8 @@ same(const char *a, const char *b)
 	return *a == *b;
 }
 
-int
+/* Hot, like the shim's start-up that calls them (shim/init.c): on its page of code. */
+__attribute__((hot)) int
 nj_log_set_dest(struct nj_log *l, const char *value)
 {
 	l->dest = NJ_LOG_STDERR;
@@ -47,7 +48,7 @@ nj_log_set_dest(struct nj_log *l, const char *value)
 	return -EINVAL;
 }
 
-int
+__attribute__((hot)) int
 nj_log_set_format(struct nj_log *l, const char *value)
 {
 	l->json = 0;
@@ -147,7 +148,7 @@ summary(const char *line, size_t len, unsigned long held, void *arg)
 	sink(l, b.p, b.len);
 }
 
-void
+__attribute__((hot)) void
 nj_log_flush(const struct nj_log *l)
 {
 	int saved = errno;

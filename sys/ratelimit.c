@@ -154,7 +154,7 @@ nj_rl_note(const char *key, size_t keylen, const char *line, size_t len, unsigne
 	return NJ_RL_WRITE;
 }
 
-void
+__attribute__((hot)) void
 nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *arg), void *arg)
 {
 	struct slot *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
