@@ -113,6 +113,27 @@ find(struct slot *t, uint64_t key)
 	return NULL;
 }
 
+/* shown only ever rises: a burst line written late (its thread was preempted) must not move
+ * it back below a count another thread has already written, or the next summary would count
+ * events twice */
+static void
+raise_shown(struct slot *s, uint32_t c)
+{
+	uint32_t was = __atomic_load_n(&s->shown, __ATOMIC_ACQUIRE);
+
+	while (was < c &&
+	    !__atomic_compare_exchange_n(&s->shown, &was, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+}
+
+/* Events a summary at count c stands for, with shown the count last written: the first
+ * BURST were each written as they came, whatever shown says yet. */
+static uint32_t
+summarised(uint32_t c, uint32_t shown)
+{
+	return c - (shown > BURST ? shown : BURST);
+}
+
 static int
 power_of_ten(uint32_t n)
 {
@@ -133,7 +154,7 @@ nj_rl_note(const char *key, size_t keylen, const char *line, size_t len, unsigne
 	c = __atomic_add_fetch(&s->count, 1, __ATOMIC_ACQ_REL);
 	if (c <= BURST) {
 		__atomic_store_n(&s->when, now(), __ATOMIC_RELEASE);
-		__atomic_store_n(&s->shown, c, __ATOMIC_RELEASE);
+		raise_shown(s, c);
 		return NJ_RL_WRITE;
 	}
 	if (c == BURST + 1) { /* the first held: its text is kept for the summary at exit */
@@ -146,11 +167,12 @@ nj_rl_note(const char *key, size_t keylen, const char *line, size_t len, unsigne
 	at = now();
 	if (!power_of_ten(c) && at - __atomic_load_n(&s->when, __ATOMIC_ACQUIRE) < EVERY)
 		return NJ_RL_HOLD;
-	if (!__atomic_compare_exchange_n(&s->shown, &shown, c, 0, __ATOMIC_ACQ_REL,
+	if (shown >= c ||
+	    !__atomic_compare_exchange_n(&s->shown, &shown, c, 0, __ATOMIC_ACQ_REL,
 	        __ATOMIC_ACQUIRE))
-		return NJ_RL_HOLD; /* another thread writes this summary */
+		return NJ_RL_HOLD; /* another thread writes this summary, or wrote a later one */
 	__atomic_store_n(&s->when, at, __ATOMIC_RELEASE);
-	*ret_held = c - shown - 1;
+	*ret_held = summarised(c, shown) - 1;
 	return NJ_RL_WRITE;
 }
 
@@ -170,6 +192,6 @@ nj_rl_flush(void (*fn)(const char *line, size_t len, unsigned long held, void *a
 		if (c > shown && len > 0 &&
 		    __atomic_compare_exchange_n(&s->shown, &shown, c, 0, __ATOMIC_ACQ_REL,
 		        __ATOMIC_ACQUIRE))
-			fn(s->text, len, c - shown - 1, arg);
+			fn(s->text, len, summarised(c, shown) - 1, arg);
 	}
 }
