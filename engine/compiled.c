@@ -280,13 +280,15 @@ check_rules(const struct nj_rules *r, const char **why)
 
 		if ((ru->action != NJ_ALLOW && ru->action != NJ_BLOCK) ||
 		    ru->proto > NJ_PROTO_UDP || ru->target < NJ_T_PREFIX ||
-		    ru->target > NJ_T_EXEC || (uint64_t)ru->ports_off + ru->ports_n > r->nports)
+		    ru->target > NJ_T_HOST || (uint64_t)ru->ports_off + ru->ports_n > r->nports)
 			BAD("a rule is invalid");
 		if (ru->target == NJ_T_PRESET && ru->flags >= nj_preset_count())
 			BAD("a rule names an unknown preset");
 		if (ru->target == NJ_T_PREFIX && (ru->arg & ~NJ_ARG_V6) >= t->nnode)
 			BAD("a rule's prefix is not in its table");
-		if ((ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) && ru->arg >= r->nstr)
+		if ((ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC ||
+		        ru->target == NJ_T_HOST) &&
+		    ru->arg >= r->nstr)
 			BAD("a rule's path is out of bounds");
 	}
 	for (size_t i = 0; i < r->nother; i++)
@@ -436,6 +438,9 @@ nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
 	    (rc = check_table(&h, 1, base, &r->t6, r->nrules, full, why)) != 0 ||
 	    (full && (rc = check_rules(r, why)) != 0) || (rc = check_dyn(r, why)) != 0)
 		goto fail;
+	/* host rules are among the others: counted here, not kept in the header */
+	for (size_t i = 0; i < r->nother; i++)
+		r->nhost += r->other[i] < r->nrules && r->rule[r->other[i]].target == NJ_T_HOST;
 	if ((rc = build_dynamic(r, sys)) != 0)
 		goto fail;
 	*ret = r;

@@ -162,6 +162,29 @@ int nj_decide_one(const struct nj_rules *r, const struct nj_dest *d, const struc
 /* 1 when an "allow exec" rule names path (absolute), else 0.  Async-signal-safe. */
 int nj_exec_allowed(const struct nj_rules *r, const char *path);
 
+/* ---- host.c: host rules' names (SPEC.md §3a) ---- */
+
+/* Is s[0..n) a NAME a host rule may hold (a leading "*." allowed, a trailing "." ignored)?
+ * 0, or -EINVAL with the offset of the fault in *ret_col and why in *ret_why. */
+int nj_host_check(const char *s, size_t n, size_t *ret_col, const char **ret_why);
+/* A looked-up name in the form rules hold it: lower case, no trailing dot, into out (NUL-
+ * terminated).  Its length, or -EINVAL for a name no rule can match (not a valid NAME, a
+ * wildcard, too long for out).  Async-signal-safe. */
+int nj_host_norm(const char *s, char *out, size_t size);
+/* The first host rule of action (NJ_ALLOW, NJ_BLOCK) naming name[0..n) (as nj_host_norm
+ * gives it) for proto and port, or NJ_NORULE.  proto < 0: any proto and port; port
+ * NJ_PORT_ANY: some port.  Async-signal-safe. */
+uint32_t nj_host_rule(const struct nj_rules *r, int action, const char *name, size_t n, int proto,
+    int port);
+/* How many host rules r holds (0: lookups and connects need no table of answers). */
+size_t nj_rules_host_count(const struct nj_rules *r);
+/* The decision for IP destination d whose address a lookup of name[0..n) answered (match.c):
+ * allowed iff, for every address d stands for, no block rule matches it, and either the
+ * address rules allow it or a host allow rule names name for d's proto and port.  ret as
+ * nj_decide; ret->rule is the host rule that allowed, when one did. */
+int nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
+    struct nj_verdict *ret);
+
 /* ---- rule access (explain.c) ---- */
 
 size_t nj_rules_count(const struct nj_rules *r);
@@ -266,6 +289,7 @@ struct nj_record {
 	const char *prog;
 	unsigned long pid;
 	const struct nj_dest *dest; /* the destination; or */
+	const char *host; /* with dest: the name whose lookup answered it (host rules) */
 	const char *what; /* the subject: a program's path (with suggest), a looked-up
 					 * name (with answers), a few words ("a malformed address") */
 	/* a verdict: rules decided vdest (dest, or a lookup's first removed answer) as v */

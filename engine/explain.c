@@ -75,6 +75,11 @@ fmt_target(struct nj_buf *b, const struct nj_rules *r, const struct nj_rule *ru)
 		if (ru->flags & NJ_RF_GLOB)
 			nj_buf_ch(b, '*');
 		break;
+	case NJ_T_HOST:
+		nj_buf_str(b, ru->flags & NJ_RF_GLOB ? "host *" : "host ");
+		path = nj_rule_path(r, ru, &n);
+		nj_buf_mem(b, path, n);
+		break;
 	case NJ_T_FAMILY:
 		nj_buf_str(b, "family ");
 		nj_buf_str(b, nj_family_name((int)ru->arg) ? nj_family_name((int)ru->arg) : "?");
@@ -265,7 +270,7 @@ nj_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip
 		/* reuse the decision on a one-rule view: same matching, written once */
 		one.other = &r->other[i];
 		one.nother = 1;
-		if (ru->target == NJ_T_EXEC)
+		if (ru->target == NJ_T_EXEC || ru->target == NJ_T_HOST)
 			continue;
 		if (nj_decide(&one, d, &v) || v.rule != NJ_NORULE)
 			put(out, max, &n, r->other[i]);
@@ -296,7 +301,7 @@ rule_hash(const struct nj_rules *r, const struct nj_rule *ru)
 	h = mix(h, &ru->ports_n, sizeof(ru->ports_n));
 	if (ru->ports_n) /* r->ports may be NULL */
 		h = mix(h, &r->ports[ru->ports_off], ru->ports_n * sizeof(*r->ports));
-	if (ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC) {
+	if (ru->target == NJ_T_UNIX || ru->target == NJ_T_EXEC || ru->target == NJ_T_HOST) {
 		size_t n;
 		const char *path = nj_rule_path(r, ru, &n);
 
@@ -317,7 +322,7 @@ rule_equal(const struct nj_rules *r, const struct nj_rule *a, const struct nj_ru
 	        memcmp(&r->ports[a->ports_off], &r->ports[b->ports_off],
 	            a->ports_n * sizeof(*r->ports)) != 0))
 		return 0;
-	if (a->target == NJ_T_UNIX || a->target == NJ_T_EXEC)
+	if (a->target == NJ_T_UNIX || a->target == NJ_T_EXEC || a->target == NJ_T_HOST)
 		return strcmp(r->str + a->arg, r->str + b->arg) == 0;
 	return a->arg == b->arg;
 }
@@ -488,7 +493,8 @@ covering_block_scan(const struct nj_rules *r, const struct nj_prefix *p, const s
 	for (uint32_t i = 0; i < r->nrules; i++) {
 		const struct nj_rule *b = &r->rule[i];
 
-		if (b->action != NJ_BLOCK || b->target == NJ_T_UNIX || b->target == NJ_T_FAMILY)
+		if (b->action != NJ_BLOCK || b->target == NJ_T_UNIX || b->target == NJ_T_FAMILY ||
+		    b->target == NJ_T_HOST)
 			continue;
 		if (b->target == NJ_T_PREFIX) {
 			struct nj_prefix bp;
@@ -589,7 +595,7 @@ lint_useless_allows(const struct nj_rules *r, struct nj_diags *diags)
 				                                path_covers(r, b, ru))
 					by = r->other[k];
 			}
-		} else if (ru->target != NJ_T_EXEC) {
+		} else if (ru->target != NJ_T_EXEC && ru->target != NJ_T_HOST) {
 			if (rule_prefixes(r, ru, &v))
 				goto out;
 			for (size_t k = 0; k < v.n; k++) {

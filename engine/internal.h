@@ -6,7 +6,15 @@
 
 __extension__ typedef unsigned __int128 nj_u128;
 
-enum nj_target { NJ_T_PREFIX = 1, NJ_T_ANY, NJ_T_PRESET, NJ_T_UNIX, NJ_T_FAMILY, NJ_T_EXEC };
+enum nj_target {
+	NJ_T_PREFIX = 1,
+	NJ_T_ANY,
+	NJ_T_PRESET,
+	NJ_T_UNIX,
+	NJ_T_FAMILY,
+	NJ_T_EXEC,
+	NJ_T_HOST /* a name (host.c): arg its offset into str, NJ_RF_GLOB for *.domain */
+};
 
 struct nj_portrange {
 	uint16_t lo, hi;
@@ -94,6 +102,7 @@ struct nj_rules {
 	uint32_t *dyn;
 	size_t ndyn;
 	size_t nallow; /* how many rules allow */
+	size_t nhost; /* how many are host rules (counted where the rules are made or adopted) */
 	int use_proto; /* some rule names tcp or udp */
 	int dyn_merged; /* @self/@resolvers prefixes are in t4/t6 (not portable) */
 	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
@@ -205,7 +214,10 @@ nj_node_rules(const struct nj_table *t, uint32_t n, const uint32_t **ret_list, u
 }
 /* The prefix of NJ_T_PREFIX rule ru (from its node). */
 void nj_rule_prefix(const struct nj_rules *r, const struct nj_rule *ru, struct nj_prefix *ret);
-/* The path of an NJ_T_UNIX or NJ_T_EXEC rule, and its length (without a '*'). */
+/* Does host rule ru name name[0..n) (lower case, no trailing dot)? */
+int nj_host_rule_matches(const struct nj_rules *r, const struct nj_rule *ru, const char *name,
+    size_t n);
+/* The path of an NJ_T_UNIX, NJ_T_EXEC or NJ_T_HOST rule, and its length (without a '*'). */
 static inline const char *
 nj_rule_path(const struct nj_rules *r, const struct nj_rule *ru, size_t *ret_len)
 {

@@ -412,3 +412,36 @@ nj_exec_allowed(const struct nj_rules *r, const char *path)
 	}
 	return 0;
 }
+
+/* The formula with host rules (SPEC.md §3a): the host allow rule stands in for an address
+ * allow rule, for every address d stands for; no block rule on any of them is overridden. */
+int
+nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
+    struct nj_verdict *ret)
+{
+	struct nj_verdict v;
+	struct nj_ip addrs[NJ_MAX_EXPAND];
+	uint32_t host;
+
+	if (nj_decide(r, d, &v) || r == NULL || d->kind != NJ_DEST_IP || r->nhost == 0 ||
+	    (host = nj_host_rule(r, NJ_ALLOW, name, n, d->proto, d->port)) == NJ_NORULE)
+		goto out;
+	v.naddr = nj_ip_expand(&d->ip, addrs);
+	for (int i = 0; i < v.naddr; i++) {
+		uint32_t rule;
+		int bad = 0;
+		int allow = d->port == NJ_PORT_ANY ?
+		    decide_addr_anyport(r, &addrs[i], &addrs[i], 1, d->proto, &rule, &bad) :
+		    decide_addr(r, &addrs[i], d->proto, d->port, &rule);
+
+		if (!allow && rule != NJ_NORULE) { /* a block rule: it wins */
+			v.allow = 0, v.rule = rule, v.addr = addrs[i];
+			goto out;
+		}
+	}
+	v.allow = 1, v.rule = host, v.addr = d->ip;
+out:
+	if (ret)
+		*ret = v;
+	return v.allow;
+}

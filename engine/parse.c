@@ -287,6 +287,46 @@ parse_path(struct build *b, uint32_t line, const struct tok *t, struct nj_rule *
 	return add_str(b, s, n, &ru->arg);
 }
 
+/* host NAME (SPEC.md §3a): kept lower case, without its trailing dot; *.domain as the
+ * suffix ".domain" with NJ_RF_GLOB. */
+static int
+parse_host(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, size_t *i,
+    struct nj_rule *ru)
+{
+	const struct tok *h;
+	struct nj_prefix p;
+	char name[256], msg[240];
+	const char *why;
+	size_t col, n, skip = 0;
+
+	if (*i + 1 >= ntk)
+		return err(b, line, after(&tk[*i]), "expected a name after host", NULL), -EINVAL;
+	h = &tk[*i + 1];
+	*i += 2;
+	if (nj_prefix_parse_err(h->s, h->n, &p, &col, msg, sizeof(msg)) == 0)
+		return nj_diag_add(b->diags, 1, line, h->col,
+		           "host takes a name, not an address: write %s %.*s",
+		           ru->action == NJ_ALLOW ? "allow" : "block", (int)(h->n < 64 ? h->n : 64),
+		           h->s),
+		       -EINVAL;
+	if (nj_host_check(h->s, h->n, &col, &why) != 0)
+		return err(b, line, h->col + (uint32_t)col, why, h), -EINVAL;
+	n = h->n;
+	if (h->s[n - 1] == '.')
+		n--;
+	if (h->s[0] == '*') {
+		ru->flags |= NJ_RF_GLOB;
+		skip = 1; /* keep the dot: ".example.com" */
+	}
+	for (size_t k = skip; k < n; k++) {
+		char c = h->s[k];
+
+		name[k - skip] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	ru->target = NJ_T_HOST;
+	return add_str(b, name, n - skip, &ru->arg);
+}
+
 static int
 parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, size_t *i,
     struct nj_rule *ru)
@@ -330,6 +370,8 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		*i += 2;
 		return parse_path(b, line, &tk[*i - 1], ru, is_unix);
 	}
+	if (toklit(t, "host"))
+		return parse_host(b, line, tk, ntk, i, ru);
 	if (toklit(t, "family")) {
 		const struct tok *f;
 		int fam;
@@ -368,7 +410,7 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		    !(t->s[0] >= '0' && t->s[0] <= '9'))
 			return err(b, line, t->col,
 			           "expected a target (address, prefix, any, "
-			           "@preset, unix, family or exec), got",
+			           "@preset, host, unix, family or exec), got",
 			           t),
 			       -EINVAL;
 		if (nj_prefix_parse_err(t->s, t->n, &b->cur, &col, msg, sizeof(msg)) != 0) {
@@ -380,6 +422,13 @@ parse_target(struct build *b, uint32_t line, const struct tok *tk, size_t ntk, s
 		(*i)++;
 		return 0;
 	}
+}
+
+static int
+ip_or_host(int target)
+{
+	return target == NJ_T_PREFIX || target == NJ_T_PRESET || target == NJ_T_ANY ||
+	    target == NJ_T_HOST;
 }
 
 /* One rule line, already cut into tokens.  Appends the rule or reports one error. */
@@ -409,12 +458,14 @@ parse_rule(struct build *b, uint32_t line, const struct tok *tk, size_t ntk)
 		       -EINVAL;
 	if ((rc = parse_target(b, line, tk, ntk, &i, &ru)) != 0)
 		return rc;
-	if (proto && ru.target != NJ_T_PREFIX && ru.target != NJ_T_PRESET && ru.target != NJ_T_ANY)
-		return err(b, line, proto->col, "tcp and udp apply only to IP targets:", proto),
+	if (proto && !ip_or_host(ru.target))
+		return err(b, line, proto->col,
+		           "tcp and udp apply only to IP and host targets:", proto),
 		       -EINVAL;
 	if (i < ntk && toklit(&tk[i], "port")) {
-		if (ru.target != NJ_T_PREFIX && ru.target != NJ_T_PRESET && ru.target != NJ_T_ANY)
-			return err(b, line, tk[i].col, "port applies only to IP targets", NULL),
+		if (!ip_or_host(ru.target))
+			return err(b, line, tk[i].col, "port applies only to IP and host targets",
+			           NULL),
 			       -EINVAL;
 		if (i + 1 >= ntk)
 			return err(b, line, after(&tk[i]), "expected a port list after port", NULL),
@@ -591,6 +642,7 @@ finish(struct build *b, const char *file, struct nj_rules **ret)
 
 		r->use_proto |= ru->proto != NJ_PROTO_ANY;
 		r->nallow += ru->action == NJ_ALLOW ? 1 : 0;
+		r->nhost += ru->target == NJ_T_HOST ? 1 : 0;
 		r->ndyn += nj_rule_is_dynamic(ru) ? 1 : 0;
 	}
 	if (r->ndyn && (r->dyn = malloc(r->ndyn * sizeof(*r->dyn))) == NULL) {

@@ -151,6 +151,10 @@ nj_record_text(struct nj_buf *b, const struct nj_record *r)
 		if (r->dest) {
 			nj_buf_ch(b, ' ');
 			nj_line_dest(b, r->dest);
+			if (r->host && r->host[0]) {
+				nj_buf_str(b, " for ");
+				nj_buf_str(b, r->host);
+			}
 		} else if (r->what && r->what[0]) {
 			nj_buf_ch(b, ' ');
 			nj_buf_str(b, r->what);
@@ -390,9 +394,11 @@ json(struct nj_buf *b, const struct nj_record *r, size_t cap)
 	kstr(j, "verdict", verdict_word(r->verdict));
 	if (r->verdict == NJ_REC_DENY || r->verdict == NJ_REC_WOULD_DENY)
 		kstr(j, "mode", r->verdict == NJ_REC_WOULD_DENY ? "audit" : "enforce");
-	if (r->dest)
+	if (r->dest) {
 		json_dest(j, r->dest);
-	else if (r->what && r->what[0])
+		if (r->host && r->host[0])
+			kstr(j, "host", r->host);
+	} else if (r->what && r->what[0])
 		kstr(j, r->answers ? "name" : r->suggest ? "path" : "what", r->what);
 	if (r->answers) {
 		kstr(j, "answers", r->answers);

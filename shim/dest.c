@@ -29,12 +29,16 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 {
 	const struct nj_rules *r = NULL;
 	struct nj_verdict v;
+	char host[NJ_HOST_MAX];
 
 	if (d->proto < 0 && d->kind == NJ_DEST_IP)
 		d->proto = nj_socket_proto(fd); /* the line names the real type */
 	nj_allowed(d, &r); /* which rule set said no: the process's or a scope's */
 	nj_decide(r, d, &v);
-	nj_log_verdict(call, d, &v, r);
+	host[0] = '\0';
+	if (nj_config_.has_hosts && d->kind == NJ_DEST_IP)
+		nj_answer_name(&d->ip, host, sizeof(host)); /* "for api.example.com" */
+	nj_log_verdict(call, d, &v, r, host);
 }
 
 /* The decision on a described destination: 1 go ahead, 0 denied (logged, errno EACCES).

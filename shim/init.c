@@ -331,6 +331,7 @@ load_rules(void)
 			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "no allow rules",
 			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
+		nj_config_.has_hosts = nj_rules_host_count(r) > 0;
 		res = sys.nresolvers ? malloc(sys.nresolvers * sizeof(*res)) : NULL;
 		for (size_t i = 0; res && i < sys.nresolvers; i++)
 			res[i] = sys.resolvers[i].ip;

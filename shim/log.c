@@ -32,7 +32,7 @@ decided_by(struct nj_record *rec, const struct nj_config *c, const struct nj_des
 
 void
 nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
-    const struct nj_rules *r)
+    const struct nj_rules *r, const char *host)
 {
 	const struct nj_config *c = nj_shim();
 	struct nj_record rec = { 0 };
@@ -41,6 +41,7 @@ nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdic
 		return;
 	who(&rec, c, call);
 	rec.dest = d;
+	rec.host = host;
 	decided_by(&rec, c, d, v, r);
 	nj_log_record(&c->log, &rec);
 }

@@ -50,6 +50,7 @@ struct removed {
 	int n, total;
 	struct nj_dest first; /* the first answer removed, as it was decided */
 	struct nj_ip last; /* the last one named */
+	uint32_t block; /* the block host rule that denied them all, or NJ_NORULE */
 };
 
 static void
@@ -60,6 +61,7 @@ removed_init(struct removed *r)
 	r->b.len = 0;
 	r->text[0] = '\0';
 	r->n = r->total = 0;
+	r->block = NJ_NORULE;
 }
 
 static void
@@ -90,8 +92,16 @@ log_removed(const char *call, const char *host, const struct removed *r)
 	const struct nj_rules *rules = NULL;
 	struct nj_verdict v;
 
-	nj_allowed(&r->first, &rules);
-	nj_decide(rules, &r->first, &v);
+	if (r->block != NJ_NORULE) { /* block host: the rule that named the name */
+		rules = nj_rules_now();
+		memset(&v, 0, sizeof(v));
+		v.rule = r->block;
+		v.addr = r->first.ip;
+		v.naddr = 1;
+	} else {
+		nj_allowed(&r->first, &rules);
+		nj_decide(rules, &r->first, &v);
+	}
 	nj_log_lookup(call, host, r->text, (unsigned)r->n, (unsigned)r->total, &r->first, &v,
 	    rules);
 }
@@ -107,10 +117,52 @@ worth_a_line(const struct removed *r)
 	return r->n == r->total || c->audit || c->log.dest == NJ_LOG_FILE;
 }
 
+/* The name a lookup asked for, as host rules see it (SPEC.md §3a): only when the process
+ * rules have host rules and a host rule names it; len 0 otherwise. */
+struct asked {
+	char name[NJ_HOST_MAX];
+	size_t len;
+	uint32_t block; /* a block host rule naming it, or NJ_NORULE */
+};
+
+static void
+asked_init(struct asked *a, const char *node)
+{
+	const struct nj_rules *r = nj_rules_now();
+	int n;
+
+	a->len = 0;
+	a->block = NJ_NORULE;
+	if (!nj_config_.has_hosts || node == NULL ||
+	    (n = nj_host_norm(node, a->name, sizeof(a->name))) <= 0)
+		return;
+	a->block = nj_host_rule(r, NJ_BLOCK, a->name, (size_t)n, -1, NJ_PORT_ANY);
+	if (a->block == NJ_NORULE &&
+	    nj_host_rule(r, NJ_ALLOW, a->name, (size_t)n, -1, NJ_PORT_ANY) != NJ_NORULE)
+		a->len = (size_t)n;
+}
+
+/* Does d (an answer) pass for proto, on some port when port is NJ_PORT_ANY, by the address
+ * rules or by a host rule for the name asked?  An answer a host rule allows is remembered
+ * with that name, for the connect that follows. */
+static int
+answer_passes(struct nj_dest *d, const struct asked *a)
+{
+	if (nj_allowed(d, NULL))
+		goto yes;
+	if (a == NULL || a->len == 0 || !nj_decide_host(nj_rules_now(), d, a->name, a->len, NULL))
+		return 0;
+yes:
+	if (a && a->len)
+		nj_answer_keep(&d->ip, a->name, a->len);
+	return 1;
+}
+
 /* Is an answer of this family and address allowed for proto, on some port when port is
  * NJ_PORT_ANY?  proto -1: unknown (gethostbyname): allowed if tcp or udp could be. */
 static int
-answer_allowed(int family, const void *addr, int proto, int port, struct nj_dest *ret)
+answer_allowed(int family, const void *addr, int proto, int port, const struct asked *a,
+    struct nj_dest *ret)
 {
 	struct nj_dest *d = ret;
 
@@ -119,19 +171,23 @@ answer_allowed(int family, const void *addr, int proto, int port, struct nj_dest
 	d->port = port;
 	d->ip.family = family == AF_INET ? 4 : 6;
 	memcpy(d->ip.a, addr, family == AF_INET ? 4 : 16);
+	if (a && a->block != NJ_NORULE) {
+		d->proto = proto >= 0 ? proto : NJ_PROTO_TCP;
+		return 0; /* block host: every answer denied */
+	}
 	if (proto >= 0) {
 		d->proto = proto;
-		return nj_allowed(d, NULL);
+		return answer_passes(d, a);
 	}
 	d->proto = NJ_PROTO_UDP;
-	if (nj_allowed(d, NULL))
+	if (answer_passes(d, a))
 		return 1;
 	d->proto = NJ_PROTO_TCP; /* denied both ways: the log line speaks of tcp */
-	return nj_allowed(d, NULL);
+	return answer_passes(d, a);
 }
 
 static int
-ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
+ai_allowed(const struct addrinfo *ai, const struct asked *a, struct nj_dest *ret_d)
 {
 	int proto = ai->ai_socktype == SOCK_STREAM ? NJ_PROTO_TCP :
 	    ai->ai_socktype == SOCK_DGRAM          ? NJ_PROTO_UDP :
@@ -143,7 +199,7 @@ ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 		const struct sockaddr_in *in = (const void *)ai->ai_addr;
 		int port = ntohs(in->sin_port);
 
-		return answer_allowed(AF_INET, &in->sin_addr, proto, port ? port : NJ_PORT_ANY,
+		return answer_allowed(AF_INET, &in->sin_addr, proto, port ? port : NJ_PORT_ANY, a,
 		    ret_d);
 	}
 	if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6)) {
@@ -151,7 +207,7 @@ ai_allowed(const struct addrinfo *ai, struct nj_dest *ret_d)
 		int port = ntohs(in6->sin6_port);
 
 		return answer_allowed(AF_INET6, &in6->sin6_addr, proto, port ? port : NJ_PORT_ANY,
-		    ret_d);
+		    a, ret_d);
 	}
 	return 1; /* not an address the rules speak of */
 }
@@ -163,6 +219,7 @@ nj_getaddrinfo(const char *call, const char *node, const char *service,
 	const struct nj_config *c = nj_shim();
 	struct addrinfo *head, **link, *ai;
 	struct removed rm;
+	struct asked as;
 	int rc;
 
 	if (nj_real.getaddrinfo == NULL || nj_real.freeaddrinfo == NULL ||
@@ -178,11 +235,13 @@ nj_getaddrinfo(const char *call, const char *node, const char *service,
 	    (hints && (hints->ai_flags & (AI_PASSIVE | AI_NUMERICHOST))) || literal(node))
 		return rc;
 	removed_init(&rm);
+	asked_init(&as, node);
+	rm.block = as.block;
 	head = *res;
 	link = &head;
 	while ((ai = *link) != NULL) {
 		struct nj_dest d;
-		int ok = ai_allowed(ai, &d);
+		int ok = ai_allowed(ai, &as, &d);
 
 		rm.total++;
 		if (!ok)
@@ -224,17 +283,20 @@ filter_hostent(const char *call, const char *name, struct hostent *h)
 {
 	const struct nj_config *c = nj_shim();
 	struct removed rm;
+	struct asked as;
 	int keep = 0;
 
 	if (h == NULL || h->h_addr_list == NULL ||
 	    (h->h_addrtype != AF_INET && h->h_addrtype != AF_INET6))
 		return 1;
 	removed_init(&rm);
+	asked_init(&as, name);
+	rm.block = as.block;
 	for (int i = 0; h->h_addr_list[i]; i++) {
 		struct nj_dest d;
 
 		rm.total++;
-		if (answer_allowed(h->h_addrtype, h->h_addr_list[i], -1, NJ_PORT_ANY, &d)) {
+		if (answer_allowed(h->h_addrtype, h->h_addr_list[i], -1, NJ_PORT_ANY, &as, &d)) {
 			h->h_addr_list[keep++] = h->h_addr_list[i];
 			continue;
 		}

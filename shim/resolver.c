@@ -56,7 +56,7 @@ server_ok(const char *call, const struct nj_config *c, const struct sockaddr *sa
 		if (nj_allowed(&d, &r))
 			continue;
 		nj_decide(r, &d, &v);
-		nj_log_verdict(call, &d, &v, r);
+		nj_log_verdict(call, &d, &v, r, NULL);
 		return c->audit;
 	}
 	return 1;

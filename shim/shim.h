@@ -71,6 +71,11 @@ struct nj_config {
 	 * copied then (init.c): the program may rewrite its environment afterwards. */
 	const char *shim_path;
 	int shim_unloadable; /* shim_path holds a space or a colon (nj_preload_entry_ok) */
+	int has_hosts; /* the process rules have host rules: a denied connect asks the
+			* answers (answers.c) */
+	void *answers; /* the one field written after start-up: answers.c's table, mapped on
+			* the first answer kept (here, not in a variable of its own: the
+			* writable page has no room for one, scripts/check-layout) */
 	const char *env[NJ_NENV];
 	/* The scopes this program was started inside (NETJAIL_SCOPES, scope.c), in force on
 	 * every thread: loaded with the rules; a destination must pass each of them too. */
@@ -193,6 +198,19 @@ struct nj_scope_frame {
 extern NJ_TLS int nj_scope_depth;
 extern NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 
+/* ---- answers.c: the answers of this process's lookups, for host rules (SPEC.md §3a) ---- */
+
+#define NJ_HOST_MAX 254 /* a name as nj_host_norm gives it, with its NUL */
+
+/* Remember that a lookup of name[0..n) (nj_host_norm's form) answered ip. */
+void nj_answer_keep(const struct nj_ip *ip, const char *name, size_t n);
+/* Does a remembered answer for d's address, with the name that asked, make r allow d
+ * (nj_decide_host)?  1 with that name in name[0..size) (when not NULL), else 0.  Lock-free,
+ * allocation-free: async-signal-safe. */
+int nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, size_t size);
+/* A name whose lookup answered ip (for a log line): 1 with it in name[0..size), else 0. */
+int nj_answer_name(const struct nj_ip *ip, char *name, size_t size);
+
 int nj_scopes_allow(const struct nj_dest *d, const struct nj_rules **ret);
 
 /* The decision of every rule set in force on this thread: the process rules, the scopes it
@@ -202,7 +220,8 @@ int nj_scopes_allow(const struct nj_dest *d, const struct nj_rules **ret);
 static inline __attribute__((always_inline)) int
 nj_allowed_r(const struct nj_rules *r, const struct nj_dest *d, const struct nj_rules **ret)
 {
-	if (!nj_decide(r, d, NULL)) {
+	if (!nj_decide(r, d, NULL) &&
+	    (__builtin_expect(!nj_config_.has_hosts, 1) || !nj_answer_allows(r, d, NULL, 0))) {
 		if (ret)
 			*ret = r;
 		return 0;
@@ -298,9 +317,10 @@ char *const *nj_environ(void);
 
 /* ---- log.c: the shim's records (SPEC.md §6), each one write(2) where NETJAIL_LOG says, as
  * NETJAIL_LOG_FORMAT says; rate-limited as sys/log.c does.  Async-signal-safe. ---- */
-/* A destination r decided as v (r NULL: no valid rules). */
+/* A destination r decided as v (r NULL: no valid rules); host: the name whose lookup
+ * answered it ("for NAME" in the line), or NULL. */
 void nj_log_verdict(const char *call, const struct nj_dest *d, const struct nj_verdict *v,
-    const struct nj_rules *r);
+    const struct nj_rules *r, const char *host);
 /* A denial in words (nj_deny_msg's line); suggest: the rule that would allow it (an exec). */
 void nj_log_text(const char *call, int reason, const char *what, const char *why,
     const char *suggest);

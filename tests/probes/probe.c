@@ -35,6 +35,7 @@
  *                                    each answer in order until one connects, as a client
  *                                    does; prints "ok ADDR" or "err EAI..." / "err ERRNO"
  *   ghbn HOST                        gethostbyname; prints "ok ADDR..." or "err ..."
+ *   ghbn-connect HOST PORT           gethostbyname, then a TCP connect to its first answer
  *   gai-a NAMES PORT [MODE]          getaddrinfo_a of each name of the comma-separated list
  *                                    NAMES (SOCK_STREAM, service PORT), one call; prints
  *                                    "NAME: ADDR..." or "NAME: err EAI..." per request and
@@ -264,6 +265,32 @@ print_gai_error(int rc)
 		printf("err EAI_SYSTEM %s\n", ename(errno));
 	else
 		printf("err %s\n", gai_strerror(rc));
+}
+
+/* gethostbyname, then a TCP connect to its first IPv4 answer */
+static int
+ghbn_connect(const char *host, const char *port)
+{
+	struct hostent *h = gethostbyname(host);
+	struct sockaddr_in in;
+	char a[INET6_ADDRSTRLEN];
+	int fd;
+
+	if (h == NULL || h->h_addrtype != AF_INET || h->h_addr_list[0] == NULL) {
+		printf("err h_errno=%d %s\n", h_errno, ename(errno));
+		return 1;
+	}
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_port = htons((uint16_t)strtoul(port, NULL, 10));
+	memcpy(&in.sin_addr, h->h_addr_list[0], 4);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&in, sizeof(in)) == 0) {
+		printf("ok %s\n", inet_ntop(AF_INET, &in.sin_addr, a, sizeof(a)));
+		return 0;
+	}
+	printf("err %s\n", ename(errno));
+	return 1;
 }
 
 static int
@@ -734,6 +761,8 @@ main(int argc, char **argv)
 			return perror("chdir"), 2;
 		return unix_connect(argv[3]);
 	}
+	if (strcmp(op, "ghbn-connect") == 0 && argc == 4)
+		return ghbn_connect(argv[2], argv[3]);
 	if (strcmp(op, "gai-connect") == 0 && argc == 4)
 		return gai_connect(argv[2], argv[3]);
 	if (strcmp(op, "gai-a") == 0 && (argc == 4 || argc == 5))

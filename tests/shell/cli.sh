@@ -38,6 +38,9 @@ printf 'allow any\nallow 10.0.0.1/8\nallow tcp 1.2.3.4 port https\n' > "$T/bad.r
 printf 'allow any\nallow any\nallow 10.1.0.0/16\nblock 10.0.0.0/8\n' > "$T/warn.rules"
 : > "$T/empty.rules"
 printf 'allow 127.0.0.1\n' > "$T/ww.rules"; chmod o+w "$T/ww.rules"
+printf 'allow tcp host api.example.com port 443\nblock host *.evil.example\nblock @special\n' \
+    > "$T/host.rules"
+printf 'allow host 10.0.0.1\n' > "$T/hostaddr.rules"
 mkdir "$T/dir.rules"
 mkfifo "$T/fifo.rules"
 truncate -s 2G "$T/huge.rules"
@@ -45,6 +48,10 @@ truncate -s 2G "$T/huge.rules"
 # check
 expect check-good 0 'valid: 3 rules (2 allow, 1 block), 0 warnings' -- "$NJ" check "$T/good.rules"
 expect check-crlf 0 'valid: 2 rules' -- "$NJ" check "$T/crlf.rules"
+expect check-host 0 'valid: 3 rules' -- "$NJ" check "$T/host.rules"
+expect check-host-address 1 "hostaddr.rules:1:12: error: host takes a name, not an address: write allow 10.0.0.1" -- "$NJ" check "$T/hostaddr.rules"
+expect run-supervise-host-rules 2 'host rules, which --supervise cannot judge yet' -- \
+    "$NJ" run -r "$T/host.rules" --supervise -- /bin/true
 expect check-bad-hostbits 1 "bad.rules:2:7: error: host bits set in 10.0.0.1/8; did you mean 10.0.0.0/8 (the network) or 10.0.0.1/32" -- "$NJ" check "$T/bad.rules"
 expect check-bad-port 1 'bad.rules:3:24: error: expected a port number (1-65535), got "https"' -- "$NJ" check "$T/bad.rules"
 expect check-bad-count 1 'invalid: 2 errors' -- "$NJ" check "$T/bad.rules"

@@ -103,6 +103,11 @@ nj_etc() {
 	esac > "$e/hosts"
 	# and names of the suites' own: one with two answers (a lookup that keeps one)
 	printf '127.0.0.21\tnjtest-two\n127.0.0.22\tnjtest-two\n' >> "$e/hosts"
+	# and for host rules (SPEC.md §3a): a name, names under a domain, the bare domain, a
+	# name that points at the metadata address (rebinding), one sibling of another's address
+	printf '%s\n' '127.0.0.31 api.njtest.example' '127.0.0.32 a.b.njtest.example' \
+	    '127.0.0.33 njtest.example' '169.254.169.254 evil.njtest.example' \
+	    '127.0.0.34 other.example' >> "$e/hosts"
 	# nothing listens on port 53 here: a query that reaches the network fails at once
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$e/resolv.conf"
 	printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'gshadow: files' \

@@ -320,6 +320,47 @@ nj_allow gai-mapped-literal-twin "$(nj_rules 'allow any')" "tcp 127.0.0.1 8080" 
 nj_expect ghbn-allowed '^ok 127.0.0.1\( 127.0.0.1\)*$' "$LO" $P ghbn localhost
 nj_expect ghbn-denied '^err h_errno=3 EACCES$' "$PUB" $P ghbn localhost
 
+# ---- host rules (SPEC.md §3a): a name's own answers, for the process that looked it up ----
+# (names from this suite's hosts file, nj_etc: files are an interposed lookup as dns is)
+HOST=$(nj_rules 'allow tcp host api.njtest.example port 8080')
+nj_allow host-allowed "$HOST" "tcp 127.0.0.31 8080" -- $P gai-connect api.njtest.example 8080
+nj_deny host-address-alone "$HOST" "tcp 127.0.0.31 8080" -- $P connect tcp 127.0.0.31 8080
+nj_deny host-other-port "$HOST" "tcp 127.0.0.31 8081" -- $P gai-connect api.njtest.example 8081
+# (python: one process looks the name up with no port, then connects to another port)
+HOSTPY='import socket, sys
+a = socket.getaddrinfo(sys.argv[1], None, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+s = socket.socket()
+try: s.connect((a, int(sys.argv[2]))); print("ok", a)
+except OSError as e: print("err", e)'
+nj_expect host-deny-line-names-lookup \
+    'deny connect tcp 127.0.0.31:8081 for api.njtest.example (python' "$HOST" \
+    python3 -c "$HOSTPY" api.njtest.example 8081
+nj_deny host-python-other-port "$HOST" "tcp 127.0.0.31 8081" -- \
+    python3 -c "$HOSTPY" api.njtest.example 8081
+nj_allow host-python "$HOST" "tcp 127.0.0.31 8080" -- python3 -c "$HOSTPY" api.njtest.example 8080
+nj_allow host-case "$HOST" "tcp 127.0.0.31 8080" -- $P gai-connect API.njtest.EXAMPLE 8080
+nj_deny host-other-name "$HOST" "tcp 127.0.0.34 8080" -- $P gai-connect other.example 8080
+nj_allow host-ghbn "$HOST" "tcp 127.0.0.31 8080" -- $P ghbn-connect api.njtest.example 8080
+nj_deny host-ghbn-other "$HOST" "tcp 127.0.0.34 8080" -- $P ghbn-connect other.example 8080
+WILD=$(nj_rules 'allow host *.njtest.example port 8080' 'block @metadata')
+nj_allow host-wildcard-deep "$WILD" "tcp 127.0.0.32 8080" -- $P gai-connect a.b.njtest.example 8080
+nj_deny host-wildcard-bare "$WILD" "tcp 127.0.0.33 8080" -- $P gai-connect njtest.example 8080
+nj_deny host-rebinding "$WILD" "tcp 169.254.169.254 8080" -- \
+    $P gai-connect evil.njtest.example 8080
+nj_allow host-rebinding-twin "$(nj_rules 'allow host *.njtest.example port 8080')" \
+    "tcp 169.254.169.254 8080" -- $P gai-connect evil.njtest.example 8080
+BLOCKH=$(nj_rules 'allow any' 'block host api.njtest.example')
+nj_expect host-block-lookup '^err ' "$BLOCKH" $P gai api.njtest.example
+nj_deny host-block-connect "$BLOCKH" "tcp 127.0.0.31 8080" -- \
+    $P gai-connect api.njtest.example 8080
+nj_allow host-block-twin "$BLOCKH" "tcp 127.0.0.34 8080" -- $P gai-connect other.example 8080
+# numeric lookups only parse: they make no name
+nj_deny host-numeric-makes-no-name "$(nj_rules 'allow host 127.0.0.31.nip.example')" \
+    "tcp 127.0.0.31 8080" -- $P gai-connect 127.0.0.31 8080
+# a child process (exec) starts with no answers: its own lookup makes them
+nj_allow host-child-own-lookup "$HOST" "tcp 127.0.0.31 8080" -- \
+    sh -c "$P gai-connect api.njtest.example 8080"
+
 # ---- the resolver's own servers: a program points _res at a server of its choosing ----
 # every entry point judges the server as UDP and TCP on its port; the system's own resolver
 # (this namespace's resolv.conf: 127.0.0.1, port 53) stays exempt

@@ -253,6 +253,33 @@ START_TEST(test_compiled_dynamic_presets_filled_at_load)
 }
 END_TEST
 
+/* host rules travel in a compiled policy: counted, matched and written as in the text */
+START_TEST(test_compiled_host_rules)
+{
+	char path[64], buf[128];
+	struct nj_rules *c;
+	struct nj_dest a = dest_of("tcp", "93.184.216.34:443"),
+	               m = dest_of("tcp", "169.254.169.254:443");
+	int rc;
+
+	compile_to(
+	    "allow tcp host *.example.com port 443\nblock @metadata\nblock host bad.example\n",
+	    path, sizeof(path));
+	c = load(path, NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(nj_rules_host_count(c), 2);
+	ck_assert_int_eq(nj_decide(c, &a, NULL), 0);
+	ck_assert_int_eq(nj_decide_host(c, &a, "a.example.com", 13, NULL), 1);
+	ck_assert_int_eq(nj_decide_host(c, &a, "example.com", 11, NULL), 0);
+	ck_assert_int_eq(nj_decide_host(c, &m, "a.example.com", 13, NULL), 0);
+	ck_assert_uint_eq(nj_host_rule(c, NJ_BLOCK, "bad.example", 11, -1, NJ_PORT_ANY), 2);
+	nj_rule_format(c, 0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "allow tcp host *.example.com port 443");
+	nj_rules_free(c);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_compile_refuses_machine_specific_rules)
 {
 	struct nj_prefix self = pfx_of("192.0.2.5");
@@ -340,6 +367,7 @@ compiled_suite(void)
 	tcase_add_loop_test(tc, test_compiled_held_by_size, 0, NELEM(held_sizes));
 	tcase_add_test(tc, test_compiled_loads_without_a_memfd);
 	tcase_add_test(tc, test_compiled_dynamic_presets_filled_at_load);
+	tcase_add_test(tc, test_compiled_host_rules);
 	tcase_add_test(tc, test_compile_refuses_machine_specific_rules);
 	tcase_add_loop_test(tc, test_compiled_damage_is_an_error_not_a_crash, 0, NELEM(damaged));
 	suite_add_tcase(s, tc);

@@ -736,6 +736,96 @@ START_TEST(test_stress_against_linear_scan)
 }
 END_TEST
 
+/* ---- host rules (SPEC.md §3a) ---- */
+
+/* rules, proto, destination, the name a lookup gave it (NULL: none), expected */
+static const struct hcase {
+	const char *rules, *proto, *dest, *name;
+	int want;
+} hosts[] = {
+	{ "allow host api.example.com", "tcp", "93.184.216.34:443", "api.example.com", V_ALLOW },
+	{ "allow host api.example.com", "tcp", "93.184.216.34:443", NULL, V_DENY },
+	{ "allow host api.example.com", "tcp", "93.184.216.34:443", "API.Example.COM.", V_ALLOW },
+	{ "allow host api.example.com", "tcp", "93.184.216.34:443", "www.example.com", V_DENY },
+	{ "allow host api.example.com", "tcp", "93.184.216.34:443", "x.api.example.com", V_DENY },
+	/* wildcards: one label or more, never the bare domain */
+	{ "allow host *.example.com", "tcp", "93.184.216.34:443", "a.example.com", V_ALLOW },
+	{ "allow host *.example.com", "tcp", "93.184.216.34:443", "a.b.c.example.com", V_ALLOW },
+	{ "allow host *.example.com", "tcp", "93.184.216.34:443", "example.com", V_DENY },
+	{ "allow host *.example.com", "tcp", "93.184.216.34:443", "badexample.com", V_DENY },
+	{ "allow host *.b.example.com", "tcp", "93.184.216.34:443", "a.example.com", V_DENY },
+	/* protos and ports */
+	{ "allow tcp host a.example port 443", "tcp", "93.184.216.34:443", "a.example", V_ALLOW },
+	{ "allow tcp host a.example port 443", "tcp", "93.184.216.34:80", "a.example", V_DENY },
+	{ "allow tcp host a.example port 443", "udp", "93.184.216.34:443", "a.example", V_DENY },
+	{ "allow udp host a.example", "udp", "93.184.216.34:53", "a.example", V_ALLOW },
+	/* a block rule on the address is never overridden (DNS rebinding) */
+	{ "allow host *.example.com\nblock @special", "tcp", "169.254.169.254:80",
+	    "evil.example.com", V_DENY },
+	{ "allow host *.example.com\nblock @special", "tcp", "127.0.0.1:80", "evil.example.com",
+	    V_DENY },
+	{ "allow host *.example.com\nblock @special", "tcp", "93.184.216.34:80", "good.example.com",
+	    V_ALLOW },
+	/* nor one on an address embedded in it (NAT64 of the metadata address) */
+	{ "allow host *.example.com\nblock @metadata", "tcp", "[64:ff9b::a9fe:a9fe]:80",
+	    "evil.example.com", V_DENY },
+	{ "allow host *.example.com\nblock @metadata", "tcp", "[64:ff9b::5db8:d822]:80",
+	    "good.example.com", V_ALLOW },
+	/* address rules still decide alone; block host concerns lookups, not addresses */
+	{ "allow 93.184.216.0/24\nallow host x.example", "tcp", "93.184.216.34:80", NULL, V_ALLOW },
+	{ "allow any\nblock host evil.example", "tcp", "93.184.216.34:80", "evil.example",
+	    V_ALLOW },
+	{ "block host a.example", "tcp", "93.184.216.34:80", "a.example", V_DENY },
+};
+
+START_TEST(test_host_rules)
+{
+	const struct hcase *c = &hosts[_i];
+	struct nj_rules *r = rules_ok(c->rules);
+	struct nj_dest d = dest_of(c->proto, c->dest);
+	struct nj_verdict v;
+	char name[256];
+	int n = c->name ? nj_host_norm(c->name, name, sizeof(name)) : -1;
+	int got;
+
+	got = n >= 0 ? nj_decide_host(r, &d, name, (size_t)n, &v) : nj_decide(r, &d, &v);
+	ck_assert_msg(got == c->want, "row %d: %s for %s %s as %s under \"%s\"", _i,
+	    verdict_str(got), c->proto, c->dest, c->name ? c->name : "(no name)", c->rules);
+	nj_rules_free(r);
+}
+END_TEST
+
+START_TEST(test_host_names_and_rules)
+{
+	struct nj_rules *r = rules_ok("allow any\nallow tcp host a.example port 443\n"
+	                              "block host *.evil.example\n");
+	char name[256], buf[128];
+
+	ck_assert_uint_eq(nj_rules_host_count(r), 2);
+	ck_assert_int_eq(nj_host_norm("A.Example.", name, sizeof(name)), 9);
+	ck_assert_str_eq(name, "a.example");
+	ck_assert_int_lt(nj_host_norm("*.example", name, sizeof(name)), 0);
+	ck_assert_int_lt(nj_host_norm("a..example", name, sizeof(name)), 0);
+	ck_assert_int_lt(nj_host_norm("", name, sizeof(name)), 0);
+	ck_assert_int_lt(nj_host_norm("a.example", name, 4), 0);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "a.example", 9, -1, NJ_PORT_ANY), 1);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "a.example", 9, NJ_PROTO_UDP, NJ_PORT_ANY),
+	    NJ_NORULE);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "a.example", 9, NJ_PROTO_TCP, NJ_PORT_ANY), 1);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_BLOCK, "x.evil.example", 14, -1, NJ_PORT_ANY), 2);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_BLOCK, "evil.example", 12, -1, NJ_PORT_ANY),
+	    NJ_NORULE);
+	nj_rule_format(r, 1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "allow tcp host a.example port 443");
+	nj_rule_format(r, 2, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "block host *.evil.example");
+	nj_rules_free(r);
+	r = rules_ok("allow any\n");
+	ck_assert_uint_eq(nj_rules_host_count(r), 0);
+	nj_rules_free(r);
+}
+END_TEST
+
 Suite *
 match_suite(void)
 {
@@ -765,6 +855,11 @@ match_suite(void)
 	tcase_add_test(tc, test_family_names);
 	tcase_add_test(tc, test_netlink_to_the_kernel);
 	tcase_add_test(tc, test_exec_allowed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hosts");
+	tcase_add_loop_test(tc, test_host_rules, 0, (int)NELEM(hosts));
+	tcase_add_test(tc, test_host_names_and_rules);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stress");

@@ -1,0 +1,144 @@
+/* host.c - host rules' names (SPEC.md §3a): what a NAME may be, and which rules a name that
+ * a program looked up matches.
+ *
+ * A rule's name is kept lower case without its trailing dot in rules->str: "api.stripe.com",
+ * or for "*.example.com" the suffix ".example.com" with NJ_RF_GLOB (one label or more before
+ * it, never the bare domain).  A looked-up name is put in the same form (nj_host_norm) before
+ * it is compared, so matching is a plain compare of bytes.  Async-signal-safe.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine/internal.h"
+
+static int
+is_label_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_';
+}
+
+int
+nj_host_check(const char *s, size_t n, size_t *ret_col, const char **ret_why)
+{
+	size_t label = 0, i = 0;
+
+	if (n >= 2 && s[0] == '*' && s[1] == '.')
+		i = 2;
+	if (n > i && s[n - 1] == '.')
+		n--; /* the root's dot: api.stripe.com. is api.stripe.com */
+	if (n - i > 253) {
+		*ret_col = 253 + i;
+		*ret_why = "host name longer than 253 bytes";
+		return -EINVAL;
+	}
+	if (n == i) {
+		*ret_col = i;
+		*ret_why = "expected a host name";
+		return -EINVAL;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0) {
+				*ret_col = i;
+				*ret_why = "empty label in a host name";
+				return -EINVAL;
+			}
+			label = 0;
+			continue;
+		}
+		if (c == '*') {
+			*ret_col = i;
+			*ret_why = "a wildcard is only a leading *. (*.example.com)";
+			return -EINVAL;
+		}
+		if (!is_label_byte(c)) {
+			*ret_col = i;
+			*ret_why = c >= 0x80 ?
+			    "a host name is ASCII: write an IDN in its xn-- form" :
+			    "not a letter, digit, '-', '_' or '.' in a host name";
+			return -EINVAL;
+		}
+		if (++label > 63) {
+			*ret_col = i;
+			*ret_why = "a label of a host name is longer than 63 bytes";
+			return -EINVAL;
+		}
+	}
+	if (label == 0) { /* "a..": a dot before the root's */
+		*ret_col = n;
+		*ret_why = "empty label in a host name";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+nj_host_norm(const char *s, char *out, size_t size)
+{
+	size_t n, col;
+	const char *why;
+
+	if (s == NULL || size == 0)
+		return -EINVAL;
+	for (n = 0; n < 256 && s[n]; n++) /* (no strnlen: one import fewer in the shim) */
+		;
+	if (n >= 256 || (n >= 1 && s[0] == '*') || nj_host_check(s, n, &col, &why) != 0)
+		return -EINVAL;
+	if (s[n - 1] == '.')
+		n--;
+	if (n >= size)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+nj_host_rule_matches(const struct nj_rules *r, const struct nj_rule *ru, const char *name, size_t n)
+{
+	size_t rn;
+	const char *rs;
+
+	if (ru->target != NJ_T_HOST || ru->arg >= r->nstr)
+		return 0;
+	rs = nj_rule_path(r, ru, &rn);
+	if (ru->flags & NJ_RF_GLOB) /* ".example.com": one label or more before it */
+		return n > rn && memcmp(name + n - rn, rs, rn) == 0;
+	return n == rn && memcmp(name, rs, rn) == 0;
+}
+
+uint32_t
+nj_host_rule(const struct nj_rules *r, int action, const char *name, size_t n, int proto, int port)
+{
+	if (r == NULL || r->nhost == 0)
+		return NJ_NORULE;
+	for (size_t i = 0; i < r->nother; i++) {
+		const struct nj_rule *ru;
+
+		if (r->other[i] >= r->nrules)
+			continue;
+		ru = &r->rule[r->other[i]];
+		if (ru->action != action || !nj_host_rule_matches(r, ru, name, n))
+			continue;
+		/* proto < 0 (a lookup that names none): any rule of the name; port NJ_PORT_ANY:
+		 * some port of it */
+		if (proto < 0 ||
+		    (port == NJ_PORT_ANY ? ru->proto == NJ_PROTO_ANY || ru->proto == proto :
+		                           nj_rule_matches_port(r, ru, proto, port)))
+			return r->other[i];
+	}
+	return NJ_NORULE;
+}
+
+size_t
+nj_rules_host_count(const struct nj_rules *r)
+{
+	return r ? r->nhost : 0;
+}
