@@ -654,6 +654,55 @@ lint_any_without_unix(const struct nj_rules *r, struct nj_diags *diags)
 		    "rule names them");
 }
 
+/* A wildcard host allow lets names someone else controls choose addresses: warn unless
+ * blocks that hold for every proto and port cover all of @special (SPEC.md §3a). */
+static int
+lint_wildcard_hosts(const struct nj_rules *r, struct nj_diags *diags)
+{
+	struct nj_pfxvec sp = { 0 }, bv = { 0 };
+	uint32_t w = NJ_NONE;
+	char a[64], rule[300];
+	int rc = 0, id = nj_preset_find("special", 7);
+
+	for (uint32_t i = 0; i < r->nrules && w == NJ_NONE; i++)
+		if (r->rule[i].target == NJ_T_HOST && r->rule[i].action == NJ_ALLOW &&
+		    (r->rule[i].flags & NJ_RF_GLOB))
+			w = i;
+	if (w == NJ_NONE || id < 0)
+		return 0;
+	if ((rc = nj_preset_each(id, NULL, push_cb, &sp)) != 0)
+		goto out;
+	for (size_t k = 0; k < sp.n; k++) {
+		int covered = 0;
+
+		for (uint32_t i = 0; i < r->nrules && !covered; i++) {
+			const struct nj_rule *b = &r->rule[i];
+
+			if (b->action != NJ_BLOCK || b->proto != NJ_PROTO_ANY || b->ports_n != 0)
+				continue;
+			if ((rc = rule_prefixes(r, b, &bv)) != 0)
+				goto out;
+			for (size_t j = 0; j < bv.n && !covered; j++)
+				covered = bv.v[j].ip.family == sp.v[k].ip.family &&
+				    bv.v[j].len <= sp.v[k].len &&
+				    nj_prefix_contains(&bv.v[j], &sp.v[k].ip);
+		}
+		if (!covered) {
+			nj_prefix_format(&sp.v[k], a, sizeof(a));
+			nj_rule_format(r, w, rule, sizeof(rule));
+			nj_diag_add(diags, 0, r->rule[w].line, 1,
+			    "\"%s\": a name under it may answer an internal address, and no block "
+			    "rule covers %s (add block @special)",
+			    rule, a);
+			break;
+		}
+	}
+out:
+	free(sp.v);
+	free(bv.v);
+	return rc;
+}
+
 int
 nj_rules_lint(const struct nj_rules *r, struct nj_diags *diags)
 {
@@ -669,5 +718,5 @@ nj_rules_lint(const struct nj_rules *r, struct nj_diags *diags)
 	if ((rc = lint_duplicates(r, diags)) != 0 || (rc = lint_useless_allows(r, diags)) != 0)
 		return rc;
 	lint_any_without_unix(r, diags);
-	return 0;
+	return lint_wildcard_hosts(r, diags);
 }

@@ -50,6 +50,9 @@ expect check-good 0 'valid: 3 rules (2 allow, 1 block), 0 warnings' -- "$NJ" che
 expect check-crlf 0 'valid: 2 rules' -- "$NJ" check "$T/crlf.rules"
 expect check-host 0 'valid: 3 rules' -- "$NJ" check "$T/host.rules"
 expect check-host-address 1 "hostaddr.rules:1:12: error: host takes a name, not an address: write allow 10.0.0.1" -- "$NJ" check "$T/hostaddr.rules"
+printf 'allow host *.example.com port 443\nblock @metadata\n' > "$T/wild.rules"
+expect check-wildcard-host-warns 0 'wild.rules:1:1: warning: .*add block @special' -- \
+    "$NJ" check "$T/wild.rules"
 expect run-supervise-host-rules 2 'host rules, which --supervise cannot judge yet' -- \
     "$NJ" run -r "$T/host.rules" --supervise -- /bin/true
 expect check-bad-hostbits 1 "bad.rules:2:7: error: host bits set in 10.0.0.1/8; did you mean 10.0.0.0/8 (the network) or 10.0.0.1/32" -- "$NJ" check "$T/bad.rules"

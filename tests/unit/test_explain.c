@@ -377,6 +377,30 @@ END_TEST
 
 /* Paths as long as a line allows: two that differ only at the end are not duplicates, and
  * a real duplicate is found whatever its length. */
+/* A wildcard host allow under blocks that leave part of @special open warns (SPEC.md §3a);
+ * exact names, and full @special blocks (for every proto and port), do not. */
+START_TEST(test_lint_wildcard_host_needs_special_blocked)
+{
+	uint32_t line;
+	char msg[256];
+
+	ck_assert_uint_eq(lint("block @metadata\nallow host *.example.com\n", &line, msg,
+	                      sizeof(msg)),
+	    1);
+	ck_assert_uint_eq(line, 2);
+	ck_assert_ptr_nonnull(strstr(msg, "add block @special"));
+	ck_assert_uint_eq(lint("allow host *.example.com\nblock tcp @special\n", &line, msg,
+	                      sizeof(msg)),
+	    1);
+	ck_assert_uint_eq(lint("allow host *.example.com\nblock @special\n", &line, msg,
+	                      sizeof(msg)),
+	    0);
+	ck_assert_uint_eq(lint("allow host *.example.com\nblock any\n", &line, msg, sizeof(msg)),
+	    0);
+	ck_assert_uint_eq(lint("allow host api.example.com\n", &line, msg, sizeof(msg)), 0);
+}
+END_TEST
+
 START_TEST(test_lint_duplicate_long_paths)
 {
 	char *a = malloc(NJ_MAX_LINE + 1), *text = malloc(3 * NJ_MAX_LINE + 16);
@@ -513,6 +537,7 @@ explain_suite(void)
 	tc = tcase_create("lint");
 	tcase_add_test(tc, test_lint_duplicate_names_earlier_line);
 	tcase_add_test(tc, test_lint_allow_any_leaves_unix_closed);
+	tcase_add_test(tc, test_lint_wildcard_host_needs_special_blocked);
 	tcase_add_test(tc, test_lint_duplicate_long_paths);
 	tcase_add_loop_test(tc, test_lint_allow_inside_block, 0, (int)NELEM(useless));
 	tcase_add_test(tc, test_lint_no_allow_rules);
