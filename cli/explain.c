@@ -15,6 +15,7 @@ explain_usage(void)
 {
 	fputs("usage: netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT]\n"
 	      "       netjail explain [-r RULES] [tcp|udp] [IPv6]:PORT\n"
+	      "       netjail explain [-r RULES] [tcp|udp] NAME[:PORT] [--answer ADDRESS]\n"
 	      "       netjail explain [-r RULES] unix:PATH\n"
 	      "       netjail explain [-r RULES] family:NAME\n",
 	    stderr);
@@ -136,11 +137,102 @@ print_dest(const struct nj_dest *d)
 		printf("%s:%d", ip, d->port);
 }
 
+/* NAME[:PORT]: a name a program looks up (SPEC.md §3a) into name (nj_host_norm's form), the
+ * port into d.  Its length, or -1 when target is no such name. */
+static int
+parse_name_dest(const char *target, struct nj_dest *d, char *name, size_t size)
+{
+	char buf[NJ_HOST_TEXT];
+	const char *colon = strchr(target, ':');
+	size_t n = colon ? (size_t)(colon - target) : strlen(target);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, target, n);
+	buf[n] = '\0';
+	d->kind = NJ_DEST_IP;
+	d->port = NJ_PORT_ANY;
+	if (colon && parse_port(colon + 1, &d->port) != 0)
+		return -1;
+	/* no top-level domain is all digits: 127.1 is an address the resolver reads, not a
+	 * name (and not one this command takes: it wants the address written whole) */
+	{
+		const char *last = strrchr(buf, '.') ? strrchr(buf, '.') + 1 : buf;
+
+		if (last[0] == '\0' || strspn(last, "0123456789") == strlen(last) ||
+		    strncmp(last, "0x", 2) == 0)
+			return -1;
+	}
+	return nj_host_norm(buf, name, size);
+}
+
+/* explain NAME: the host rules that match it, and (with an answer) the verdict on it */
+static int
+explain_name(const struct nj_rules *r, struct nj_dest *d, const char *name, size_t n,
+    const char *answer)
+{
+	char rule[600];
+	uint32_t block = nj_host_rule(r, NJ_BLOCK, name, n, -1, NJ_PORT_ANY);
+	struct nj_verdict v;
+	int allowed, any = 0;
+
+	if (answer) {
+		if (nj_ip_parse(answer, strlen(answer), &d->ip) != 0)
+			errx(EXIT_USAGE, "--answer %s: not an address", answer);
+		allowed = block == NJ_NORULE && nj_decide_host(r, d, name, n, &v);
+		printf("%s: ", allowed ? "allow" : "deny");
+		print_dest(d);
+		printf(" for %s\n", name);
+		if (block != NJ_NORULE) {
+			nj_rule_format(r, block, rule, sizeof(rule));
+			printf("  %s (%s:%u)  <- decides: lookups of %s fail\n", rule,
+			    nj_rules_file(r), nj_rule_line(r, block), name);
+		} else if (allowed && v.rule != NJ_NORULE &&
+		    nj_host_rule(r, NJ_ALLOW, name, n, d->proto, d->port) == v.rule) {
+			nj_rule_format(r, v.rule, rule, sizeof(rule));
+			printf("  %s (%s:%u)  <- allows the answers of this name\n", rule,
+			    nj_rules_file(r), nj_rule_line(r, v.rule));
+		} else {
+			print_matches(r, d, &d->ip, &v, "  ");
+		}
+		return allowed ? 0 : 1;
+	}
+	printf("%s", name);
+	if (d->port != NJ_PORT_ANY)
+		printf(" port %d", d->port);
+	printf(" (%s): host rules that name it:\n", d->proto == NJ_PROTO_UDP ? "udp" : "tcp");
+	for (uint32_t i = 0; i < nj_rules_count(r); i++) {
+		if (nj_rule_is_host(r, i) && nj_rule_host_matches(r, i, name, n)) {
+			nj_rule_format(r, i, rule, sizeof(rule));
+			printf("  %s (%s:%u)\n", rule, nj_rules_file(r), nj_rule_line(r, i));
+			any = 1;
+		}
+	}
+	if (!any)
+		printf("  none: its answers are judged by the address rules alone\n");
+	if (block != NJ_NORULE) {
+		printf("deny: lookups of %s fail (block host)\n", name);
+		return 1;
+	}
+	if (nj_host_rule(r, NJ_ALLOW, name, n, d->proto, d->port) != NJ_NORULE) {
+		printf("allow: its answers%s, unless a block rule matches the address (try "
+		       "--answer ADDRESS)\n",
+		    d->port == NJ_PORT_ANY ? " on some port" : "");
+		return 0;
+	}
+	printf("deny: no host rule allows it%s; its answers need an address rule\n",
+	    d->port == NJ_PORT_ANY ? "" : " on this port");
+	return 1;
+}
+
 int
 nj_cmd_explain(int argc, char **argv)
 {
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-	const char *rules = NULL, *target;
+	static const struct option opts[] = { { "answer", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 } };
+	const char *rules = NULL, *target, *answer = NULL;
+	char name[NJ_HOST_TEXT];
+	int namelen = -1;
 	struct nj_dest d;
 	struct nj_verdict v;
 	struct nj_rules *r;
@@ -150,7 +242,11 @@ nj_cmd_explain(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.proto = NJ_PROTO_TCP;
-	while ((c = getopt_long(argc, argv, "+:r:", none, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:", opts, NULL)) != -1) {
+		if (c == 'a') {
+			answer = optarg;
+			continue;
+		}
 		if (c != 'r') {
 			nj_cli_badopt(c, argv);
 			return explain_usage(), EXIT_USAGE;
@@ -161,6 +257,9 @@ nj_cmd_explain(int argc, char **argv)
 		d.proto = argv[i][0] == 't' ? NJ_PROTO_TCP : NJ_PROTO_UDP;
 		i++;
 	}
+	/* --answer after the destination too */
+	if (i == argc - 3 && strcmp(argv[i + 1], "--answer") == 0)
+		answer = argv[i + 2], argc -= 2;
 	if (i != argc - 1)
 		return explain_usage(), EXIT_USAGE;
 	target = argv[i];
@@ -177,12 +276,15 @@ nj_cmd_explain(int argc, char **argv)
 			    "invalid family destination \"%s\": expected family:NAME, a name "
 			    "that family rules take (netjail.rules(5))",
 			    target);
-	} else if (nj_cli_ip_dest(target, &d) != 0) {
+	} else if (nj_cli_ip_dest(target, &d) != 0 &&
+	    (namelen = parse_name_dest(target, &d, name, sizeof(name))) < 0) {
 		errx(EXIT_USAGE,
 		    "invalid destination \"%s\": expected ADDRESS[:PORT], "
-		    "[IPv6]:PORT, unix:PATH or family:NAME (numeric addresses only)",
+		    "[IPv6]:PORT, NAME[:PORT], unix:PATH or family:NAME",
 		    target);
 	}
+	if (answer && namelen < 0)
+		errx(EXIT_USAGE, "--answer judges an answer of a name: give a NAME[:PORT]");
 	if (nj_sys_gather(&sys) != 0)
 		errx(EXIT_USAGE, "out of memory");
 	if (rules == NULL)
@@ -192,6 +294,11 @@ nj_cmd_explain(int argc, char **argv)
 	if (r == NULL)
 		return EXIT_USAGE;
 
+	if (namelen >= 0) {
+		allowed = explain_name(r, &d, name, (size_t)namelen, answer);
+		nj_rules_free(r);
+		return allowed;
+	}
 	allowed = nj_decide(r, &d, &v);
 	printf("%s: ", allowed ? "allow" : "deny");
 	print_dest(&d);

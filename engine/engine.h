@@ -176,6 +176,10 @@ int nj_host_norm(const char *s, char *out, size_t size);
  * NJ_PORT_ANY: some port.  Async-signal-safe. */
 uint32_t nj_host_rule(const struct nj_rules *r, int action, const char *name, size_t n, int proto,
     int port);
+#define NJ_HOST_TEXT 256 /* room for a name as nj_host_norm gives it, with its NUL */
+/* Is rule i a host rule, and does it name name[0..n)? */
+int nj_rule_is_host(const struct nj_rules *r, uint32_t i);
+int nj_rule_host_matches(const struct nj_rules *r, uint32_t i, const char *name, size_t n);
 /* How many host rules r holds (0: lookups and connects need no table of answers). */
 size_t nj_rules_host_count(const struct nj_rules *r);
 /* The decision for IP destination d whose address a lookup of name[0..n) answered (match.c):

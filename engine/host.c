@@ -142,3 +142,15 @@ nj_rules_host_count(const struct nj_rules *r)
 {
 	return r ? r->nhost : 0;
 }
+
+int
+nj_rule_is_host(const struct nj_rules *r, uint32_t i)
+{
+	return i < r->nrules && r->rule[i].target == NJ_T_HOST;
+}
+
+int
+nj_rule_host_matches(const struct nj_rules *r, uint32_t i, const char *name, size_t n)
+{
+	return i < r->nrules && nj_host_rule_matches(r, &r->rule[i], name, n);
+}

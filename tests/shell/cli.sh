@@ -53,6 +53,18 @@ expect check-host-address 1 "hostaddr.rules:1:12: error: host takes a name, not 
 printf 'allow host *.example.com port 443\nblock @metadata\n' > "$T/wild.rules"
 expect check-wildcard-host-warns 0 'wild.rules:1:1: warning: .*add block @special' -- \
     "$NJ" check "$T/wild.rules"
+expect explain-name 0 'allow tcp host api.example.com port 443 (' -- \
+    "$NJ" explain -r "$T/host.rules" tcp api.example.com:443
+expect explain-name-other-port 1 'deny: no host rule allows it on this port' -- \
+    "$NJ" explain -r "$T/host.rules" tcp api.example.com:80
+expect explain-name-answer 0 'allow: tcp 93.184.216.34:443 for api.example.com' -- \
+    "$NJ" explain -r "$T/host.rules" tcp api.example.com:443 --answer 93.184.216.34
+expect explain-name-answer-rebinding 1 'block @special .*block always wins' -- \
+    "$NJ" explain -r "$T/host.rules" tcp api.example.com:443 --answer 169.254.169.254
+expect explain-name-blocked 1 'lookups of a.evil.example fail' -- \
+    "$NJ" explain -r "$T/host.rules" a.evil.example:443
+expect explain-answer-needs-name 2 '--answer judges an answer of a name' -- \
+    "$NJ" explain -r "$T/host.rules" --answer 1.2.3.4 10.0.0.1:443
 expect run-supervise-host-rules 2 'host rules, which --supervise cannot judge yet' -- \
     "$NJ" run -r "$T/host.rules" --supervise -- /bin/true
 expect check-bad-hostbits 1 "bad.rules:2:7: error: host bits set in 10.0.0.1/8; did you mean 10.0.0.0/8 (the network) or 10.0.0.1/32" -- "$NJ" check "$T/bad.rules"
@@ -101,7 +113,9 @@ expect explain-default-public 0 'allow @public' -- "$NJ" explain 1.1.1.1:443
 expect explain-bad-rules 2 'host bits' -- "$NJ" explain -r "$T/bad.rules" 1.1.1.1:80
 expect explain-bad-dest 2 'invalid destination' -- "$NJ" explain -r "$T/good.rules" 127.1:80
 expect explain-bad-port 2 'invalid destination' -- "$NJ" explain -r "$T/good.rules" 1.1.1.1:65536
-expect explain-hostname 2 'numeric addresses only' -- "$NJ" explain -r "$T/good.rules" localhost:80
+# a name is explained by the host rules (none here: its answers meet the address rules)
+expect explain-hostname 1 'none: its answers are judged by the address rules alone' -- \
+    "$NJ" explain -r "$T/good.rules" localhost:80
 expect explain-usage 2 'usage' -- "$NJ" explain -r "$T/good.rules"
 
 # compile: the same decisions from a file the shim maps in one go
