@@ -48,6 +48,7 @@ LIB_MAP     := lib/libnetjail-rules.map
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
+	check-names \
 	check-api-examples check-hardening check-install check-bench check-asan check-clang \
 	check-valgrind
 
@@ -145,7 +146,7 @@ check: deps
 	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
 	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint \
-		check-clients check-api-examples check-hardening check-install check-bench
+		check-clients check-names check-api-examples check-hardening check-install check-bench
 
 # what the folders promise: the engine makes no system call, and no layer includes one above it
 check-layers: $(ENGINE_SRC:%.c=$(B)/%.o)
@@ -209,6 +210,8 @@ check-entrypoint: all $(PROBES)
 	@$(call suite,entrypoint)
 check-clients: all $(PROBES)
 	@$(call resolving,clients)
+check-names: all $(PROBES)
+	@$(call suite,names)
 check-api-examples: all $(EXAMPLES)
 	@$(call suite,api-examples)
 check-hardening: all $(PROBES)

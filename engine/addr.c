@@ -182,6 +182,20 @@ nj_ip_is_mapped(const struct nj_ip *ip)
 	return ip->family == 6 && memcmp(ip->a, pfx, 12) == 0;
 }
 
+int
+nj_ip_unmap(struct nj_ip *ip)
+{
+	uint8_t v4[4];
+
+	if (!nj_ip_is_mapped(ip))
+		return 0;
+	memcpy(v4, ip->a + 12, 4);
+	memset(ip, 0, sizeof(*ip));
+	ip->family = 4;
+	memcpy(ip->a, v4, 4);
+	return 1;
+}
+
 /* ---- formatting ---- */
 
 static void

@@ -115,6 +115,10 @@ size_t nj_prefix_format(const struct nj_prefix *p, char *buf, size_t size);
  * Async-signal-safe. */
 int nj_ip_expand(const struct nj_ip *ip, struct nj_ip out[NJ_MAX_EXPAND]);
 
+/* A v4-mapped address (::ffff:a.b.c.d) becomes its IPv4 address; any other stays.  Returns 1
+ * when it changed.  Async-signal-safe. */
+int nj_ip_unmap(struct nj_ip *ip);
+
 /* 1 when the prefix contains the address (same family), else 0. */
 int nj_prefix_contains(const struct nj_prefix *p, const struct nj_ip *ip);
 

@@ -46,14 +46,7 @@ nj_resolvconf_parse(const char *text, size_t len, struct nj_sys *s)
 			;
 		if (nj_ip_parse(l + i, j - i, &ip) != 0)
 			continue;
-		if (nj_ip_is_mapped(&ip)) {
-			struct nj_ip v4;
-
-			memset(&v4, 0, sizeof(v4));
-			v4.family = 4;
-			memcpy(v4.a, ip.a + 12, 4);
-			ip = v4;
-		}
+		nj_ip_unmap(&ip);
 		if (nj_prefixes_push(&s->resolvers, &s->nresolvers, &ip))
 			return -ENOMEM;
 	}

@@ -106,16 +106,18 @@ stale(const struct table *t, uint64_t v)
 }
 
 void
-nj_answer_keep(const struct nj_ip *ip, const char *name, size_t n)
+nj_answer_keep(const struct nj_ip *answer, const char *name, size_t n)
 {
 	struct table *t;
 	struct answer *e, old;
+	struct nj_ip key = *answer, *ip = &key;
 	uint64_t g, *oldest = NULL, least = UINT64_MAX;
 	uint32_t seq;
 	size_t h;
 
 	if (n == 0 || n >= NJ_HOST_MAX || (t = get(1)) == NULL)
 		return;
+	nj_ip_unmap(ip); /* AI_V4MAPPED's answers, and a v6 socket's connect, as IPv4 */
 	h = home(ip);
 	/* the same answer for the same name, recent enough not to be dropped soon: kept */
 	for (size_t k = 0; k < PROBES; k++) {
@@ -162,17 +164,20 @@ nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, 
 {
 	const struct table *t = get(0);
 	struct answer e;
+	struct nj_ip ip;
 	size_t h;
 
 	if (t == NULL || d->kind != NJ_DEST_IP)
 		return 0;
-	h = home(&d->ip);
+	ip = d->ip;
+	nj_ip_unmap(&ip);
+	h = home(&ip);
 	for (size_t k = 0; k < PROBES; k++) {
 		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
 
 		if (v == 0)
 			break;
-		if (!read_entry(t, v, &e) || !same_ip(&e.ip, &d->ip) ||
+		if (!read_entry(t, v, &e) || !same_ip(&e.ip, &ip) ||
 		    !nj_decide_host(r, d, e.name, e.len, NULL))
 			continue;
 		if (name && size) {
@@ -187,14 +192,16 @@ nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, 
 }
 
 int
-nj_answer_name(const struct nj_ip *ip, char *name, size_t size)
+nj_answer_name(const struct nj_ip *addr, char *name, size_t size)
 {
 	const struct table *t = get(0);
 	struct answer e;
+	struct nj_ip key = *addr, *ip = &key;
 	size_t h;
 
 	if (t == NULL || size == 0)
 		return 0;
+	nj_ip_unmap(ip);
 	h = home(ip);
 	for (size_t k = 0; k < PROBES; k++) {
 		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);

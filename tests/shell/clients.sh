@@ -14,27 +14,7 @@ nj_netns "$@"
 set -f  # the URLs and endpoints below hold "*" and "[...]": never file name patterns
 
 C=$(cd "$(dirname "$0")/clients" && pwd)
-# The clients must go where their URLs say, never to a proxy from the environment.
-unset http_proxy https_proxy ftp_proxy all_proxy no_proxy HTTP_PROXY HTTPS_PROXY FTP_PROXY \
-    ALL_PROXY NO_PROXY
-# python3 may be a version manager's shell wrapper (pyenv) that costs a third of a second a
-# start: put the interpreter it stands for first in PATH (for the harness's markers too).
-if command -v python3 >/dev/null 2>&1; then
-	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py" ] &&
-	    PATH=$(dirname "$py"):$PATH
-fi
-# git and ssh read no configuration of the person running the tests
-HOME=$NJ_TMP/home
-export HOME
-mkdir -p "$HOME"
-
-skipped=""
-have() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	echo "skip: $1 not installed"
-	skipped="$skipped $1"
-	return 1
-}
+nj_clients
 
 if [ -n "${NJ_DEBUG:-}" ]; then
 	nj_ok() { NJ_PASS=$((NJ_PASS + 1)); printf '%s\n' "--- ok (exit $NJ_RC)" "$NJ_OUT"; }
@@ -182,7 +162,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 set -f
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
 	echo "skip: postgresql not installed"
-	skipped="$skipped postgresql"
+	NJ_MISSING="$NJ_MISSING postgresql"
 elif ! awk '$1 == 0 && $2 == 0 { ok = 1 } END { exit !ok }' /proc/self/uid_map; then
 	echo "skip: postgresql (the server refuses root, and only root is mapped here)"
 else
@@ -347,5 +327,5 @@ if have python3; then
 	echo "note: python refused these spellings itself (no connection tried):${rejects:- none}"
 fi
 
-[ -n "$skipped" ] && echo "note: skipped (not installed):$skipped"
+[ -n "$NJ_MISSING" ] && echo "note: skipped (not installed):$NJ_MISSING"
 nj_done

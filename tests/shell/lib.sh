@@ -13,6 +13,8 @@
 #                                   "v4" (localhost on 127.0.0.1 only); make check runs the
 #                                   suites that resolve names with each
 #   nj_listen tcp:8080 udp:9000 unix:/path ...   start the listener (once per script)
+#   nj_dns 'NAME A ADDR' ...        start a DNS server of ours where resolv.conf points
+#   nj_clients; have CMD            the environment of real clients; is CMD installed?
 #   nj_raw_setup                    let the namespace take in what the tests of raw, packet
 #                                   and ping sockets send (after nj_netns)
 #   nj_icmp_echos 4|6               how many ICMP echo requests the namespace has taken in:
@@ -108,7 +110,8 @@ nj_etc() {
 	printf '%s\n' '127.0.0.31 api.njtest.example' '127.0.0.32 a.b.njtest.example' \
 	    '127.0.0.33 njtest.example' '169.254.169.254 evil.njtest.example' \
 	    '127.0.0.34 other.example' >> "$e/hosts"
-	# nothing listens on port 53 here: a query that reaches the network fails at once
+	# nothing listens on port 53 here (unless the suite starts nj_dns): a query that reaches
+	# the network fails at once
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$e/resolv.conf"
 	printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'gshadow: files' \
 	    'hosts: files dns' 'networks: files' 'protocols: files' 'services: files' \
@@ -139,6 +142,7 @@ nj_etc_overlay() {
 
 nj_cleanup() {
 	[ -n "$NJ_LISTENER" ] && kill "$NJ_LISTENER" 2>/dev/null
+	[ -n "$NJ_DNS" ] && kill "$NJ_DNS" 2>/dev/null
 	umount -l /etc/hosts /etc/resolv.conf /etc/nsswitch.conf /etc/host.conf /etc \
 	    2>/dev/null
 	rm -rf "$NJ_TMP"
@@ -162,15 +166,57 @@ nj_icmp_echos() {
 	fi
 }
 
+# nj_ready LOG WHAT: wait until LOG says "ready", or stop the suite: WHAT did not start
+nj_ready() {
+	for _ in $(seq 100); do
+		grep -q ready "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "$2 did not start" >&2
+	exit 1
+}
+
 nj_listen() {
 	python3 "$(dirname "$0")/listener.py" "$NJ_LOG" "tcp:$NJ_MARK_PORT" "$@" &
 	NJ_LISTENER=$!
-	for _ in $(seq 100); do
-		grep -q ready "$NJ_LOG" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "listener did not start" >&2
-	exit 1
+	nj_ready "$NJ_LOG" "the listener"
+}
+
+# nj_dns ZONE-LINE...: our own DNS server (tests/shell/dns.py, with these records) on
+# 127.0.0.1 port 53, where the suite's resolv.conf points: names not in the hosts file resolve
+# there, never with the machine's resolver.  Every query it answers is in NJ_DNS_LOG.
+NJ_DNS=
+NJ_DNS_LOG=$NJ_TMP/dns.log
+nj_dns() {
+	printf '%s\n' "$@" > "$NJ_TMP/zone"
+	python3 "$(dirname "$0")/dns.py" "$NJ_DNS_LOG" 127.0.0.1 53 "$NJ_TMP/zone" &
+	NJ_DNS=$!
+	nj_ready "$NJ_DNS_LOG" "the DNS server"
+}
+
+# nj_clients: for the suites of real clients (after nj_netns).  The clients go where their
+# URLs say, never to a proxy from the environment; python3 may be a version manager's shell
+# wrapper (pyenv) that costs a third of a second a start, so the interpreter it stands for
+# comes first in PATH (for the harness's markers too); git and ssh read no configuration of
+# the person running the tests (a HOME of the run's own).  Then have CMD: is CMD installed?
+# If not it says "skip: CMD not installed" and adds CMD to NJ_MISSING.
+NJ_MISSING=""
+nj_clients() {
+	unset http_proxy https_proxy ftp_proxy all_proxy no_proxy HTTP_PROXY HTTPS_PROXY \
+	    FTP_PROXY ALL_PROXY NO_PROXY
+	if command -v python3 >/dev/null 2>&1; then
+		py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py" ] &&
+		    PATH=$(dirname "$py"):$PATH
+	fi
+	HOME=$NJ_TMP/home
+	export HOME
+	mkdir -p "$HOME"
+}
+have() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "skip: $1 not installed"
+	NJ_MISSING="$NJ_MISSING $1"
+	return 1
 }
 
 nj_rules() {
