@@ -95,7 +95,7 @@ parse_unix_dest(const char *path, struct nj_dest *d, char *buf, size_t size)
 
 static void
 print_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj_ip *addr,
-    const struct nj_verdict *v, const char *indent)
+    const struct nj_verdict *v, const char *indent, const char *host)
 {
 	uint32_t m[64];
 	size_t n = nj_matches(r, d, addr, m, 64);
@@ -109,7 +109,7 @@ print_matches(const struct nj_rules *r, const struct nj_dest *d, const struct nj
 	if (n > 64)
 		printf("%s... and %zu more matching rules\n", indent, n - 64);
 	if (v && !v->allow && v->rule == NJ_NORULE) {
-		nj_suggest_allow(d, addr, rule, sizeof(rule));
+		nj_suggest_allow_for(d, addr, host, rule, sizeof(rule));
 		printf("%sno allow rule matches; to allow it: %s\n", indent, rule);
 	}
 }
@@ -193,7 +193,7 @@ explain_name(const struct nj_rules *r, struct nj_dest *d, const char *name, size
 			printf("  %s (%s:%u)  <- allows the answers of this name\n", rule,
 			    nj_rules_file(r), nj_rule_line(r, v.rule));
 		} else {
-			print_matches(r, d, &d->ip, &v, "  ");
+			print_matches(r, d, &d->ip, &v, "  ", name);
 		}
 		return allowed ? 0 : 1;
 	}
@@ -220,8 +220,10 @@ explain_name(const struct nj_rules *r, struct nj_dest *d, const char *name, size
 		    d->port == NJ_PORT_ANY ? " on some port" : "");
 		return 0;
 	}
-	printf("deny: no host rule allows it%s; its answers need an address rule\n",
-	    d->port == NJ_PORT_ANY ? "" : " on this port");
+	nj_suggest_allow_for(d, NULL, name, rule, sizeof(rule));
+	printf("deny: no host rule allows it%s; its answers need an address rule, or to allow it: "
+	       "%s\n",
+	    d->port == NJ_PORT_ANY ? "" : " on this port", rule);
 	return 1;
 }
 
@@ -308,7 +310,7 @@ nj_cmd_explain(int argc, char **argv)
 
 		if (n == 1) {
 			putchar('\n');
-			print_matches(r, &d, &addrs[0], &v, "  ");
+			print_matches(r, &d, &addrs[0], &v, "  ", NULL);
 			nj_rules_free(r);
 			return allowed ? 0 : 1;
 		}
@@ -320,11 +322,11 @@ nj_cmd_explain(int argc, char **argv)
 			nj_decide_one(r, &d, &addrs[k], &ov);
 			nj_ip_format(&addrs[k], ip, sizeof(ip));
 			printf("  %s: %s\n", ip, ov.allow ? "allow" : "deny");
-			print_matches(r, &d, &addrs[k], &ov, "    ");
+			print_matches(r, &d, &addrs[k], &ov, "    ", NULL);
 		}
 	} else {
 		putchar('\n');
-		print_matches(r, &d, NULL, &v, "  ");
+		print_matches(r, &d, NULL, &v, "  ", NULL);
 	}
 	nj_rules_free(r);
 	return allowed ? 0 : 1;

@@ -214,6 +214,11 @@ size_t nj_rule_format(const struct nj_rules *r, uint32_t i, char *buf, size_t si
  * destination, addr names which of the addresses it stands for (a verdict's addr).
  * snprintf-like.  Async-signal-safe. */
 size_t nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, size_t size);
+/* The same for a destination a lookup of host gave (host NULL: none): for an IP destination
+ * and a name a host rule can hold, "allow tcp host api.example.com port 443"; else as
+ * nj_suggest_allow.  Async-signal-safe. */
+size_t nj_suggest_allow_for(const struct nj_dest *d, const struct nj_ip *addr, const char *host,
+    char *buf, size_t size);
 
 /* Every rule that matches a single address (not expanded) of dest, ascending rule index,
  * into out[0..max).  Returns how many matched (may exceed max). */
@@ -265,6 +270,10 @@ void nj_buf_ch(struct nj_buf *b, char c);
  * allow rule that matches d's first address, "allow @public (FILE:1)".  r is not NULL. */
 void nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
     const struct nj_verdict *v);
+/* The same for a destination a lookup of host gave (host NULL: none): what it would take to
+ * allow it is a host rule (nj_suggest_allow_for). */
+void nj_verdict_why_for(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
+    const struct nj_verdict *v, const char *host);
 
 /* ---- record.c: the decision record of SPEC.md §6, one description written as the line
  * people read or as one JSON object (NETJAIL_LOG_FORMAT=json; what netjail learn reads).

@@ -148,6 +148,30 @@ nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, s
 	return b.len;
 }
 
+size_t
+nj_suggest_allow_for(const struct nj_dest *d, const struct nj_ip *addr, const char *host, char *buf,
+    size_t size)
+{
+	struct nj_buf b = { buf, size, 0 };
+	char name[NJ_HOST_TEXT];
+
+	if (host == NULL || d->kind != NJ_DEST_IP || nj_host_norm(host, name, sizeof(name)) <= 0)
+		return nj_suggest_allow(d, addr, buf, size);
+	nj_buf_str(&b, "allow ");
+	if (d->proto == NJ_PROTO_TCP)
+		nj_buf_str(&b, "tcp ");
+	else if (d->proto == NJ_PROTO_UDP)
+		nj_buf_str(&b, "udp ");
+	nj_buf_str(&b, "host ");
+	nj_buf_str(&b, name);
+	if (d->port > 0) {
+		nj_buf_str(&b, " port ");
+		nj_buf_uint(&b, (unsigned long)d->port);
+	}
+	nj_buf_mem(&b, "", 0);
+	return b.len;
+}
+
 /* "RULE (FILE:LINE)" */
 static void
 put_rule(struct nj_buf *b, const struct nj_rules *r, uint32_t i)
@@ -191,6 +215,13 @@ void
 nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
     const struct nj_verdict *v)
 {
+	nj_verdict_why_for(b, r, d, v, NULL);
+}
+
+void
+nj_verdict_why_for(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest *d,
+    const struct nj_verdict *v, const char *host)
+{
 	char tmp[300];
 
 	if (v->allow) {
@@ -207,7 +238,8 @@ nj_verdict_why(struct nj_buf *b, const struct nj_rules *r, const struct nj_dest 
 		nj_buf_str(b, "no allow rule matches (");
 		nj_buf_str(b, r->file);
 		nj_buf_str(b, "); to allow it: ");
-		nj_suggest_allow(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, tmp, sizeof(tmp));
+		nj_suggest_allow_for(d, d->kind == NJ_DEST_IP ? &v->addr : NULL, host, tmp,
+		    sizeof(tmp));
 		nj_buf_str(b, tmp);
 	} else {
 		put_rule(b, r, v->rule);

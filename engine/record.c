@@ -92,6 +92,14 @@ nj_line_end(struct nj_buf *b)
 	b->p[b->len++] = '\n';
 }
 
+/* The name a record's destination came from: the lookup a connect's answer came from, or
+ * the name a lookup asked for.  NULL: none. */
+static const char *
+named(const struct nj_record *r)
+{
+	return r->host && r->host[0] ? r->host : r->answers ? r->what : NULL;
+}
+
 /* What the line says after "(prog[pid]): ": the reason in words. */
 static void
 message(struct nj_buf *b, const struct nj_record *r)
@@ -117,7 +125,7 @@ message(struct nj_buf *b, const struct nj_record *r)
 		}
 		nj_buf_str(b, "): every destination is denied");
 	} else if (r->rules && r->v && r->vdest) {
-		nj_verdict_why(b, r->rules, r->vdest, r->v);
+		nj_verdict_why_for(b, r->rules, r->vdest, r->v, named(r));
 	} else if (r->text) {
 		nj_buf_str(b, r->text);
 	}
@@ -364,8 +372,8 @@ json_verdict(struct jctx *j, const struct nj_record *r)
 		knum(j, "line", rs->rule[v->rule].line);
 	} else {
 		kstr(j, "file", rs->file);
-		nj_suggest_allow(r->vdest, r->vdest->kind == NJ_DEST_IP ? &v->addr : NULL, tmp,
-		    sizeof(tmp));
+		nj_suggest_allow_for(r->vdest, r->vdest->kind == NJ_DEST_IP ? &v->addr : NULL,
+		    named(r), tmp, sizeof(tmp));
 		kstr(j, "suggest", tmp);
 	}
 }

@@ -36,7 +36,7 @@ log_denial(const char *call, struct nj_dest *d, int fd)
 	nj_allowed(d, &r); /* which rule set said no: the process's or a scope's */
 	nj_decide(r, d, &v);
 	host[0] = '\0';
-	if (nj_config_.has_hosts && d->kind == NJ_DEST_IP)
+	if (nj_names_kept() && d->kind == NJ_DEST_IP)
 		nj_answer_name(&d->ip, host, sizeof(host)); /* "for api.example.com" */
 	nj_log_verdict(call, d, &v, r, host);
 }

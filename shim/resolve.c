@@ -133,25 +133,30 @@ asked_init(struct asked *a, const char *node)
 
 	a->len = 0;
 	a->block = NJ_NORULE;
-	if (!nj_config_.has_hosts || node == NULL ||
+	if (!nj_names_kept() || node == NULL ||
 	    (n = nj_host_norm(node, a->name, sizeof(a->name))) <= 0)
 		return;
 	a->block = nj_host_rule(r, NJ_BLOCK, a->name, (size_t)n, -1, NJ_PORT_ANY);
 	if (a->block == NJ_NORULE &&
-	    nj_host_rule(r, NJ_ALLOW, a->name, (size_t)n, -1, NJ_PORT_ANY) != NJ_NORULE)
+	    (nj_config_.audit ||
+	        nj_host_rule(r, NJ_ALLOW, a->name, (size_t)n, -1, NJ_PORT_ANY) != NJ_NORULE))
 		a->len = (size_t)n;
 }
 
 /* Does d (an answer) pass for proto, on some port when port is NJ_PORT_ANY, by the address
  * rules or by a host rule for the name asked?  An answer a host rule allows is remembered
- * with that name, for the connect that follows. */
+ * with that name, for the connect that follows; in audit mode every answer is (the program
+ * gets it anyway, and the record of its connect names the lookup). */
 static int
 answer_passes(struct nj_dest *d, const struct asked *a)
 {
 	if (nj_allowed(d, NULL))
 		goto yes;
-	if (a == NULL || a->len == 0 || !nj_decide_host(nj_rules_now(), d, a->name, a->len, NULL))
+	if (a == NULL || a->len == 0 || !nj_decide_host(nj_rules_now(), d, a->name, a->len, NULL)) {
+		if (a && a->len && nj_config_.audit)
+			nj_answer_keep(&d->ip, a->name, a->len);
 		return 0;
+	}
 yes:
 	if (a && a->len)
 		nj_answer_keep(&d->ip, a->name, a->len);

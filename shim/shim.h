@@ -210,6 +210,13 @@ void nj_answer_keep(const struct nj_ip *ip, const char *name, size_t n);
 int nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, size_t size);
 /* A name whose lookup answered ip (for a log line): 1 with it in name[0..size), else 0. */
 int nj_answer_name(const struct nj_ip *ip, char *name, size_t size);
+/* Are names remembered at all?  For host rules; and in audit mode for every answer, so that
+ * a "would deny" record names the lookup (what netjail learn turns into a host rule). */
+static inline int
+nj_names_kept(void)
+{
+	return nj_config_.has_hosts || nj_config_.audit;
+}
 
 int nj_scopes_allow(const struct nj_dest *d, const struct nj_rules **ret);
 

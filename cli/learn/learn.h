@@ -39,6 +39,7 @@ struct entry {
 	char *why; /* NULL, or why the rule is wider than what was seen */
 	unsigned long count;
 	struct names progs, calls, dests;
+	int gone; /* merged into another (nj_learn_group_names): not written */
 };
 
 struct learned {
@@ -46,6 +47,7 @@ struct learned {
 	size_t cap, n;
 	unsigned long decisions, skipped, said;
 	unsigned long weight; /* how many decisions the record being read stands for */
+	int wildcards; /* --wildcards: sibling names under one wildcard host rule */
 	struct names shim_said; /* the shim's own error and warning lines, once each */
 	int oom;
 	/* what changes from one run to the next (nextrun.c) */
@@ -71,8 +73,11 @@ void nj_learned_free(struct learned *L);
 
 /* ---- suggest.c: one destination the rules would have denied ----
  * dtext is how the record names it (for the comment). */
-void nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const char *call,
-    const char *dtext, const char *prog, size_t progn);
+void nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const char *host,
+    const char *call, const char *dtext, const char *prog, size_t progn);
+/* --wildcards: the host rules of two or more names under one parent domain (of two labels or
+ * more), for the same proto and port, become one "allow ... host *.PARENT ...". */
+void nj_learn_group_names(struct learned *L);
 void nj_learn_other(struct learned *L, const struct nj_rules *r, const struct nj_dest *d,
     const char *call, const char *dtext, const char *prog, size_t progn);
 /* A program the preload cannot follow: lit as the shim saw it, canon where its links lead. */

@@ -23,7 +23,8 @@
 static void
 learn_usage(void)
 {
-	fputs("usage: netjail learn [-r RULES] [-o FILE] [--] COMMAND [ARG...]\n", stderr);
+	fputs("usage: netjail learn [-r RULES] [-o FILE] [--wildcards] [--] COMMAND [ARG...]\n",
+	    stderr);
 }
 
 /* Start the command as our child and wait for it.  While it runs, SIGINT and SIGQUIT (which
@@ -106,15 +107,17 @@ nj_cmd_learn(int argc, char **argv)
 	struct learned L;
 	struct nj_launch l;
 	mode_t mode = 0644;
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-	int c, i, rc, fd, status;
+	static const struct option opts[] = { { "wildcards", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 } };
+	int c, i, rc, fd, status, wildcards = 0;
 	FILE *f;
 
 	/* '+': the options end at COMMAND, whose own arguments are never ours */
-	while ((c = getopt_long(argc, argv, "+:r:o:", none, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules = optarg; break;
 		case 'o': out = optarg; break;
+		case 'w': wildcards = 1; break;
 		default: nj_cli_badopt(c, argv); return learn_usage(), EXIT_USAGE;
 		}
 	}
@@ -139,6 +142,7 @@ nj_cmd_learn(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&L, 0, sizeof(L));
+	L.wildcards = wildcards;
 	if (l.why[0]) {
 		warnx("warning: %s is %s; it runs unjailed, so what it connects to cannot be "
 		      "learned (the suggestions include \"allow exec\" for it)",
@@ -168,6 +172,7 @@ nj_cmd_learn(int argc, char **argv)
 		close(fd);
 	} else {
 		nj_learn_records(&L, l.set, f);
+		nj_learn_group_names(&L);
 		fclose(f);
 	}
 	remove_log(dir, logpath);

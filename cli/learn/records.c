@@ -321,7 +321,7 @@ one(struct learned *L, const struct nj_rules *r, const struct record *rec)
 		nj_line_dest(&b, &d);
 		dtext[b.len < sizeof(dtext) ? b.len : sizeof(dtext) - 1] = '\0';
 		if (d.kind == NJ_DEST_IP)
-			nj_learn_ip(L, r, &d, call, dtext, prog, strlen(prog));
+			nj_learn_ip(L, r, &d, str(rec, "host"), call, dtext, prog, strlen(prog));
 		else
 			nj_learn_other(L, r, &d, call, dtext, prog, strlen(prog));
 		return 0;

@@ -2,6 +2,7 @@
  * that allows it (decided again here, address by address), a note when a block decides or no
  * rule can be written, or the wider rule that holds at the next run (nextrun.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/learn/learn.h"
@@ -135,14 +136,175 @@ wide_port(struct learned *L, const struct nj_dest *d, const struct nj_ip *a, con
 	return 1;
 }
 
-/* An IP destination: every address it stands for is decided on its own (SPEC.md §3: all
- * must be allowed), and each one that is not gets its own exact rule or block note. */
+/* A host rule is kept only when it is one allow rule that parses back to the same text and
+ * names name[0..n). */
+static int
+host_rule_ok(const char *rule, const char *name, size_t n)
+{
+	struct nj_rules *one = NULL;
+	char back[TEXT_MAX];
+	int ok;
+
+	if (nj_rules_parse(rule, strlen(rule), "suggestion", NULL, &one, NULL) != 0)
+		return 0;
+	ok = nj_rules_count(one) == 1 && nj_rule_action(one, 0) == NJ_ALLOW &&
+	    nj_rule_is_host(one, 0) && nj_rule_host_matches(one, 0, name, n) &&
+	    nj_rule_format(one, 0, back, sizeof(back)) < sizeof(back) && strcmp(back, rule) == 0;
+	nj_rules_free(one);
+	return ok;
+}
+
+/* The sort key of a host rule: 'h', proto, port (fixed width), then the name, which
+ * nj_learn_group_names reads back. */
+#define HOST_KEY_HEAD 7 /* 'h', proto, five digits of port */
+
+/* A destination a lookup of host gave, which no block rule denies: the host rule for the
+ * name (SPEC.md §3a), which holds when its addresses change.  1 when it was suggested (or
+ * the rules allow it now), 0 when the address decides (a block, or no usable name). */
+static int
+learn_host(struct learned *L, const struct nj_rules *r, const struct nj_dest *d, const char *host,
+    const char *call, const char *dtext, const char *prog, size_t progn)
+{
+	char name[NJ_HOST_TEXT], rule[TEXT_MAX / 2], key[HOST_KEY_HEAD + NJ_HOST_TEXT];
+	struct nj_verdict v;
+	int n;
+
+	if (host == NULL || d->port <= 0 || (n = nj_host_norm(host, name, sizeof(name))) <= 0)
+		return 0;
+	if (nj_decide_host(r, d, name, (size_t)n, &v)) {
+		allowed_now(L, call, dtext, prog, progn);
+		return 1;
+	}
+	if (v.rule != NJ_NORULE && nj_rule_action(r, v.rule) == NJ_BLOCK)
+		return 0; /* a block decides: the address's note says which */
+	nj_suggest_allow_for(d, NULL, name, rule, sizeof(rule));
+	nj_learn_fmt(key, sizeof(key), "h%c%05d%s", (char)('0' + d->proto), d->port, name);
+	if (!host_rule_ok(rule, name, (size_t)n))
+		return 0;
+	nj_learn_add(L, S_ALLOW, key, rule, call, dtext, prog, progn);
+	return 1;
+}
+
+static void
+merge_names(struct learned *L, struct names *to, const struct names *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (nj_names_add(to, from->v[i], strlen(from->v[i])) != 0)
+			L->oom = 1;
+	to->more |= from->more;
+}
+
+/* The name of a host rule's entry (its sort key after HOST_KEY_HEAD) in name[0..*len), and
+ * its parent domain when that has two labels or more ("api.example.com": "example.com"),
+ * else NULL.  NULL for any other entry. */
+static const char *
+host_of(const struct entry *e, size_t *len, const char **parent)
+{
+	const char *name, *dot;
+
+	if (e->gone || e->key[0] != S_ALLOW || e->key[1] != 'h' ||
+	    strlen(e->key) < 1 + HOST_KEY_HEAD)
+		return NULL;
+	name = e->key + 1 + HOST_KEY_HEAD;
+	*len = strcspn(name, "\001");
+	dot = memchr(name, '.', *len);
+	*parent = dot && memchr(dot + 1, '.', *len - (size_t)(dot + 1 - name)) ? dot + 1 : NULL;
+	return name;
+}
+
+/* Is m a host rule's entry for the proto and port of head, under parent[0..plen)? */
+static const char *
+sibling(const struct entry *m, const char *head, const char *parent, size_t plen, size_t *len)
+{
+	const char *name, *p;
+
+	if ((name = host_of(m, len, &p)) == NULL || p == NULL ||
+	    *len - (size_t)(p - name) != plen || memcmp(p, parent, plen) != 0 ||
+	    memcmp(m->key + 1, head, HOST_KEY_HEAD) != 0)
+		return NULL;
+	return name;
+}
+
 void
-nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const char *call,
-    const char *dtext, const char *prog, size_t progn)
+nj_learn_group_names(struct learned *L)
+{
+	struct entry **v;
+	size_t nv = 0;
+
+	if (!L->wildcards || L->n == 0 || (v = malloc(L->n * sizeof(*v))) == NULL)
+		return;
+	for (size_t i = 0; i < L->cap; i++) /* first: adding entries may move the slots */
+		if (L->slot[i])
+			v[nv++] = L->slot[i];
+	for (size_t i = 0; i < nv; i++) {
+		const char *name, *parent, *head = v[i]->key + 1, *at, *sib;
+		char rule[TEXT_MAX / 2], key[TEXT_MAX / 2], why[TEXT_MAX], names[TEXT_MAX / 2];
+		size_t len, len2, plen, k = 0;
+		struct entry *w;
+
+		if ((name = host_of(v[i], &len, &parent)) == NULL || parent == NULL ||
+		    (at = strstr(v[i]->text, "host ")) == NULL)
+			continue;
+		plen = len - (size_t)(parent - name);
+		names[0] = '\0';
+		for (size_t j = i; j < nv; j++)
+			if ((sib = sibling(v[j], head, parent, plen, &len2)) != NULL &&
+			    k++ < NAMES_SHOWN)
+				nj_learn_fmt(names + strlen(names), sizeof(names) - strlen(names),
+				    "%s%.*s", k > 1 ? ", " : "", (int)len2, sib);
+		if (k < 2)
+			continue; /* a name alone stays itself */
+		/* the rule: the name's, with "*.PARENT" in the name's place */
+		at += 5;
+		nj_learn_fmt(rule, sizeof(rule), "%.*s*.%.*s%s", (int)(at - v[i]->text), v[i]->text,
+		    (int)plen, parent, at + len);
+		nj_learn_fmt(key, sizeof(key), "%.*s*.%.*s", HOST_KEY_HEAD, head, (int)plen,
+		    parent);
+		nj_learn_fmt(why, sizeof(why),
+		    "--wildcards: %zu names under %.*s were seen (%s%s); this allows every other "
+		    "name under it too",
+		    k, (int)plen, parent, names, k > NAMES_SHOWN ? ", ..." : "");
+		if (!host_rule_ok(rule, name, len))
+			continue;
+		L->weight = 0;
+		if ((w = nj_learn_add(L, S_ALLOW, key, rule, v[i]->calls.v[0], NULL,
+		         v[i]->progs.v[0], strlen(v[i]->progs.v[0]))) == NULL)
+			break;
+		w->count = 0;
+		if (w->why == NULL && (w->why = strdup(why)) == NULL)
+			L->oom = 1;
+		for (size_t j = nv; j-- > i;) { /* (i last: its key is the pattern) */
+			struct entry *m = v[j];
+
+			if (sibling(m, head, parent, plen, &len2) == NULL)
+				continue;
+			w->count += m->count;
+			merge_names(L, &w->progs, &m->progs);
+			merge_names(L, &w->calls, &m->calls);
+			merge_names(L, &w->dests, &m->dests);
+			m->gone = 1;
+		}
+	}
+	free(v);
+}
+
+/* An IP destination: every address it stands for is decided on its own (SPEC.md §3: all
+ * must be allowed), and each one that is not gets its own exact rule or block note.  A
+ * destination a lookup gave (host) gets the host rule for its name instead. */
+void
+nj_learn_ip(struct learned *L, const struct nj_rules *r, struct nj_dest *d, const char *host,
+    const char *call, const char *dtext, const char *prog, size_t progn)
 {
 	struct nj_ip a[NJ_MAX_EXPAND];
 	int n = nj_ip_expand(&d->ip, a), any = 0;
+	char named[TEXT_MAX / 2];
+
+	if (host && host[0]) { /* "tcp 10.1.2.3:443 for api.example.com" */
+		nj_learn_fmt(named, sizeof(named), "%s for %s", dtext, host);
+		dtext = named;
+	}
+	if (learn_host(L, r, d, host, call, dtext, prog, progn))
+		return;
 
 	for (int k = 0; k < n; k++) {
 		char rule[200], key[64], ip[64], dest[TEXT_MAX / 2];

@@ -132,7 +132,7 @@ write_section(FILE *f, struct learned *L, char **argv, const char *rpath, int af
 	if (L->n && (v = malloc(L->n * sizeof(*v))) == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < L->cap; i++)
-		if (L->slot[i])
+		if (L->slot[i] && !L->slot[i]->gone)
 			v[n++] = L->slot[i];
 	if (n)
 		qsort(v, n, sizeof(*v), by_key);

@@ -55,8 +55,10 @@ expect check-wildcard-host-warns 0 'wild.rules:1:1: warning: .*add block @specia
     "$NJ" check "$T/wild.rules"
 expect explain-name 0 'allow tcp host api.example.com port 443 (' -- \
     "$NJ" explain -r "$T/host.rules" tcp api.example.com:443
-expect explain-name-other-port 1 'deny: no host rule allows it on this port' -- \
+expect explain-name-other-port 1 'deny: no host rule allows it on this port; .*to allow it: allow tcp host api.example.com port 80$' -- \
     "$NJ" explain -r "$T/host.rules" tcp api.example.com:80
+expect explain-name-answer-suggests-host 1 'no allow rule matches; to allow it: allow tcp host api.example.com port 80$' -- \
+    "$NJ" explain -r "$T/host.rules" tcp api.example.com:80 --answer 93.184.216.34
 expect explain-name-answer 0 'allow: tcp 93.184.216.34:443 for api.example.com' -- \
     "$NJ" explain -r "$T/host.rules" tcp api.example.com:443 --answer 93.184.216.34
 expect explain-name-answer-rebinding 1 'block @special .*block always wins' -- \

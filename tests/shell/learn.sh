@@ -380,4 +380,44 @@ printf '%s\n' "$NJ_OUT" > "$T/from-empty.err"
 hasnt empty-no-warning "$T/from-empty.err" 'no allow rules'
 has empty-suggests "$T/from-empty.rules" '# allow tcp 127.0.0.1 port 5432'
 
+
+# ---- names (SPEC.md §3a): a destination a lookup gave is learned as a host rule, a numeric
+# one as an address rule; --wildcards puts sibling names under one wildcard ----
+nj_dns 'api.njlearn.example A 127.0.0.51' 'cdn.njlearn.example A 127.0.0.52' \
+    'one.njother.example A 127.0.0.53' 'meta.njlearn.example A 169.254.169.254'
+cat > "$T/names-ok.sh" <<EOF
+#!/bin/sh
+"$P" gai-connect api.njlearn.example 8080 && "$P" gai-connect cdn.njlearn.example 8080 &&
+"$P" ghbn-connect one.njother.example 8080 && "$P" connect tcp 127.0.0.54 8080
+EOF
+printf '#!/bin/sh\n"%s"\n"%s" gai-connect meta.njlearn.example 8080\nexit 0\n' "$T/names-ok.sh" "$P" \
+    > "$T/names.sh"
+chmod +x "$T/names-ok.sh" "$T/names.sh"
+printf 'block @metadata  # no name may lead here\n' > "$T/names-base.rules"
+learn -r "$T/names-base.rules" -o "$T/names.rules" -- "$T/names.sh"
+status names-learn 0
+has names-host "$T/names.rules" '# allow tcp host api.njlearn.example port 8080'
+has names-host-two "$T/names.rules" '# allow tcp host cdn.njlearn.example port 8080'
+has names-host-ghbn "$T/names.rules" '# allow tcp host one.njother.example port 8080'
+has names-numeric "$T/names.rules" '# allow tcp 127.0.0.54 port 8080'
+hasnt names-no-address-rule "$T/names.rules" '^# allow tcp 127\.0\.0\.5[123]'
+hasnt names-no-wildcard "$T/names.rules" 'host \*\.'
+hasre names-blocked-stays-blocked "$T/names.rules" '^# blocked by "block @metadata"'
+hasnt names-blocked-no-host-rule "$T/names.rules" 'host meta\.'
+valid names "$T/names.rules"
+# adopted: every name the command used arrives; the blocked one, and a bare address, do not
+sed 's/^# allow /allow /' "$T/names.rules" > "$T/names.on"
+nj_reach_cmd names-adopted "$T/names.on" "tcp 127.0.0.52 8080" -- "$T/names-ok.sh"
+nj_deny_cmd names-adopted-metadata "$T/names.on" "tcp 169.254.169.254 8080" -- \
+    "$P" gai-connect meta.njlearn.example 8080
+nj_deny_cmd names-adopted-address-alone "$T/names.on" "tcp 127.0.0.51 8080" -- \
+    "$P" connect tcp 127.0.0.51 8080
+learn --wildcards -r "$T/names-base.rules" -o "$T/wild.rules" -- "$T/names.sh"
+status names-wildcards-learn 0
+has names-wildcard "$T/wild.rules" '# allow tcp host *.njlearn.example port 8080'
+hasre names-wildcard-why "$T/wild.rules" '^# \(--wildcards: 2 names under njlearn\.example were seen \(api\.njlearn\.example, cdn\.njlearn\.example\)'
+hasnt names-wildcard-replaces "$T/wild.rules" 'host (api|cdn)\.njlearn'
+has names-wildcard-alone-stays "$T/wild.rules" '# allow tcp host one.njother.example port 8080'
+valid names-wildcards "$T/wild.rules"
+
 nj_done

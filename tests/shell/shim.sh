@@ -276,8 +276,9 @@ err EAI_SYSTEM EACCES" "$NJ_TMP/none.rules" sh -c '"$0" gai njtest-two 2>&1 | se
 nj_expect ghbn-no-rules '^err h_errno=3 EACCES$' "$NJ_TMP/none.rules" $P ghbn njtest-two
 nj_expect gai-logged 'netjail: deny getaddrinfo localhost (probe\[[0-9]*\]): every answer denied' "$PUB" $P gai localhost
 # the line says what to change, as a connect's would, for the first answer removed (with a
-# stock hosts file localhost is ::1 and 127.0.0.1, in the order the resolver sorts them)
-nj_expect gai-logged-why 'every answer denied ([^)]*127\.0\.0\.1[^)]*): no allow rule matches (.*); to allow it: allow tcp \(127\.0\.0\.1\|::1\)' "$PUB" $P gai localhost
+# stock hosts file localhost is ::1 and 127.0.0.1, in the order the resolver sorts them): the
+# host rule for the name the program asked for
+nj_expect gai-logged-why 'every answer denied ([^)]*127\.0\.0\.1[^)]*): no allow rule matches (.*); to allow it: allow tcp host localhost port 80$' "$PUB" $P gai localhost
 nj_expect gai-logged-block 'every answer denied ([^)]*127\.0\.0\.1[^)]*): block \(127\.0\.0\.0/8\|::1\) (' "$(nj_rules 'allow any' 'block 127.0.0.0/8' 'block ::1')" $P gai localhost
 # a lookup that keeps an allowed answer prints nothing to the terminal; its line is kept where
 # records are (a NETJAIL_LOG file, audit mode)

@@ -188,10 +188,30 @@ START_TEST(test_record_no_rules_exec_lookup_error)
 	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
 	    "netjail: deny getaddrinfo "
 	    "db.internal (py[3]): every answer denied (10.1.2.3): no allow rule matches (test.rules); "
-	    "to allow it: allow tcp 10.1.2.3");
+	    "to allow it: allow tcp host db.internal");
 	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
 	    "\"name\":\"db.internal\","
 	    "\"answers\":\"10.1.2.3\",\"removed\":1,\"total\":1,\"reason\":\"no-allow\""));
+	ck_assert_ptr_nonnull(
+	    strstr(json_of(&rec, buf, sizeof(buf)), "\"suggest\":\"allow tcp host db.internal\""));
+	/* a name no host rule can hold: the address rule */
+	rec.what = "db_internal!";
+	ck_assert_ptr_nonnull(
+	    strstr(text_of(&rec, buf, sizeof(buf)), "; to allow it: allow tcp 10.1.2.3"));
+	rec.what = "db.internal";
+	/* a connect to an answer of a lookup: the host rule, with its port */
+	a.port = 5432;
+	nj_decide(r, &a, &v);
+	rec.call = "connect", rec.dest = &a, rec.host = "DB.internal.", rec.answers = NULL;
+	ck_assert_str_eq(text_of(&rec, buf, sizeof(buf)),
+	    "netjail: deny connect tcp 10.1.2.3:5432 for DB.internal. (py[3]): no allow rule matches "
+	    "(test.rules); to allow it: allow tcp host db.internal port 5432");
+	ck_assert_ptr_nonnull(strstr(json_of(&rec, buf, sizeof(buf)),
+	    "\"host\":\"DB.internal.\",\"reason\":\"no-allow\",\"file\":\"test.rules\","
+	    "\"suggest\":\"allow tcp host db.internal port 5432\""));
+	rec.call = "getaddrinfo", rec.dest = NULL, rec.host = NULL, rec.answers = "10.1.2.3";
+	a.port = NJ_PORT_ANY;
+	nj_decide(r, &a, &v);
 	rec.total = 3;
 	ck_assert_ptr_nonnull(strstr(text_of(&rec, buf, sizeof(buf)),
 	    "(py[3]): removed 1 of 3 answers (10.1.2.3): "));
