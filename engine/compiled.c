@@ -438,9 +438,11 @@ nj_compiled_adopt(const struct nj_compiled_copy *copy, const struct nj_sys *sys,
 	    (rc = check_table(&h, 1, base, &r->t6, r->nrules, full, why)) != 0 ||
 	    (full && (rc = check_rules(r, why)) != 0) || (rc = check_dyn(r, why)) != 0)
 		goto fail;
-	/* host rules are among the others: counted here, not kept in the header */
-	for (size_t i = 0; i < r->nother; i++)
-		r->nhost += r->other[i] < r->nrules && r->rule[r->other[i]].target == NJ_T_HOST;
+	/* host rules are among the others: counted and indexed here, not kept in the file */
+	if (nj_host_index(r) != 0) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	if ((rc = build_dynamic(r, sys)) != 0)
 		goto fail;
 	*ret = r;

@@ -192,6 +192,9 @@ size_t nj_rules_host_count(const struct nj_rules *r);
  * nj_decide; ret->rule is the host rule that allowed, when one did. */
 int nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
     struct nj_verdict *ret);
+/* The same for a d the address rules alone have already denied (nj_decide said no): the
+ * connect path's question, without deciding d again.  Async-signal-safe. */
+int nj_host_allows(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n);
 
 /* ---- rule access (explain.c) ---- */
 

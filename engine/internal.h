@@ -103,6 +103,10 @@ struct nj_rules {
 	size_t ndyn;
 	size_t nallow; /* how many rules allow */
 	size_t nhost; /* how many are host rules (counted where the rules are made or adopted) */
+	/* the host rules by name (host.c, built where the rules are made or adopted, in every
+	 * process's own memory): hmask + 1 slots, each a rule's index + 1 or 0 (empty) */
+	uint32_t *hidx;
+	size_t hmask;
 	int use_proto; /* some rule names tcp or udp */
 	int dyn_merged; /* @self/@resolvers prefixes are in t4/t6 (not portable) */
 	/* a compiled policy (compiled.c): the arrays above point into map, and the dynamic
@@ -113,6 +117,9 @@ struct nj_rules {
 	void (*release)(void *map, size_t maplen); /* gives map back (sys/load.c) */
 	struct nj_table t4d, t6d;
 };
+
+/* host.c: count the host rules and index them by name (r->nhost, r->hidx).  0 or -ENOMEM. */
+int nj_host_index(struct nj_rules *r);
 
 /* The sizes and format version a compiled file must agree with (the snapshot cache keys its
  * entries by them too). */

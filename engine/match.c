@@ -415,15 +415,20 @@ nj_exec_allowed(const struct nj_rules *r, const char *path)
 
 /* The formula with host rules (SPEC.md §3a): the host allow rule stands in for an address
  * allow rule, for every address d stands for; no block rule on any of them is overridden. */
-int
-nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
-    struct nj_verdict *ret)
+static int
+host_formula(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
+    int decided, struct nj_verdict *ret)
 {
 	struct nj_verdict v;
 	struct nj_ip addrs[NJ_MAX_EXPAND];
 	uint32_t host;
 
-	if (nj_decide(r, d, &v) || r == NULL || d->kind != NJ_DEST_IP || r->nhost == 0 ||
+	if (decided) { /* the address rules have denied d: only the host rules are left */
+		memset(&v, 0, sizeof(v));
+		v.rule = NJ_NORULE, v.addr = d->ip, v.naddr = 1;
+	}
+	if ((!decided && nj_decide(r, d, &v)) || r == NULL || d->kind != NJ_DEST_IP ||
+	    r->nhost == 0 ||
 	    (host = nj_host_rule(r, NJ_ALLOW, name, n, d->proto, d->port)) == NJ_NORULE)
 		goto out;
 	v.naddr = nj_ip_expand(&d->ip, addrs);
@@ -444,4 +449,17 @@ out:
 	if (ret)
 		*ret = v;
 	return v.allow;
+}
+
+int
+nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n,
+    struct nj_verdict *ret)
+{
+	return host_formula(r, d, name, n, 0, ret);
+}
+
+int
+nj_host_allows(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n)
+{
+	return host_formula(r, d, name, n, 1, NULL);
 }

@@ -642,10 +642,10 @@ finish(struct build *b, const char *file, struct nj_rules **ret)
 
 		r->use_proto |= ru->proto != NJ_PROTO_ANY;
 		r->nallow += ru->action == NJ_ALLOW ? 1 : 0;
-		r->nhost += ru->target == NJ_T_HOST ? 1 : 0;
 		r->ndyn += nj_rule_is_dynamic(ru) ? 1 : 0;
 	}
-	if (r->ndyn && (r->dyn = malloc(r->ndyn * sizeof(*r->dyn))) == NULL) {
+	if ((r->ndyn && (r->dyn = malloc(r->ndyn * sizeof(*r->dyn))) == NULL) ||
+	    nj_host_index(r) != 0) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -726,6 +726,7 @@ nj_rules_free(struct nj_rules *r)
 	nj_table_free(&r->t4d);
 	nj_table_free(&r->t6d);
 	free(r->file);
+	free(r->hidx);
 	if (r->held) {
 		/* every other array lives in the mapping */
 		r->release(r->map, r->maplen);

@@ -11,12 +11,19 @@
  *   shim-bench connect-ab PAIRS N ADDR LIB:RULES...
  *                                  the same for connect N ADDR: each side's driver does its
  *                                  N connects 1,000 at a time, taking turns
+ *   shim-bench gai N NAME          N x getaddrinfo(NAME), IPv4
+ *   shim-bench gai-ab PAIRS N NAME LIB:RULES...
+ *                                  the same for gai N NAME, 100 lookups a piece
  *   shim-bench deny N ADDR         N x connect to ADDR, which the rules deny (for callgrind)
  *   shim-bench slow N M ADDR       N threads each make a blocking connect to a listener of
  *                                  ours on ADDR whose accept queue is full (its SYNs are
  *                                  dropped: a destination that never answers); once all N are
  *                                  inside connect, M x (connect + accept + close) to another
  *                                  listener on ADDR, each timed: prints "MEDIAN MAX" (ns)
+ *
+ * With NJ_BENCH_NAMES="COUNT SERIES" in the environment, every process first looks up
+ * nK.SERIES for K = 0..COUNT-1 (not timed): a jailed one then remembers COUNT answers, as a
+ * policy of host rules makes it (SPEC.md §3a).
  *
  * Prints the elapsed nanoseconds on stdout; checks its own work (a connect that should work
  * and fails, or one that should be denied and is not, exits 2), never timings.
@@ -25,6 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -215,19 +223,68 @@ slow(long n, long m, const char *addr)
 	_exit(0); /* the slow threads are still inside connect */
 }
 
-/* A driver: one piece of work per byte on stdin (a spawn of prog, or, with addr, slice
- * connects to a listener of its own on addr), its time back on stdout. */
 static int
-serve(char *prog, const char *addr, long slice)
+lookup(const char *name)
+{
+	struct addrinfo hints, *res;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return fprintf(stderr, "getaddrinfo %s failed\n", name), -1;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* NJ_BENCH_NAMES (above): 0, or -1 when a lookup failed */
+static int
+names_first(void)
+{
+	const char *v = getenv("NJ_BENCH_NAMES");
+	char name[300], series[256];
+	long count;
+
+	if (v == NULL)
+		return 0;
+	if (sscanf(v, "%ld %255s", &count, series) != 2)
+		return fprintf(stderr, "NJ_BENCH_NAMES: COUNT SERIES\n"), -1;
+	for (long k = 0; k < count; k++) {
+		snprintf(name, sizeof(name), "n%ld.%s", k, series);
+		if (lookup(name) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* n x getaddrinfo(name); its nanoseconds, or -1 */
+static long long
+lookup_n(const char *name, long n)
+{
+	long long t = now();
+
+	for (long i = 0; i < n; i++)
+		if (lookup(name) != 0)
+			return -1;
+	return now() - t;
+}
+
+/* A driver: one piece of work per byte on stdin (a spawn of prog; with addr, slice connects
+ * to a listener of its own on addr; with name, slice lookups of it), its time back on
+ * stdout. */
+static int
+serve(char *prog, const char *addr, const char *name, long slice)
 {
 	struct sockaddr_in in;
 	int l = addr ? listener(addr, &in) : -1;
 	char c;
 
-	if (addr && l < 0)
+	if ((addr && l < 0) || names_first() != 0)
 		return 2;
 	while (read(0, &c, 1) == 1) {
-		long long t = addr ? connect_n(l, &in, slice) : spawn_one(prog);
+		long long t = addr ? connect_n(l, &in, slice) :
+		    name           ? lookup_n(name, slice) :
+		                     spawn_one(prog);
 
 		if (t < 0 || write(1, &t, sizeof(t)) != (ssize_t)sizeof(t))
 			return 2;
@@ -392,7 +449,7 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "connect") == 0) {
 		struct sockaddr_in in;
 		int l = listener(argv[3], &in);
-		long long t = l < 0 ? -1 : connect_n(l, &in, n);
+		long long t = l < 0 || names_first() != 0 ? -1 : connect_n(l, &in, n);
 
 		if (t < 0)
 			return 2;
@@ -402,9 +459,28 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "slow") == 0)
 		return slow(n, strtol(argv[3], NULL, 10), argv[4]);
 	if (argc == 3 && strcmp(argv[1], "spawn-serve") == 0)
-		return serve(argv[2], NULL, 0);
+		return serve(argv[2], NULL, NULL, 0);
 	if (argc == 4 && strcmp(argv[1], "connect-serve") == 0)
-		return serve(NULL, argv[2], strtol(argv[3], NULL, 10));
+		return serve(NULL, argv[2], NULL, strtol(argv[3], NULL, 10));
+	if (argc == 4 && strcmp(argv[1], "gai-serve") == 0)
+		return serve(NULL, NULL, argv[2], strtol(argv[3], NULL, 10));
+	if (argc >= 6 && strcmp(argv[1], "gai-ab") == 0) {
+		long total = strtol(argv[3], NULL, 10), slice = total < 100 ? total : 100;
+		char num[32], *cmd[] = { argv[0], "gai-serve", argv[4], num, NULL };
+
+		if (slice <= 0 || total % slice != 0)
+			return fprintf(stderr, "gai-ab: N a multiple of 100\n"), 2;
+		snprintf(num, sizeof(num), "%ld", slice);
+		return run_ab(cmd, n, total / slice, 0, argc - 5, argv + 5);
+	}
+	if (argc == 4 && strcmp(argv[1], "gai") == 0) {
+		long long t = names_first() == 0 ? lookup_n(argv[3], n) : -1;
+
+		if (t < 0)
+			return 2;
+		printf("%lld\n", t);
+		return 0;
+	}
 	if (argc >= 6 && strcmp(argv[1], "spawn-ab") == 0) {
 		char *cmd[] = { argv[0], "spawn-serve", argv[4], NULL };
 
@@ -447,6 +523,8 @@ main(int argc, char **argv)
 			len = sizeof(*in);
 		}
 		c = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (names_first() != 0)
+			return 2;
 		t0 = now();
 		for (long i = 0; i < n; i++)
 			if (connect(c, (struct sockaddr *)&ss, len) == 0 || errno != EACCES)
@@ -456,7 +534,8 @@ main(int argc, char **argv)
 	}
 	fputs(
 	    "usage: shim-bench connect N ADDR | spawn N PROG | spawn-ab PAIRS N PROG LIB:RULES... |"
-	    " connect-ab PAIRS N ADDR LIB:RULES... | deny N ADDR | slow N M ADDR\n",
+	    " connect-ab PAIRS N ADDR LIB:RULES... | gai N NAME | gai-ab PAIRS N NAME LIB:RULES... |"
+	    " deny N ADDR | slow N M ADDR\n",
 	    stderr);
 	return 2;
 }

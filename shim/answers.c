@@ -61,12 +61,12 @@ get(int make)
 static size_t
 home(const struct nj_ip *ip)
 {
-	uint64_t h = 1469598103934665603u;
+	uint64_t hi, lo, h;
 
-	h = (h ^ (uint64_t)ip->family) * 1099511628211u;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ ip->a[i]) * 1099511628211u;
-	return (size_t)(h ^ (h >> 29));
+	memcpy(&hi, ip->a, 8);
+	memcpy(&lo, ip->a + 8, 8);
+	h = (hi * 0x9e3779b97f4a7c15u) ^ (lo + ip->family) * 0xc2b2ae3d27d4eb4fu;
+	return (size_t)(h ^ (h >> 31));
 }
 
 static int
@@ -170,15 +170,18 @@ nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, 
 	if (t == NULL || d->kind != NJ_DEST_IP)
 		return 0;
 	ip = d->ip;
-	nj_ip_unmap(&ip);
+	if (ip.family == 6)
+		nj_ip_unmap(&ip);
 	h = home(&ip);
 	for (size_t k = 0; k < PROBES; k++) {
 		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
 
 		if (v == 0)
 			break;
-		if (!read_entry(t, v, &e) || !same_ip(&e.ip, &ip) ||
-		    !nj_decide_host(r, d, e.name, e.len, NULL))
+		/* (the address first, as it stands: only an entry that may be ours is read whole,
+		 * under its sequence count) */
+		if (!same_ip(&t->ring[(v - 1) % NRING].ip, &ip) || !read_entry(t, v, &e) ||
+		    !same_ip(&e.ip, &ip) || !nj_host_allows(r, d, e.name, e.len))
 			continue;
 		if (name && size) {
 			size_t n = e.len < size - 1 ? e.len : size - 1;

@@ -826,6 +826,49 @@ START_TEST(test_host_names_and_rules)
 }
 END_TEST
 
+/* The index (host.c): with thousands of host rules, the first matching rule in the file still
+ * decides, whether it names the name or a suffix of it. */
+START_TEST(test_host_rules_many)
+{
+	size_t cap = 2100 * 48, len = 0;
+	char *text = malloc(cap);
+	struct nj_rules *r;
+
+	ck_assert_ptr_nonnull(text);
+	for (int k = 0; k < 2000; k++) {
+		const char *line = k == 3 ? "allow tcp host *.w.example port 443" :
+		    k == 1500             ? "allow tcp host a.w.example port 443" :
+		    k == 1600             ? "allow host *.example port 80" :
+		    k == 1700             ? "block host bad.w.example" :
+		                            NULL;
+		if (line)
+			len += (size_t)snprintf(text + len, cap - len, "%s\n", line);
+		else
+			len += (size_t)snprintf(text + len, cap - len,
+			    "allow tcp host h%d.example port %d\n", k, 1000 + k);
+	}
+	r = rules_ok(text);
+	ck_assert_uint_eq(nj_rules_host_count(r), 2000);
+	/* the wildcard comes first: it decides over the later exact rule */
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "a.w.example", 11, NJ_PROTO_TCP, 443), 3);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "x.y.w.example", 13, NJ_PROTO_TCP, 443), 3);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "w.example", 9, NJ_PROTO_TCP, 443), NJ_NORULE);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "w.example", 9, NJ_PROTO_TCP, 80), 1600);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "h1999.example", 13, NJ_PROTO_TCP, 2999), 1999);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "h1999.example", 13, NJ_PROTO_TCP, 2998),
+	    NJ_NORULE);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "h1999.example", 13, NJ_PROTO_UDP, 80), 1600);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "h0.example", 10, -1, NJ_PORT_ANY), 0);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "h0.example", 10, NJ_PROTO_UDP, NJ_PORT_ANY),
+	    1600);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_BLOCK, "bad.w.example", 13, -1, NJ_PORT_ANY), 1700);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_BLOCK, "a.w.example", 11, -1, NJ_PORT_ANY), NJ_NORULE);
+	ck_assert_uint_eq(nj_host_rule(r, NJ_ALLOW, "example", 7, -1, NJ_PORT_ANY), NJ_NORULE);
+	nj_rules_free(r);
+	free(text);
+}
+END_TEST
+
 Suite *
 match_suite(void)
 {
@@ -860,6 +903,7 @@ match_suite(void)
 	tc = tcase_create("hosts");
 	tcase_add_loop_test(tc, test_host_rules, 0, (int)NELEM(hosts));
 	tcase_add_test(tc, test_host_names_and_rules);
+	tcase_add_test(tc, test_host_rules_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stress");
