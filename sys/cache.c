@@ -326,7 +326,7 @@ entry_write(const char *dir, const char *key, const void *bytes, size_t n)
 	return rc;
 }
 
-/* Does the entry at path hold exactly bytes[0..n)?  1 yes, 0 no (or not there). */
+/* Does the entry at path hold exactly bytes[0..n)?  1 yes, 0 no, -1 it is not there. */
 static int
 entry_holds(const char *path, const unsigned char *bytes, size_t n)
 {
@@ -336,7 +336,7 @@ entry_holds(const char *path, const unsigned char *bytes, size_t n)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK), same;
 
 	if (fd < 0)
-		return 0;
+		return errno == ENOENT ? -1 : 0;
 	same = fstat(fd, &st) == 0 && entry_sane(&st) && (size_t)st.st_size == n;
 	while (same && got < n) {
 		ssize_t k = read(fd, buf, sizeof(buf));
@@ -506,8 +506,12 @@ nj_rules_load_cached(const char *path, const struct nj_sys *sys, struct nj_rules
 		 * is no proof (anything running as us can write one) */
 		snprintf(epath, sizeof(epath), "%s/%s.nj", dir, key);
 		rc = 0;
-		for (int tries = 0; tries < 2 && !entry_holds(epath, e, en); tries++) {
-			unlink(epath);
+		for (int tries = 0, h; tries < 2 && (h = entry_holds(epath, e, en)) != 1; tries++) {
+			/* only an entry that is there and wrong is removed: one that was not there
+			 * a moment ago may be a racing launch's, just linked, which its tree
+			 * already uses (removing it denied that tree everything) */
+			if (h == 0)
+				unlink(epath);
 			if ((rc = entry_write(dir, key, e, en)) != 0)
 				break;
 		}
