@@ -44,7 +44,7 @@ LIB_SONAME  := libnetjail-rules.so.1
 LIB_VERSION := 0.1.0
 LIB_MAP     := lib/libnetjail-rules.map
 
-.PHONY: all check clean install uninstall bench fuzz deps check-perf check-layers check-banned \
+.PHONY: all check clean install uninstall bench fuzz fuzz-dns deps check-perf check-layers check-banned \
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
@@ -286,6 +286,17 @@ $(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(ENGINE_SRC) $(SYS_SRC) $(wildcar
 
 fuzz: $(B)/fuzz/fuzz_rules
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz $(B)/fuzz/fuzz_rules
+
+# the DNS messages of the supervisor's relay (engine/dns.c), seeds in tests/fuzz/corpus-dns/
+$(B)/fuzz/fuzz_dns: tests/fuzz/fuzz_dns.c engine/dns.c $(wildcard engine/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra $(FUZZ_CFLAGS) \
+		-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_dns.c engine/dns.c
+
+fuzz-dns: $(B)/fuzz/fuzz_dns
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_CORPUS=tests/fuzz/corpus-dns \
+		scripts/fuzz $(B)/fuzz/fuzz_dns
 
 # ---- install ----
 

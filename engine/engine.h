@@ -196,6 +196,29 @@ int nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char
  * connect path's question, without deciding d again.  Async-signal-safe. */
 int nj_host_allows(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n);
 
+/* ---- dns.c: DNS messages, for the supervisor's relay (SPEC.md §8a) ---- */
+
+#define NJ_DNS_NAME 256 /* a name as text, with its NUL */
+#define NJ_DNS_MAX_RECORDS 4096 /* more in one message is refused */
+struct nj_dns_question {
+	char name[NJ_DNS_NAME]; /* lower case, no trailing dot; "" for the root */
+	size_t len;
+	uint16_t id, type, class;
+	int response, opcode;
+	size_t end; /* the offset just past the question */
+};
+/* The first question of a message with exactly one.  0, or -EINVAL. */
+int nj_dns_question(const uint8_t *msg, size_t n, struct nj_dns_question *q);
+/* The IN A and AAAA answers of a response for its question's name, or for a name that name's
+ * CNAME records lead to (at most 16 links, in any order in the answer section): up to max
+ * into out.  Their count, or -EINVAL for a malformed message (a record or name past the end,
+ * a compression pointer that does not point back, a name over 255 bytes, a label holding
+ * '.' or NUL, more than NJ_DNS_MAX_RECORDS records). */
+int nj_dns_answers(const uint8_t *msg, size_t n, struct nj_ip *out, size_t max);
+/* The REFUSED response to a query (its id and question, nothing else) into out.  Its
+ * length, or 0 when query is not one query with one question or out is too small. */
+size_t nj_dns_refuse(const uint8_t *query, size_t n, uint8_t *out, size_t size);
+
 /* ---- rule access (explain.c) ---- */
 
 size_t nj_rules_count(const struct nj_rules *r);

@@ -31,6 +31,7 @@ Suite *compiled_suite(void);
 Suite *api_suite(void);
 Suite *ratelimit_suite(void);
 Suite *record_suite(void);
+Suite *dns_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
