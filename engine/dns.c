@@ -1,8 +1,8 @@
 /* dns.c - DNS messages (RFC 1035), read for the supervisor's relay (SPEC.md §8a): the name a
  * query asks for, and the addresses a response gives for it through its CNAME chain.  Nothing
  * here trusts the message: every length is checked against the end, a compression pointer
- * must point back (so a name cannot loop) and past the header, a name stops at 255 bytes, a message at
- * NJ_DNS_MAX_RECORDS records; anything else is -EINVAL and the relay refuses the message.
+ * must point back (so a name cannot loop) and past the header, a name stops at 255 bytes, a
+ * message at NJ_DNS_MAX_RECORDS records; anything else is -EINVAL and the relay refuses it.
  * No system calls, no allocation.
  */
 #include <errno.h>

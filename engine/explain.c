@@ -116,8 +116,15 @@ nj_rule_format(const struct nj_rules *r, uint32_t i, char *buf, size_t size)
 size_t
 nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, size_t size)
 {
+	return nj_suggest_allow_for(d, addr, NULL, buf, size);
+}
+
+size_t
+nj_suggest_allow_for(const struct nj_dest *d, const struct nj_ip *addr, const char *host, char *buf,
+    size_t size)
+{
 	struct nj_buf b = { buf, size, 0 };
-	char tmp[80];
+	char tmp[NJ_HOST_TEXT];
 
 	nj_buf_str(&b, "allow ");
 	switch (d->kind) {
@@ -126,7 +133,10 @@ nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, s
 			nj_buf_str(&b, "tcp ");
 		else if (d->proto == NJ_PROTO_UDP)
 			nj_buf_str(&b, "udp ");
-		nj_ip_format(addr ? addr : &d->ip, tmp, sizeof(tmp));
+		if (host && nj_host_norm(host, tmp, sizeof(tmp)) > 0)
+			nj_buf_str(&b, "host "); /* the name: its addresses change, it does not */
+		else
+			nj_ip_format(addr ? addr : &d->ip, tmp, sizeof(tmp));
 		nj_buf_str(&b, tmp);
 		if (d->port > 0) {
 			nj_buf_str(&b, " port ");
@@ -143,30 +153,6 @@ nj_suggest_allow(const struct nj_dest *d, const struct nj_ip *addr, char *buf, s
 		nj_buf_str(&b, "family ");
 		nj_buf_str(&b, nj_family_name(d->family) ? nj_family_name(d->family) : "?");
 		break;
-	}
-	nj_buf_mem(&b, "", 0);
-	return b.len;
-}
-
-size_t
-nj_suggest_allow_for(const struct nj_dest *d, const struct nj_ip *addr, const char *host, char *buf,
-    size_t size)
-{
-	struct nj_buf b = { buf, size, 0 };
-	char name[NJ_HOST_TEXT];
-
-	if (host == NULL || d->kind != NJ_DEST_IP || nj_host_norm(host, name, sizeof(name)) <= 0)
-		return nj_suggest_allow(d, addr, buf, size);
-	nj_buf_str(&b, "allow ");
-	if (d->proto == NJ_PROTO_TCP)
-		nj_buf_str(&b, "tcp ");
-	else if (d->proto == NJ_PROTO_UDP)
-		nj_buf_str(&b, "udp ");
-	nj_buf_str(&b, "host ");
-	nj_buf_str(&b, name);
-	if (d->port > 0) {
-		nj_buf_str(&b, " port ");
-		nj_buf_uint(&b, (unsigned long)d->port);
 	}
 	nj_buf_mem(&b, "", 0);
 	return b.len;

@@ -69,6 +69,18 @@ home(const struct nj_ip *ip)
 	return (size_t)(h ^ (h >> 31));
 }
 
+/* The table's key for an address: a v4-mapped one as its IPv4 address (AI_V4MAPPED's
+ * answers, and a v6 socket's connect, which the kernel sends as IPv4). */
+static struct nj_ip
+key_of(const struct nj_ip *ip)
+{
+	struct nj_ip k = *ip;
+
+	if (k.family == 6) /* (no call for IPv4: the connect path asks for every denial) */
+		nj_ip_unmap(&k);
+	return k;
+}
+
 static int
 same_ip(const struct nj_ip *a, const struct nj_ip *b)
 {
@@ -110,14 +122,13 @@ nj_answer_keep(const struct nj_ip *answer, const char *name, size_t n)
 {
 	struct table *t;
 	struct answer *e, old;
-	struct nj_ip key = *answer, *ip = &key;
+	struct nj_ip key = key_of(answer), *ip = &key;
 	uint64_t g, *oldest = NULL, least = UINT64_MAX;
 	uint32_t seq;
 	size_t h;
 
 	if (n == 0 || n >= NJ_HOST_MAX || (t = get(1)) == NULL)
 		return;
-	nj_ip_unmap(ip); /* AI_V4MAPPED's answers, and a v6 socket's connect, as IPv4 */
 	h = home(ip);
 	/* the same answer for the same name, recent enough not to be dropped soon: kept */
 	for (size_t k = 0; k < PROBES; k++) {
@@ -169,9 +180,7 @@ nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, 
 
 	if (t == NULL || d->kind != NJ_DEST_IP)
 		return 0;
-	ip = d->ip;
-	if (ip.family == 6)
-		nj_ip_unmap(&ip);
+	ip = key_of(&d->ip);
 	h = home(&ip);
 	for (size_t k = 0; k < PROBES; k++) {
 		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
@@ -199,12 +208,11 @@ nj_answer_name(const struct nj_ip *addr, char *name, size_t size)
 {
 	const struct table *t = get(0);
 	struct answer e;
-	struct nj_ip key = *addr, *ip = &key;
+	struct nj_ip key = key_of(addr), *ip = &key;
 	size_t h;
 
 	if (t == NULL || size == 0)
 		return 0;
-	nj_ip_unmap(ip);
 	h = home(ip);
 	for (size_t k = 0; k < PROBES; k++) {
 		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);

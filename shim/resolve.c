@@ -150,17 +150,13 @@ asked_init(struct asked *a, const char *node)
 static int
 answer_passes(struct nj_dest *d, const struct asked *a)
 {
-	if (nj_allowed(d, NULL))
-		goto yes;
-	if (a == NULL || a->len == 0 || !nj_decide_host(nj_rules_now(), d, a->name, a->len, NULL)) {
-		if (a && a->len && nj_config_.audit)
-			nj_answer_keep(&d->ip, a->name, a->len);
-		return 0;
-	}
-yes:
-	if (a && a->len)
+	int named = a && a->len,
+	    ok = nj_allowed(d, NULL) ||
+	    (named && nj_decide_host(nj_rules_now(), d, a->name, a->len, NULL));
+
+	if (named && (ok || nj_config_.audit))
 		nj_answer_keep(&d->ip, a->name, a->len);
-	return 1;
+	return ok;
 }
 
 /* Is an answer of this family and address allowed for proto, on some port when port is

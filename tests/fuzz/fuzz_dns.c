@@ -2,6 +2,7 @@
  * (engine/dns.c): any bytes as a query and as a response, and the REFUSED made from them.
  * A crash, a sanitizer report or an answer outside the message is a bug; -EINVAL is the
  * expected end of most inputs.  Built and run by `make fuzz-dns` (scripts/fuzz). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nj_dns_question(copy, size, &q) == 0 && (q.len >= sizeof(q.name) || q.end > size))
 		abort();
 	n = nj_dns_answers(copy, size, ip, 32);
-	if (n > 32 || (n < 0 && n != -22))
+	if (n > 32 || (n < 0 && n != -EINVAL))
 		abort();
 	for (int i = 0; i < n; i++)
 		if (ip[i].family != 4 && ip[i].family != 6)
