@@ -196,6 +196,22 @@ int nj_decide_host(const struct nj_rules *r, const struct nj_dest *d, const char
  * connect path's question, without deciding d again.  Async-signal-safe. */
 int nj_host_allows(const struct nj_rules *r, const struct nj_dest *d, const char *name, size_t n);
 
+/* ---- answers.c: answers remembered with the names that asked (SPEC.md §3a, §8a) ---- */
+
+#define NJ_HOST_MAX 254 /* a name as nj_host_norm gives it, with its NUL */
+struct nj_answers;
+/* The bytes a table takes; zeroed, they are an empty one (the caller maps or allocates). */
+size_t nj_answers_size(void);
+/* Remember that a lookup of name[0..n) (nj_host_norm's form) answered ip (t NULL: nothing). */
+void nj_answers_keep(struct nj_answers *t, const struct nj_ip *ip, const char *name, size_t n);
+/* Does a remembered answer for d's address, with the name that asked, make r allow d
+ * (nj_host_allows)?  1 with that name in name[0..size) (when not NULL), else 0.  Lock-free,
+ * allocation-free: async-signal-safe. */
+int nj_answers_allows(const struct nj_answers *t, const struct nj_rules *r, const struct nj_dest *d,
+    char *name, size_t size);
+/* A name whose lookup answered ip (for a log line): 1 with it in name[0..size), else 0. */
+int nj_answers_name(const struct nj_answers *t, const struct nj_ip *ip, char *name, size_t size);
+
 /* ---- dns.c: DNS messages, for the supervisor's relay (SPEC.md §8a) ---- */
 
 #define NJ_DNS_NAME 256 /* a name as text, with its NUL */

@@ -1,231 +1,46 @@
-/* answers.c - the answers this process's lookups were given, and the names that asked
- * (SPEC.md §3a): what a host rule allows is read from here on the connect path, and only
- * when the address rules alone deny.
- *
- *     ring:  NRING entries, written in turn (gen = the count of entries ever written);
- *            the oldest is overwritten: its name must be looked up again
- *     index: NINDEX slots (open addressing on the address, PROBES slots a chain), each
- *            gen + 1 of an entry, 0 never used; a slot whose entry has been overwritten
- *            is stale and taken by the next insert on its chain
- *
- * An entry is written under its own sequence count (odd while it is written); a reader
- * copies it and believes it only if the count was even and unchanged, so a reader never
- * waits (a signal handler that interrupts a writer on its own thread sees the entry as
- * absent: denied, never allowed unjudged).  Lock-free, allocation-free after the one
- * mapping, made on the first answer kept for a host rule: a policy without host rules pays
- * nothing.  A fork child starts with its parent's table (its memory is copied; an entry
- * being written at the fork stays odd and absent); exec starts empty.
- */
-#include <string.h>
+/* answers.c - this process's table of answers (engine/answers.c), mapped on the first answer
+ * kept for a host rule (or, in audit mode, for any name): a policy without host rules pays
+ * nothing.  The mapping is private: a fork child starts with a copy, exec with none. */
 #include <sys/mman.h>
 
 #include "shim/shim.h"
 
-#define NRING 4096 /* SPEC.md §3a: at least 4,096 addresses */
-#define NINDEX 16384
-#define PROBES 16
-
-struct answer {
-	uint32_t seq; /* odd while written */
-	uint32_t len; /* of name */
-	uint64_t gen;
-	struct nj_ip ip;
-	char name[NJ_HOST_MAX]; /* lower case, no trailing dot (nj_host_norm) */
-};
-
-struct table {
-	uint64_t cursor; /* entries ever written */
-	uint64_t index[NINDEX];
-	struct answer ring[NRING];
-};
-
-static struct table *
+static struct nj_answers *
 get(int make)
 {
-	struct table *t = __atomic_load_n((struct table **)&nj_config_.answers, __ATOMIC_ACQUIRE);
+	struct nj_answers *t = __atomic_load_n((struct nj_answers **)&nj_config_.answers,
+	    __ATOMIC_ACQUIRE);
 	void *none = NULL;
 	void *p;
 
 	if (t || !make)
 		return t;
-	p = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, nj_answers_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (__atomic_compare_exchange_n(&nj_config_.answers, &none, p, 0, __ATOMIC_ACQ_REL,
 	        __ATOMIC_ACQUIRE))
 		return p;
-	munmap(p, sizeof(*t)); /* another thread's won */
-	return (struct table *)none;
-}
-
-static size_t
-home(const struct nj_ip *ip)
-{
-	uint64_t hi, lo, h;
-
-	memcpy(&hi, ip->a, 8);
-	memcpy(&lo, ip->a + 8, 8);
-	h = (hi * 0x9e3779b97f4a7c15u) ^ (lo + ip->family) * 0xc2b2ae3d27d4eb4fu;
-	return (size_t)(h ^ (h >> 31));
-}
-
-/* The table's key for an address: a v4-mapped one as its IPv4 address (AI_V4MAPPED's
- * answers, and a v6 socket's connect, which the kernel sends as IPv4). */
-static struct nj_ip
-key_of(const struct nj_ip *ip)
-{
-	struct nj_ip k = *ip;
-
-	if (k.family == 6) /* (no call for IPv4: the connect path asks for every denial) */
-		nj_ip_unmap(&k);
-	return k;
-}
-
-static int
-same_ip(const struct nj_ip *a, const struct nj_ip *b)
-{
-	return a->family == b->family && memcmp(a->a, b->a, 16) == 0;
-}
-
-/* Copy the entry of index word v into *out if it is whole and still the one v names. */
-static int
-read_entry(const struct table *t, uint64_t v, struct answer *out)
-{
-	const struct answer *e = &t->ring[(v - 1) % NRING];
-	uint32_t s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), s2;
-
-	if (s1 & 1)
-		return 0;
-	out->gen = __atomic_load_n(&e->gen, __ATOMIC_RELAXED);
-	out->len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
-	memcpy(&out->ip, &e->ip, sizeof(out->ip));
-	if (out->len >= sizeof(out->name))
-		return 0;
-	memcpy(out->name, e->name, out->len);
-	out->name[out->len] = '\0';
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	s2 = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-	return s1 == s2 && out->gen == v - 1;
-}
-
-static int
-stale(const struct table *t, uint64_t v)
-{
-	uint64_t cur = __atomic_load_n(&t->cursor, __ATOMIC_ACQUIRE);
-
-	return v == 0 || cur - (v - 1) > NRING ||
-	    __atomic_load_n(&t->ring[(v - 1) % NRING].gen, __ATOMIC_RELAXED) != v - 1;
+	munmap(p, nj_answers_size()); /* another thread's won */
+	return (struct nj_answers *)none;
 }
 
 void
-nj_answer_keep(const struct nj_ip *answer, const char *name, size_t n)
+nj_answer_keep(const struct nj_ip *ip, const char *name, size_t n)
 {
-	struct table *t;
-	struct answer *e, old;
-	struct nj_ip key = key_of(answer), *ip = &key;
-	uint64_t g, *oldest = NULL, least = UINT64_MAX;
-	uint32_t seq;
-	size_t h;
-
-	if (n == 0 || n >= NJ_HOST_MAX || (t = get(1)) == NULL)
-		return;
-	h = home(ip);
-	/* the same answer for the same name, recent enough not to be dropped soon: kept */
-	for (size_t k = 0; k < PROBES; k++) {
-		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
-
-		if (v == 0)
-			break;
-		if (read_entry(t, v, &old) && same_ip(&old.ip, ip) && old.len == n &&
-		    memcmp(old.name, name, n) == 0 &&
-		    __atomic_load_n(&t->cursor, __ATOMIC_ACQUIRE) - (v - 1) < NRING / 2)
-			return;
-	}
-	g = __atomic_fetch_add(&t->cursor, 1, __ATOMIC_ACQ_REL);
-	e = &t->ring[g % NRING];
-	seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED) | 1u; /* odd: being written */
-	__atomic_store_n(&e->seq, seq, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&e->gen, g, __ATOMIC_RELAXED);
-	e->ip = *ip;
-	memcpy(e->name, name, n);
-	__atomic_store_n(&e->len, (uint32_t)n, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->seq, seq + 1, __ATOMIC_RELEASE);
-	/* its slot: the first free or stale one on its chain, else the oldest */
-	for (size_t k = 0; k < PROBES; k++) {
-		uint64_t *slot = &t->index[(h + k) % NINDEX];
-		uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-
-		if (v == 0 || stale(t, v)) {
-			if (__atomic_compare_exchange_n(slot, &v, g + 1, 0, __ATOMIC_ACQ_REL,
-			        __ATOMIC_ACQUIRE))
-				return;
-			continue;
-		}
-		if (v < least)
-			least = v, oldest = slot;
-	}
-	if (oldest)
-		__atomic_compare_exchange_n(oldest, &least, g + 1, 0, __ATOMIC_ACQ_REL,
-		    __ATOMIC_ACQUIRE);
+	if (n > 0 && n < NJ_HOST_MAX)
+		nj_answers_keep(get(1), ip, name, n);
 }
 
 int
 nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, size_t size)
 {
-	const struct table *t = get(0);
-	struct answer e;
-	struct nj_ip ip;
-	size_t h;
-
-	if (t == NULL || d->kind != NJ_DEST_IP)
-		return 0;
-	ip = key_of(&d->ip);
-	h = home(&ip);
-	for (size_t k = 0; k < PROBES; k++) {
-		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
-
-		if (v == 0)
-			break;
-		/* (the address first, as it stands: only an entry that may be ours is read whole,
-		 * under its sequence count) */
-		if (!same_ip(&t->ring[(v - 1) % NRING].ip, &ip) || !read_entry(t, v, &e) ||
-		    !same_ip(&e.ip, &ip) || !nj_host_allows(r, d, e.name, e.len))
-			continue;
-		if (name && size) {
-			size_t n = e.len < size - 1 ? e.len : size - 1;
-
-			memcpy(name, e.name, n);
-			name[n] = '\0';
-		}
-		return 1;
-	}
-	return 0;
+	return nj_answers_allows(get(0), r, d, name, size);
 }
 
 int
-nj_answer_name(const struct nj_ip *addr, char *name, size_t size)
+nj_answer_name(const struct nj_ip *ip, char *name, size_t size)
 {
-	const struct table *t = get(0);
-	struct answer e;
-	struct nj_ip key = key_of(addr), *ip = &key;
-	size_t h;
-
-	if (t == NULL || size == 0)
-		return 0;
-	h = home(ip);
-	for (size_t k = 0; k < PROBES; k++) {
-		uint64_t v = __atomic_load_n(&t->index[(h + k) % NINDEX], __ATOMIC_ACQUIRE);
-
-		if (v == 0)
-			break;
-		if (read_entry(t, v, &e) && same_ip(&e.ip, ip)) {
-			size_t n = e.len < size - 1 ? e.len : size - 1;
-
-			memcpy(name, e.name, n);
-			name[n] = '\0';
-			return 1;
-		}
-	}
-	return 0;
+	return nj_answers_name(get(0), ip, name, size);
 }

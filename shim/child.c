@@ -127,8 +127,8 @@ toobig:
  * program installed itself could not give it (the sticky environment puts the start-up
  * value, or its absence, into every child).  A filter cannot be removed once installed, so
  * the answer holds for this process and all it starts. */
-static int
-supervised(void)
+int
+nj_supervised(void)
 {
 	int saved = errno, yes;
 
@@ -156,7 +156,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	struct nj_buf b = { why, sizeof(why), 0 };
 	struct nj_buf s = { rule, sizeof(rule), 0 };
 
-	if (supervised()) {
+	if (nj_supervised()) {
 		errno = saved;
 		return 1;
 	}

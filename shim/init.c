@@ -125,7 +125,7 @@ resolve_real(void)
  * rules we load on first use nor what children inherit may follow it.  Each is kept as the
  * "NAME=value" entry a child gets back: in envbuf, or allocated when it does not fit; one
  * that could not be kept (no memory) is "lost", and the setting it carried denies. */
-static char envbuf[944]; /* small, so that all the shim's writable data fits one page
+static char envbuf[912]; /* small, so that all the shim's writable data fits one page
 				 * (scripts/check-layout); longer values are allocated */
 static int env_lost[NJ_NENV];
 
@@ -331,7 +331,9 @@ load_rules(void)
 			nj_log_problem(NJ_REC_WARNING, NJ_WHY_SETTING, NULL, 0, 0, "no allow rules",
 			    "every destination is denied");
 		nj_config_.use_proto |= nj_rules_use_proto(r);
-		nj_config_.has_hosts = nj_rules_host_count(r) > 0;
+		nj_config_.has_hosts = nj_rules_host_count(r) == 0 ? 0 :
+		    nj_supervised()                                ? NJ_HOSTS_SUPERVISED :
+		                                                     1;
 		res = sys.nresolvers ? malloc(sys.nresolvers * sizeof(*res)) : NULL;
 		for (size_t i = 0; res && i < sys.nresolvers; i++)
 			res[i] = sys.resolvers[i].ip;

@@ -72,7 +72,8 @@ struct nj_config {
 	const char *shim_path;
 	int shim_unloadable; /* shim_path holds a space or a colon (nj_preload_entry_ok) */
 	int has_hosts; /* the process rules have host rules: a denied connect asks the
-			* answers (answers.c) */
+			* answers (answers.c); NJ_HOSTS_SUPERVISED: and netjail run --supervise
+			* judges what they do not allow (dest.c) */
 	void *answers; /* the one field written after start-up: answers.c's table, mapped on
 			* the first answer kept (here, not in a variable of its own: the
 			* writable page has no room for one, scripts/check-layout) */
@@ -87,6 +88,8 @@ struct nj_config {
 	const struct nj_ip *sysres;
 	size_t nsysres;
 };
+#define NJ_HOSTS_SUPERVISED 2
+
 /* The names, "NAME=", in the order of env[] (init.c).  In .data, not .rodata: a fork child
  * shares the pages its parent wrote and nothing else, and each other page it reads on its
  * way to exec is a page fault (see sys/exec.h).  The same for nj_empty, the "" that
@@ -200,15 +203,11 @@ extern NJ_TLS struct nj_scope_frame nj_scope_stack[NJ_SCOPE_MAX];
 
 /* ---- answers.c: the answers of this process's lookups, for host rules (SPEC.md §3a) ---- */
 
-#define NJ_HOST_MAX 254 /* a name as nj_host_norm gives it, with its NUL */
-
-/* Remember that a lookup of name[0..n) (nj_host_norm's form) answered ip. */
+/* The table of engine/answers.c, this process's (mapped on the first answer kept: a policy
+ * without host rules pays nothing; exec starts empty).  The three calls below are that
+ * table's nj_answers_keep, nj_answers_allows and nj_answers_name. */
 void nj_answer_keep(const struct nj_ip *ip, const char *name, size_t n);
-/* Does a remembered answer for d's address, with the name that asked, make r allow d
- * (nj_decide_host)?  1 with that name in name[0..size) (when not NULL), else 0.  Lock-free,
- * allocation-free: async-signal-safe. */
 int nj_answer_allows(const struct nj_rules *r, const struct nj_dest *d, char *name, size_t size);
-/* A name whose lookup answered ip (for a log line): 1 with it in name[0..size), else 0. */
 int nj_answer_name(const struct nj_ip *ip, char *name, size_t size);
 /* Are names remembered at all?  For host rules; and in audit mode for every answer, so that
  * a "would deny" record names the lookup (what netjail learn turns into a host rule). */
@@ -264,6 +263,10 @@ struct __res_state;
 int nj_resolver_ok(const char *call, const struct __res_state *st);
 
 /* ---- child.c: starting programs ---- */
+
+/* Is this process under the seccomp filter of netjail run --supervise (child.c says how
+ * that is proved)?  Then the kernel checks every program the tree starts. */
+int nj_supervised(void);
 
 /* Bounded: an environment too large to rebuild on the stack fails the exec with E2BIG. */
 #define NJ_CHILD_ENV_MAX 2048

@@ -32,6 +32,7 @@ Suite *api_suite(void);
 Suite *ratelimit_suite(void);
 Suite *record_suite(void);
 Suite *dns_suite(void);
+Suite *answers_suite(void);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -19,6 +19,7 @@ main(void)
 	srunner_add_suite(sr, ratelimit_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, dns_suite());
+	srunner_add_suite(sr, answers_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
