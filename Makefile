@@ -48,7 +48,7 @@ LIB_MAP     := lib/libnetjail-rules.map
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
-	check-names \
+	check-names check-relay \
 	check-api-examples check-hardening check-install check-bench check-asan check-clang \
 	check-valgrind
 
@@ -146,7 +146,7 @@ check: deps
 	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
 	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint \
-		check-clients check-names check-api-examples check-hardening check-install check-bench
+		check-clients check-names check-relay check-api-examples check-hardening check-install check-bench
 
 # what the folders promise: the engine makes no system call, and no layer includes one above it
 check-layers: $(ENGINE_SRC:%.c=$(B)/%.o)
@@ -212,6 +212,9 @@ check-clients: all $(PROBES)
 	@$(call resolving,clients)
 check-names: all $(PROBES)
 	@$(call suite,names)
+# the DNS relay of netjail run --supervise (SPEC.md §8a): static Go, busybox, node, glibc
+check-relay: all $(PROBES)
+	@$(call suite,relay)
 check-api-examples: all $(EXAMPLES)
 	@$(call suite,api-examples)
 check-hardening: all $(PROBES)

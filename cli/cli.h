@@ -60,6 +60,9 @@ int nj_launch_env(const struct nj_launch *l, int audit, const char *log, int sup
  * (then NETJAIL_LOG, else stderr).  Returns the command's exit status (or dies of its
  * signal), EXIT_USAGE when this kernel cannot supervise (nothing started, reason printed). */
 int nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const char *log);
+/* For an exit status of 128 + a signal (not one that dumps core): die of that signal, as
+ * the command did.  Returns otherwise. */
+void nj_die_as(int status);
 
 /* Parse "1.2.3.4", "1.2.3.4:80", "[::1]:80", "[::1]" or "::1" (a bare IPv6 address has no
  * port) into d (kind, ip, port; NJ_PORT_ANY without a port).  Returns 0 or -EINVAL. */

@@ -15,7 +15,7 @@ usage(FILE *f)
 	fputs(
 	    "usage: netjail run [-r RULES] [--audit] [--log DEST] [--allow-unjailed] [--] "
 	    "COMMAND [ARG...]\n"
-	    "       netjail learn [-r RULES] [-o FILE] [--wildcards] [--] COMMAND [ARG...]\n"
+	    "       netjail learn [-r RULES] [-o FILE] [--wildcards] [--supervise] [--] COMMAND [ARG...]\n"
 	    "       netjail check RULES\n"
 	    "       netjail compile RULES -o OUT\n"
 	    "       netjail explain [-r RULES] [tcp|udp] ADDRESS[:PORT] | [IPv6]:PORT | unix:PATH\n"

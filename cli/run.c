@@ -264,16 +264,6 @@ nj_cmd_run(int argc, char **argv)
 	}
 	if ((rc = nj_launch_prepare(&l, rules, argv[i], supervise ? NJ_LAUNCH_PRIVATE : 0)) != 0)
 		return rc;
-	if (supervise && nj_rules_host_count(l.set) > 0) {
-		/* the supervisor sees connects, not libc's lookups: it could only deny what a
-		 * host rule allows (in silence to the user), or allow it unjudged */
-		warnx("refusing to run %s: the rules %s have host rules, which --supervise cannot "
-		      "judge yet (it does not see the program's lookups); run it without "
-		      "--supervise, or write the addresses as address rules",
-		    l.cmd, l.rpath);
-		nj_rules_free(l.set);
-		return EXIT_USAGE;
-	}
 	if (l.why[0] && !supervise) {
 		if (!unjailed) {
 			warnx(
@@ -293,6 +283,7 @@ nj_cmd_run(int argc, char **argv)
 		else
 			rc = nj_supervise(&l, argv + i, audit, log);
 		nj_rules_free(l.set);
+		nj_die_as(rc);
 		return rc;
 	}
 	nj_rules_free(l.set);

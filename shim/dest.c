@@ -47,14 +47,19 @@ static inline __attribute__((always_inline)) int
 decide(const char *call, struct nj_dest *d, int fd)
 {
 	const struct nj_rules *r = nj_rules_now(); /* first: it says whether proto matters */
+	const struct nj_rules *no = NULL;
 	const struct nj_config *c;
 	int known = d->proto >= 0;
 	int use_proto = __atomic_load_n(&nj_config_.use_proto, __ATOMIC_RELAXED);
 
 	if (d->kind == NJ_DEST_IP && !known)
 		d->proto = use_proto ? nj_socket_proto(fd) : NJ_PROTO_OTHER;
-	if (nj_allowed_r(r, d, NULL))
+	if (nj_allowed_r(r, d, &no))
 		return 1;
+	if (__builtin_expect(nj_config_.has_hosts == NJ_HOSTS_SUPERVISED, 0) && no == r && r &&
+	    d->kind == NJ_DEST_IP)
+		return 1; /* the supervisor judges it: its relay saw every lookup of the tree,
+			   * ours and those made without libc (SPEC.md §8a) */
 	c = nj_shim();
 	if (c->log.dest != NJ_LOG_OFF) {
 		if (!known && !use_proto)

@@ -23,7 +23,8 @@
 static void
 learn_usage(void)
 {
-	fputs("usage: netjail learn [-r RULES] [-o FILE] [--wildcards] [--] COMMAND [ARG...]\n",
+	fputs(
+	    "usage: netjail learn [-r RULES] [-o FILE] [--wildcards] [--supervise] [--] COMMAND [ARG...]\n",
 	    stderr);
 }
 
@@ -108,8 +109,8 @@ nj_cmd_learn(int argc, char **argv)
 	struct nj_launch l;
 	mode_t mode = 0644;
 	static const struct option opts[] = { { "wildcards", no_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 } };
-	int c, i, rc, fd, status, wildcards = 0;
+		{ "supervise", no_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	int c, i, rc, fd, status, wildcards = 0, supervise = 0;
 	FILE *f;
 
 	/* '+': the options end at COMMAND, whose own arguments are never ours */
@@ -118,6 +119,7 @@ nj_cmd_learn(int argc, char **argv)
 		case 'r': rules = optarg; break;
 		case 'o': out = optarg; break;
 		case 'w': wildcards = 1; break;
+		case 's': supervise = 1; break;
 		default: nj_cli_badopt(c, argv); return learn_usage(), EXIT_USAGE;
 		}
 	}
@@ -131,7 +133,8 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	if (out && nj_learn_out_target(out, outpath, sizeof(outpath), &mode) != 0)
 		return EXIT_USAGE;
-	if ((rc = nj_launch_prepare(&l, rules, argv[i], NJ_LAUNCH_TEXT)) != 0)
+	if ((rc = nj_launch_prepare(&l, rules, argv[i],
+	         NJ_LAUNCH_TEXT | (supervise ? NJ_LAUNCH_PRIVATE : 0))) != 0)
 		return rc;
 	if (l.text == NULL) {
 		fprintf(stderr,
@@ -143,7 +146,7 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	memset(&L, 0, sizeof(L));
 	L.wildcards = wildcards;
-	if (l.why[0]) {
+	if (l.why[0] && !supervise) {
 		warnx("warning: %s is %s; it runs unjailed, so what it connects to cannot be "
 		      "learned (the suggestions include \"allow exec\" for it)",
 		    l.cmd, l.why);
@@ -153,7 +156,8 @@ nj_cmd_learn(int argc, char **argv)
 	}
 	/* the records learn reads are JSON: named fields, never a sentence for people */
 	if ((fd = make_log(dir, sizeof(dir), logpath, sizeof(logpath))) < 0 ||
-	    nj_launch_env(&l, 1, logpath, 0) != 0 || setenv("NETJAIL_LOG_FORMAT", "json", 1) != 0) {
+	    nj_launch_env(&l, 1, logpath, supervise) != 0 ||
+	    setenv("NETJAIL_LOG_FORMAT", "json", 1) != 0) {
 		if (fd >= 0) {
 			close(fd);
 			remove_log(dir, logpath);
@@ -164,7 +168,9 @@ nj_cmd_learn(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	nj_learn_machine(&L);
-	status = run_child(l.cmd, argv + i);
+	/* --supervise: the kernel shows us what the preload cannot follow, and the DNS relay
+	 * names what the tree looked up without libc (SPEC.md §8a) */
+	status = supervise ? nj_supervise(&l, argv + i, 1, logpath) : run_child(l.cmd, argv + i);
 
 	rc = EXIT_LEARN;
 	if ((f = fdopen(fd, "r")) == NULL) {

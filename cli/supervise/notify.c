@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -124,17 +125,27 @@ grab(struct call *c, int fd)
 	return 0;
 }
 
-/* The program's name and pid as the preload's lines give them: the last part of argv[0], the
- * process id (req.pid is a thread's). */
-static unsigned long
-who(const struct call *c, char *prog, size_t size)
+/* Write n bytes of buf at addr in the caller's memory.  0 or -EFAULT. */
+static int
+poke(const struct call *c, uint64_t addr, const void *buf, size_t n)
+{
+	struct iovec local = { (void *)buf, n }, remote = { (void *)(uintptr_t)addr, n };
+
+	if (n == 0)
+		return 0;
+	return process_vm_writev(c->pid, &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
+}
+
+/* (req.pid is a thread's: the process id is its Tgid) */
+unsigned long
+nj_notify_who(pid_t pid, char *prog, size_t size)
 {
 	char path[64], buf[4096], *p;
-	unsigned long tgid = (unsigned long)c->pid;
+	unsigned long tgid = (unsigned long)pid;
 	ssize_t k;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)c->pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		k = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
@@ -173,16 +184,19 @@ log_deny(const struct call *c, const struct nj_dest *d, const struct nj_verdict 
     const char *what, const char *why)
 {
 	struct nj_record r = { 0 };
-	char prog[64];
+	char prog[64], host[NJ_HOST_MAX];
 
 	if (c->s->log.dest == NJ_LOG_OFF)
 		return;
-	r.pid = who(c, prog, sizeof(prog));
+	r.pid = nj_notify_who(c->pid, prog, sizeof(prog));
 	r.prog = prog;
 	r.call = c->name;
 	r.verdict = c->s->audit ? NJ_REC_WOULD_DENY : NJ_REC_DENY;
 	r.reason = reason;
 	if (d) {
+		if (c->s->answers && d->kind == NJ_DEST_IP &&
+		    nj_answers_name(c->s->answers, &d->ip, host, sizeof(host)))
+			r.host = host; /* "for api.example.com": the lookup it came from */
 		r.dest = d;
 		r.rules = c->s->set;
 		r.v = v;
@@ -261,8 +275,9 @@ check_addr(struct call *c, uint64_t addr, uint64_t len, int op, struct sockaddr_
 	if (rc != 0)
 		return deny_text(c, NJ_WHY_UNCHECKABLE, rc == -EMLINK ? c->path : "a unix path",
 		    nj_intake_unix_why(rc));
-	if (nj_decide(c->s->set, d, &v))
-		return 0;
+	if (nj_decide(c->s->set, d, &v) ||
+	    (c->s->answers && nj_answers_allows(c->s->answers, c->s->set, d, NULL, 0)))
+		return 0; /* (a host rule: a lookup of the tree, seen by the relay, answered it) */
 	log_deny(c, d, &v, NJ_WHY_NONE, NULL, NULL);
 	c->denied = 1;
 	return -EACCES;
@@ -309,6 +324,45 @@ is_tcp(const struct call *c)
 
 	return c->type == SOCK_STREAM &&
 	    getsockopt(c->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &n) == 0 && proto == IPPROTO_TCP;
+}
+
+/* Is our socket of this IP protocol? */
+static int
+is_proto(const struct call *c, int want)
+{
+	socklen_t n = sizeof(int);
+	int proto = 0;
+
+	return getsockopt(c->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &n) == 0 && proto == want;
+}
+
+/* Is the allowed destination d one the DNS relay stands between (relay.c): UDP or TCP to
+ * port 53? */
+static int
+relayable(const struct call *c, const struct nj_dest *d)
+{
+	return nj_relay_wants(c->s, d, c->type) &&
+	    is_proto(c, c->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
+}
+
+/* The face of nameserver d that our socket is to reach instead (to, len), the socket bound
+ * and registered with the relay.  0, or a denial (logged): the relay cannot stand for it. */
+static int
+relay_target(struct call *c, const struct nj_dest *d, struct sockaddr_storage *to, socklen_t *len)
+{
+	socklen_t n = sizeof(int);
+	int fam = 0, rc;
+
+	if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &fam, &n) != 0)
+		return -errno;
+	rc = nj_relay_redirect(c->sock, fam, c->type == SOCK_STREAM, d, c->pid, to, len);
+	if (rc == 0)
+		return 0;
+	return deny_text(c, NJ_WHY_UNCHECKABLE, "a nameserver",
+	    rc == -EMFILE            ? "netjail's DNS relay stands for 32 nameservers at most" :
+	        rc == -EADDRNOTAVAIL ? "netjail's DNS relay has no loopback address of this "
+	                               "family to stand for it (is lo up?)" :
+	                               "netjail's DNS relay cannot stand for it");
 }
 
 /* Wait here for a connect under way on our socket (the set of pending.c is full), as long as
@@ -412,11 +466,110 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 		to = (const struct sockaddr *)&c->un;
 	}
 	resp->val = 0;
+	if (rc == 0 && relayable(c, &d)) {
+		/* a nameserver: connected to its face in the relay instead */
+		if ((rc = relay_target(c, &d, &ss, &len)) != 0)
+			return rc;
+		to = (const struct sockaddr *)&ss;
+	}
 	if (rc == 0 && is_tcp(c))
 		return connect_tcp(c, to, len);
 	if (connect(c->sock, to, len) != 0)
 		return -errno;
 	return 0;
+}
+
+#define DGRAM_MAX 65535 /* the most a UDP datagram holds */
+#define CONTROL_MAX 4096
+
+/* One datagram of the caller's (iov[0..n): its buffers, read from its memory now; ctl, clen:
+ * its control data, already copied) sent here to our checked copy to (NULL: the connected
+ * peer).  The bytes sent, or -errno. */
+static ssize_t
+send_copy(struct call *c, const struct iovec *iov, size_t n, void *ctl, size_t clen, int flags,
+    struct sockaddr_storage *to, socklen_t tlen)
+{
+	struct msghdr out = { 0 };
+	struct iovec v;
+	uint8_t *data;
+	size_t total = 0;
+	ssize_t k = -EMSGSIZE;
+	int rc;
+
+	if ((data = malloc(DGRAM_MAX)) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_len > DGRAM_MAX - total)
+			goto out; /* EMSGSIZE, as the kernel says of a datagram that big */
+		if ((rc = peek(c, (uint64_t)(uintptr_t)iov[i].iov_base, data + total,
+		         iov[i].iov_len)) != 0) {
+			k = rc == -ESRCH ? rc : -EFAULT;
+			goto out;
+		}
+		total += iov[i].iov_len;
+	}
+	if (!still_valid(c)) {
+		k = -ESRCH;
+		goto out;
+	}
+	v.iov_base = data;
+	v.iov_len = total;
+	out.msg_name = to;
+	out.msg_namelen = to ? tlen : 0;
+	out.msg_iov = &v;
+	out.msg_iovlen = 1;
+	out.msg_control = clen ? ctl : NULL;
+	out.msg_controllen = clen;
+	k = sendmsg(c->sock, &out, flags | MSG_NOSIGNAL);
+	if (k < 0)
+		k = -errno;
+out:
+	free(data);
+	return k;
+}
+
+/* The same, to nameserver d: sent to its face in the relay instead. */
+static ssize_t
+send_to_face(struct call *c, const struct iovec *iov, size_t n, void *ctl, size_t clen, int flags,
+    const struct nj_dest *d)
+{
+	struct sockaddr_storage to;
+	socklen_t tlen;
+	int rc;
+
+	if ((rc = relay_target(c, d, &to, &tlen)) != 0)
+		return rc;
+	return send_copy(c, iov, n, ctl, clen, flags, &to, tlen);
+}
+
+/* A message m (read from the caller; its pointers are the caller's) sent here: to nameserver
+ * d's face (send_to_face), or with d NULL to our checked copy to (NULL: unnamed).  The bytes
+ * sent, or -errno. */
+static ssize_t
+send_msg_here(struct call *c, const struct msghdr *m, int flags, const struct nj_dest *d,
+    struct sockaddr_storage *to, socklen_t tlen)
+{
+	struct iovec *iov;
+	void *ctl = NULL;
+	size_t n = m->msg_iovlen;
+	ssize_t k = -EFAULT;
+
+	if (n > 1024 || m->msg_controllen > CONTROL_MAX)
+		return -EMSGSIZE;
+	if ((iov = calloc(n ? n : 1, sizeof(*iov))) == NULL)
+		return -ENOMEM;
+	if (n && peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, n * sizeof(*iov)) != 0)
+		goto out;
+	if (m->msg_controllen &&
+	    ((ctl = malloc(m->msg_controllen)) == NULL ||
+	        peek(c, (uint64_t)(uintptr_t)m->msg_control, ctl, m->msg_controllen) != 0))
+		goto out;
+	k = d ? send_to_face(c, iov, n, ctl, m->msg_controllen, flags, d) :
+	        send_copy(c, iov, n, ctl, m->msg_controllen, flags, to, tlen);
+out:
+	free(iov);
+	free(ctl);
+	return k;
 }
 
 /* sendto, sendmsg, sendmmsg: checked, then continued (the kernel makes the call itself). */
@@ -432,28 +585,84 @@ do_sendto(struct call *c, struct seccomp_notif_resp *resp)
 		return rc;
 	if ((rc = check_addr(c, a[4], a[5] & 0xffffffffu, NJ_OP_SEND, &ss, &d)) < 0)
 		return rc;
+	if (rc == 0 && c->type == SOCK_DGRAM && relayable(c, &d)) {
+		/* a nameserver: sent here, to its face (the address is our checked copy) */
+		struct iovec v = { (void *)(uintptr_t)a[1], (size_t)a[2] };
+		ssize_t k = send_to_face(c, &v, 1, NULL, 0, (int)a[3], &d);
+
+		if (k < 0)
+			return (int)k;
+		resp->val = k;
+		return 0;
+	}
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	return 0;
 }
 
-/* One message's destination (none: 0). */
+#define RELAYED 2 /* check_msg: allowed, a nameserver the relay stands for */
+
+/* One message's destination (none: 0), into ss and d: 0 allowed, RELAYED, or the error. */
 static int
-check_msg(struct call *c, const struct msghdr *m)
+check_msg(struct call *c, const struct msghdr *m, struct sockaddr_storage *ss, struct nj_dest *d)
 {
-	struct sockaddr_storage ss;
-	struct nj_dest d;
 	int rc;
 
 	if (m->msg_name == NULL || m->msg_namelen == 0)
 		return 0; /* a connected socket: decided at connect */
-	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, NJ_OP_SEND, &ss, &d);
+	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, NJ_OP_SEND, ss, d);
+	if (rc == 0 && c->type == SOCK_DGRAM && relayable(c, d))
+		return RELAYED;
 	return rc < 0 ? rc : 0;
+}
+
+/* A batch of which some message goes to a nameserver the relay stands for: every message
+ * sent here, in turn (the checked copy of each destination; a nameserver's face), and the
+ * caller's msg_len written back, as the kernel's sendmmsg does.  The count sent. */
+static int
+mmsg_here(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at, int flags,
+    struct seccomp_notif_resp *resp)
+{
+	unsigned int i;
+	ssize_t k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct msghdr *m = &v[i].msg_hdr;
+		struct sockaddr_storage ss;
+		struct nj_dest d;
+		int rc = check_msg(c, m, &ss, &d);
+
+		if (rc == RELAYED) {
+			k = send_msg_here(c, m, flags, &d, NULL, 0);
+		} else if (rc == 0 && m->msg_name == NULL) {
+			k = send_msg_here(c, m, flags, NULL, NULL, 0);
+		} else if (rc == 0 && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+			k = send_msg_here(c, m, flags, NULL, &ss,
+			    ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+			                              sizeof(struct sockaddr_in6));
+		} else {
+			k = rc ? rc : -EINVAL; /* (a unix name in a batch to a nameserver) */
+		}
+		if (k < 0)
+			break;
+		v[i].msg_len = (unsigned int)k;
+		if (poke(c, at + i * sizeof(*v) + offsetof(struct mmsghdr, msg_len), &v[i].msg_len,
+		        sizeof(v[i].msg_len)) != 0) {
+			k = -EFAULT;
+			break;
+		}
+	}
+	if (i == 0)
+		return k < 0 ? (int)k : 0;
+	resp->val = i;
+	return 0;
 }
 
 static int
 do_sendmsg(struct call *c, struct seccomp_notif_resp *resp)
 {
 	const __u64 *a = c->req->data.args;
+	struct sockaddr_storage ss;
+	struct nj_dest d;
 	struct msghdr m;
 	int rc;
 
@@ -461,7 +670,15 @@ do_sendmsg(struct call *c, struct seccomp_notif_resp *resp)
 		return rc == -ESRCH ? rc : -EFAULT;
 	if (m.msg_name != NULL && m.msg_namelen != 0 && (rc = take(c, a[0])) != 0)
 		return rc;
-	if ((rc = check_msg(c, &m)) != 0)
+	if ((rc = check_msg(c, &m, &ss, &d)) == RELAYED) {
+		ssize_t k = send_msg_here(c, &m, (int)a[2], &d, NULL, 0);
+
+		if (k < 0)
+			return (int)k;
+		resp->val = k;
+		return 0;
+	}
+	if (rc != 0)
 		return rc;
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	return 0;
@@ -476,7 +693,7 @@ do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
 	const __u64 *a = c->req->data.args;
 	unsigned int n = (unsigned int)a[2] > MMSG_MAX ? MMSG_MAX : (unsigned int)a[2];
 	struct mmsghdr *v;
-	int rc = 0;
+	int rc = 0, relayed = 0;
 
 	if (n == 0) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -489,13 +706,19 @@ do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
 	for (unsigned int i = 0; rc == 0 && i < n; i++) {
 		if (v[i].msg_hdr.msg_name == NULL || v[i].msg_hdr.msg_namelen == 0)
 			continue;
+		struct sockaddr_storage ss;
+		struct nj_dest d;
+
 		if (c->sock < 0 && (rc = take(c, a[0])) != 0)
 			break;
-		rc = check_msg(c, &v[i].msg_hdr);
+		if ((rc = check_msg(c, &v[i].msg_hdr, &ss, &d)) == RELAYED)
+			relayed = 1, rc = 0;
 	}
-	free(v);
-	if (rc == 0)
+	if (rc == 0 && relayed)
+		rc = mmsg_here(c, v, n, a[1], (int)a[3], resp);
+	else if (rc == 0)
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	free(v);
 	return rc;
 }
 
@@ -519,6 +742,107 @@ do_socket(struct call *c, struct seccomp_notif_resp *resp)
 	return -EACCES;
 }
 
+/* Is our socket non-blocking (or the call's flags say so)? */
+static int
+nonblocking(const struct call *c, int flags)
+{
+	int fl = fcntl(c->sock, F_GETFL);
+
+	return (flags & MSG_DONTWAIT) || fl < 0 || (fl & O_NONBLOCK);
+}
+
+/* recvfrom with an address: the filter asks about it only while the DNS relay is on.  On a
+ * socket the relay serves, the call is made here, and an answer from a nameserver's face
+ * says it came from the nameserver (relay.c says why); any other socket's is continued. */
+static int
+do_recvfrom(struct call *c, struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = c->req->data.args;
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from), alen;
+	size_t len = a[2] > DGRAM_MAX + 1 ? DGRAM_MAX + 1 : (size_t)a[2];
+	int flags = (int)a[3], rc;
+	uint64_t deadline = 0;
+	struct stat st;
+	uint8_t *buf;
+	ssize_t k;
+
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (grab(c, (int)a[0]) != 0 || !still_valid(c) || c->type != SOCK_DGRAM ||
+	    fstat(c->sock, &st) != 0 || !nj_relay_serves(st.st_ino))
+		return 0;
+	resp->flags = 0;
+	if ((rc = peek(c, a[5], &alen, sizeof(alen))) != 0)
+		return rc == -ESRCH ? rc : -EFAULT;
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		return -ENOMEM;
+	for (;;) {
+		k = recvfrom(c->sock, buf, len, flags | MSG_DONTWAIT, (struct sockaddr *)&from,
+		    &flen);
+		if (k >= 0 || errno != EAGAIN || nonblocking(c, flags))
+			break;
+		if (deadline == 0) {
+			struct timeval tv;
+			socklen_t n = sizeof(tv);
+
+			deadline = UINT64_MAX;
+			if (getsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &n) == 0 &&
+			    (tv.tv_sec || tv.tv_usec)) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				deadline = (uint64_t)ts.tv_sec * 1000000000u +
+				    (uint64_t)ts.tv_nsec + (uint64_t)tv.tv_sec * 1000000000u +
+				    (uint64_t)tv.tv_usec * 1000u;
+			}
+		}
+		{
+			struct pollfd p = { .fd = c->sock, .events = POLLIN };
+			struct timespec ts;
+			uint64_t t;
+			int ms = 1000;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			if (t >= deadline) {
+				errno = EAGAIN;
+				k = -1;
+				break;
+			}
+			if (deadline - t < 1000000000u)
+				ms = (int)((deadline - t + 999999u) / 1000000u);
+			(void)poll(&p, 1, ms);
+		}
+		if (!still_valid(c)) {
+			free(buf);
+			return -ESRCH; /* interrupted, or gone: the answer is not wanted */
+		}
+	}
+	if (k < 0) {
+		rc = -errno;
+		free(buf);
+		return rc;
+	}
+	(void)nj_relay_unface(&from, &flen);
+	{
+		/* the datagram, its source and the source's length, in one write */
+		size_t nb = (size_t)k < len ? (size_t)k : len, na = alen < flen ? alen : flen;
+		struct iovec l[3] = { { buf, nb }, { &from, na }, { &flen, sizeof(flen) } };
+		struct iovec r[3] = { { (void *)(uintptr_t)a[1], nb },
+			{ (void *)(uintptr_t)a[4], na },
+			{ (void *)(uintptr_t)a[5], sizeof(flen) } };
+
+		rc = process_vm_writev(c->pid, l, 3, r, 3, 0) == (ssize_t)(nb + na + sizeof(flen)) ?
+		    0 :
+		    -EFAULT;
+	}
+	free(buf);
+	if (rc != 0)
+		return -EFAULT;
+	resp->val = k;
+	return 0;
+}
+
 static int
 do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 {
@@ -539,6 +863,7 @@ static const struct {
 	{ __NR_sendto, "sendto", do_sendto },
 	{ __NR_sendmsg, "sendmsg", do_sendmsg },
 	{ __NR_sendmmsg, "sendmmsg", do_sendmmsg },
+	{ __NR_recvfrom, "recvfrom", do_recvfrom },
 	{ __NR_io_uring_setup, "io_uring_setup", do_io_uring },
 };
 

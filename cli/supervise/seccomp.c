@@ -14,6 +14,8 @@
  *                                            pointers the filter cannot follow)
  *     io_uring_setup                      -> user notification (logged, then EACCES): io_uring
  *                                            operations never pass through seccomp
+ *     recvfrom with an address pointer    -> user notification while the DNS relay is on
+ *                                            (relay.c), else allow
  *     anything else                       -> allow
  *   arch i386 (a 32-bit program):
  *     socketcall, connect, sendto, sendmsg, sendmmsg, io_uring_setup -> EACCES
@@ -71,70 +73,80 @@
 #define PROBED (SECCOMP_RET_ERRNO | (NJ_SUPERVISED_ERRNO & SECCOMP_RET_DATA))
 
 /* A jump skips that many instructions; jumps go forward only.  Each says where it lands.  The
- * last three instructions are the verdicts on raw IP, packet and XDP sockets, set when the
- * filter is installed (AT_RAW, AT_PACKET, AT_XDP). */
+ * verdicts on raw IP, packet and XDP sockets and on recvfrom with an address are set when the
+ * filter is installed (AT_RAW, AT_PACKET, AT_XDP, AT_RECV). */
 static const struct sock_filter program[] = {
 	/* 0 */ LD(DATA(arch)),
 	/* 1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0), /* -> 4 */
-	/* 2 */ JEQ(AUDIT_ARCH_I386, 22, 0), /* -> 25 */
+	/* 2 */ JEQ(AUDIT_ARCH_I386, 23, 0), /* -> 26 */
 	/* 3 */ RET(EACCESS),
 	/* x86_64 */
 	/* 4 */ LD(DATA(nr)),
-	/* 5 */ JGE(X32_BIT, 18, 0), /* -> 24 */
-	/* 6 */ JEQ(__NR_socket, 28, 0), /* -> 35 */
-	/* 7 */ JEQ(__NR_connect, 5, 0), /* -> 13 */
-	/* 8 */ JEQ(__NR_sendto, 9, 0), /* -> 18 */
-	/* 9 */ JEQ(__NR_sendmsg, 13, 0), /* -> 23 */
-	/* 10 */ JEQ(__NR_sendmmsg, 12, 0), /* -> 23 */
-	/* 11 */ JEQ(__NR_io_uring_setup, 11, 0), /* -> 23 */
-	/* 12 */ RET(ALLOW),
+	/* 5 */ JGE(X32_BIT, 19, 0), /* -> 25 */
+	/* 6 */ JEQ(__NR_socket, 29, 0), /* -> 36 */
+	/* 7 */ JEQ(__NR_connect, 6, 0), /* -> 14 */
+	/* 8 */ JEQ(__NR_sendto, 10, 0), /* -> 19 */
+	/* 9 */ JEQ(__NR_sendmsg, 14, 0), /* -> 24 */
+	/* 10 */ JEQ(__NR_sendmmsg, 13, 0), /* -> 24 */
+	/* 11 */ JEQ(__NR_io_uring_setup, 12, 0), /* -> 24 */
+	/* 12 */ JEQ(__NR_recvfrom, 38, 0), /* -> 51 */
+	/* 13 */ RET(ALLOW),
 	/* connect: the probe is fd -1 with the magic length; any other is asked about */
-	/* 13 */ LD(ARG_LO(0)),
-	/* 14 */ JEQ(0xffffffffu, 0, 8), /* -> 23 */
-	/* 15 */ LD(ARG_LO(2)),
-	/* 16 */ JEQ(NJ_SUPERVISED_PROBE, 0, 6), /* -> 23 */
-	/* 17 */ RET(PROBED),
+	/* 14 */ LD(ARG_LO(0)),
+	/* 15 */ JEQ(0xffffffffu, 0, 8), /* -> 24 */
+	/* 16 */ LD(ARG_LO(2)),
+	/* 17 */ JEQ(NJ_SUPERVISED_PROBE, 0, 6), /* -> 24 */
+	/* 18 */ RET(PROBED),
 	/* sendto: a destination pointer (args[4], either half) is asked about */
-	/* 18 */ LD(ARG_LO(4)),
-	/* 19 */ JEQ(0, 0, 3), /* -> 23 */
-	/* 20 */ LD(ARG_HI(4)),
-	/* 21 */ JEQ(0, 0, 1), /* -> 23 */
-	/* 22 */ RET(ALLOW),
-	/* 23 */ RET(NOTIFY),
-	/* 24 */ RET(EACCESS),
+	/* 19 */ LD(ARG_LO(4)),
+	/* 20 */ JEQ(0, 0, 3), /* -> 24 */
+	/* 21 */ LD(ARG_HI(4)),
+	/* 22 */ JEQ(0, 0, 1), /* -> 24 */
+	/* 23 */ RET(ALLOW),
+	/* 24 */ RET(NOTIFY),
+	/* 25 */ RET(EACCESS),
 	/* i386 */
-	/* 25 */ LD(DATA(nr)),
-	/* 26 */ JEQ(I386_SOCKETCALL, 7, 0), /* -> 34 */
-	/* 27 */ JEQ(I386_CONNECT, 6, 0), /* -> 34 */
-	/* 28 */ JEQ(I386_SENDTO, 5, 0), /* -> 34 */
-	/* 29 */ JEQ(I386_SENDMSG, 4, 0), /* -> 34 */
-	/* 30 */ JEQ(I386_SENDMMSG, 3, 0), /* -> 34 */
-	/* 31 */ JEQ(I386_IO_URING, 2, 0), /* -> 34 */
-	/* 32 */ JEQ(NJ_I386_SOCKET, 2, 0), /* -> 35 */
-	/* 33 */ RET(ALLOW),
-	/* 34 */ RET(EACCESS),
+	/* 26 */ LD(DATA(nr)),
+	/* 27 */ JEQ(I386_SOCKETCALL, 7, 0), /* -> 35 */
+	/* 28 */ JEQ(I386_CONNECT, 6, 0), /* -> 35 */
+	/* 29 */ JEQ(I386_SENDTO, 5, 0), /* -> 35 */
+	/* 30 */ JEQ(I386_SENDMSG, 4, 0), /* -> 35 */
+	/* 31 */ JEQ(I386_SENDMMSG, 3, 0), /* -> 35 */
+	/* 32 */ JEQ(I386_IO_URING, 2, 0), /* -> 35 */
+	/* 33 */ JEQ(NJ_I386_SOCKET, 2, 0), /* -> 36 */
+	/* 34 */ RET(ALLOW),
+	/* 35 */ RET(EACCESS),
 	/* socket(domain, type, protocol), either arch: the int arguments are the low halves, and
 	 * of the type the kernel keeps the bits of NJ_SOCK_TYPE_MASK */
-	/* 35 */ LD(ARG_LO(0)),
-	/* 36 */ JEQ(AF_PACKET, 11, 0), /* -> 48 */
-	/* 37 */ JEQ(AF_XDP, 11, 0), /* -> 49 */
-	/* 38 */ JEQ(AF_INET6, 4, 0), /* -> 43 */
-	/* 39 */ JEQ(AF_INET, 0, 6), /* -> 46 */
-	/* 40 */ LD(ARG_LO(1)),
-	/* 41 */ AND(NJ_SOCK_TYPE_MASK),
-	/* 42 */ JEQ(SOCK_PACKET, 5, 2), /* -> 48, 45 (the kernel makes a packet socket of it) */
-	/* 43 */ LD(ARG_LO(1)),
-	/* 44 */ AND(NJ_SOCK_TYPE_MASK),
-	/* 45 */ JEQ(SOCK_RAW, 1, 0), /* -> 47 */
-	/* 46 */ RET(ALLOW),
-	/* 47 */ RET(NOTIFY), /* AT_RAW */
-	/* 48 */ RET(NOTIFY), /* AT_PACKET */
-	/* 49 */ RET(NOTIFY), /* AT_XDP */
+	/* 36 */ LD(ARG_LO(0)),
+	/* 37 */ JEQ(AF_PACKET, 11, 0), /* -> 49 */
+	/* 38 */ JEQ(AF_XDP, 11, 0), /* -> 50 */
+	/* 39 */ JEQ(AF_INET6, 4, 0), /* -> 44 */
+	/* 40 */ JEQ(AF_INET, 0, 6), /* -> 47 */
+	/* 41 */ LD(ARG_LO(1)),
+	/* 42 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 43 */ JEQ(SOCK_PACKET, 5, 2), /* -> 49, 46 (the kernel makes a packet socket of it) */
+	/* 44 */ LD(ARG_LO(1)),
+	/* 45 */ AND(NJ_SOCK_TYPE_MASK),
+	/* 46 */ JEQ(SOCK_RAW, 1, 0), /* -> 48 */
+	/* 47 */ RET(ALLOW),
+	/* 48 */ RET(NOTIFY), /* AT_RAW */
+	/* 49 */ RET(NOTIFY), /* AT_PACKET */
+	/* 50 */ RET(NOTIFY), /* AT_XDP */
+	/* recvfrom: with an address pointer (args[4], either half), asked about while the DNS
+	 * relay is on (notify.c: an answer from a face of the relay names its nameserver) */
+	/* 51 */ LD(ARG_LO(4)),
+	/* 52 */ JEQ(0, 0, 3), /* -> 56 */
+	/* 53 */ LD(ARG_HI(4)),
+	/* 54 */ JEQ(0, 0, 1), /* -> 56 */
+	/* 55 */ RET(ALLOW),
+	/* 56 */ RET(NOTIFY), /* AT_RECV */
 };
 #define NPROGRAM (sizeof(program) / sizeof(program[0]))
-#define AT_RAW (NPROGRAM - 3)
-#define AT_PACKET (NPROGRAM - 2)
-#define AT_XDP (NPROGRAM - 1)
+#define AT_RAW 48u
+#define AT_PACKET 49u
+#define AT_XDP 50u
+#define AT_RECV 56u
 
 /* Allowed or asked about: the verdict on the sockets socket(domain, type) makes. */
 static unsigned
@@ -146,7 +158,7 @@ verdict(const struct nj_rules *set, int domain, int type)
 }
 
 int
-nj_seccomp_install(const struct nj_rules *set)
+nj_seccomp_install(const struct nj_rules *set, int relay)
 {
 	struct sock_filter p[NPROGRAM];
 	struct sock_fprog prog = { .len = (unsigned short)NPROGRAM, .filter = p };
@@ -156,6 +168,7 @@ nj_seccomp_install(const struct nj_rules *set)
 	p[AT_RAW].k = verdict(set, AF_INET, SOCK_RAW);
 	p[AT_PACKET].k = verdict(set, AF_PACKET, SOCK_RAW);
 	p[AT_XDP].k = verdict(set, AF_XDP, SOCK_RAW);
+	p[AT_RECV].k = relay ? NOTIFY : ALLOW;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -errno;
@@ -185,9 +198,10 @@ nj_seccomp_unsupported(void)
 #else
 
 int
-nj_seccomp_install(const struct nj_rules *set)
+nj_seccomp_install(const struct nj_rules *set, int relay)
 {
 	(void)set;
+	(void)relay;
 	return -ENOSYS;
 }
 

@@ -46,6 +46,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -56,6 +57,9 @@
 #include "cli/supervise/supervise.h"
 
 #define WORKER_STACK (256u << 10)
+/* <linux/seccomp.h> of Linux 6.6, newer than the headers of Debian 12 */
+#define NJ_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#define NJ_NOTIF_SYNC_WAKE_UP 1ul
 
 static struct nj_super sup;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -177,7 +181,7 @@ jailed(const struct nj_launch *l, char *const argv[], int report, int go)
 	char b;
 
 	if (fd == 0)
-		fd = nj_seccomp_install(l->set);
+		fd = nj_seccomp_install(l->set, sup.relay);
 
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(go, &b, 1) != 1)
 		_exit(EXIT_CANNOT);
@@ -218,6 +222,10 @@ take_listener(pid_t pid, int report)
 		return -1;
 	}
 	close((int)pidfd);
+	/* Linux 6.6: the kernel wakes the worker and the caller on the CPU that wakes them,
+	 * each waiting for the other, which takes a scheduling round off every notification
+	 * (docs/performance.md); an older kernel says EINVAL, and runs as before */
+	(void)ioctl((int)fd, NJ_NOTIF_SET_FLAGS, NJ_NOTIF_SYNC_WAKE_UP);
 	/* SECCOMP_IOCTL_NOTIF_ID_VALID has this number since Linux 5.9 */
 	if (ioctl((int)fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0 && errno != ENOENT) {
 		warnx("--supervise needs Linux 5.9 or later (SECCOMP_IOCTL_NOTIF_ID_VALID: %s)",
@@ -251,6 +259,12 @@ wait_tree(pid_t pid)
 			status = 128 + WTERMSIG(st);
 	}
 	nj_notify_flush(&sup);
+	return status;
+}
+
+void
+nj_die_as(int status)
+{
 	if (status > 128 && status < 128 + NSIG) {
 		/* die as the command did (without a core of our own) */
 		int sig = status - 128;
@@ -265,7 +279,6 @@ wait_tree(pid_t pid)
 			raise(sig);
 		}
 	}
-	return status;
 }
 
 int
@@ -285,6 +298,19 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	    pipe2(go, O_CLOEXEC) != 0) {
 		warn("--supervise");
 		return EXIT_USAGE;
+	}
+	/* the DNS relay (relay.c): for host rules, and in audit mode to name every lookup's
+	 * answers in the lines netjail learn reads */
+	sup.relay = nj_rules_host_count(l->set) > 0 || audit;
+	if (sup.relay) {
+		void *t = mmap(NULL, nj_answers_size(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (t == MAP_FAILED) {
+			warn("--supervise: no memory for the DNS relay");
+			return EXIT_CANNOT;
+		}
+		sup.answers = t;
 	}
 	if ((pid = fork()) < 0) {
 		warn("fork");
@@ -329,7 +355,8 @@ nj_supervise(const struct nj_launch *l, char *const argv[], int audit, const cha
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	idle = total = 1;
-	if (nj_pending_start(&sup) != 0 || start_worker() != 0) {
+	if (nj_pending_start(&sup) != 0 || (sup.relay && nj_relay_start(&sup) != 0) ||
+	    start_worker() != 0) {
 		warnx("--supervise: cannot start a thread");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -6,6 +6,7 @@
 
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "engine/engine.h"
@@ -13,8 +14,9 @@
 #include "sys/sys.h"
 
 /* In the child, before exec: PR_SET_NO_NEW_PRIVS, then the filter (seccomp.c's comment), built
- * for the rule set set, with a new listener.  Returns the listener (close-on-exec) or -errno. */
-int nj_seccomp_install(const struct nj_rules *set);
+ * for the rule set set and whether the DNS relay is on, with a new listener.  Returns the
+ * listener (close-on-exec) or -errno. */
+int nj_seccomp_install(const struct nj_rules *set, int relay);
 
 /* socket(2) of a 32-bit (i386) program: the one i386 number the filter asks about
  * (arch/x86/entry/syscalls/syscall_32.tbl) */
@@ -29,6 +31,8 @@ struct nj_super {
 	const struct nj_rules *set;
 	int audit; /* log "would deny" and let the call proceed */
 	struct nj_log log; /* where and how denials are written */
+	int relay; /* the DNS relay is on (relay.c): host rules, or audit mode */
+	struct nj_answers *answers; /* the tree's answers (the relay writes them), or NULL */
 };
 
 #define NJ_WORKERS_MAX 512 /* threads answering notifications (supervise.c) */
@@ -56,6 +60,28 @@ int nj_connect_settle(int fd, int *res);
 
 /* When a blocking connect on fd, started now, gives up: now + SO_SNDTIMEO, or 0 (none). */
 uint64_t nj_connect_deadline(int fd);
+
+/* The program's name (the last part of argv[0]) of thread pid into prog, as the preload's
+ * lines give it; returns its process id. */
+unsigned long nj_notify_who(pid_t pid, char *prog, size_t size);
+
+/* ---- relay.c: the DNS relay (SPEC.md §8a) ---- */
+
+/* Start the relay's thread.  0 or -errno. */
+int nj_relay_start(const struct nj_super *s);
+/* Is an allowed destination d of a socket of this type (SOCK_DGRAM, SOCK_STREAM) one the relay
+ * stands between: port 53 of an IP address, with the relay on? */
+int nj_relay_wants(const struct nj_super *s, const struct nj_dest *d, int type);
+/* Register sock (our copy of the caller's socket, of family fam; bound here if it is not yet)
+ * as a client of nameserver d, for pid, and give the address of d's face that the socket is
+ * to be connected or sent to instead (to, len).  0, or -errno (nothing registered). */
+int nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t pid,
+    struct sockaddr_storage *to, socklen_t *len);
+/* Is the UDP socket of inode ino one the relay answers (recvfrom is then answered here)? */
+int nj_relay_serves(ino_t ino);
+/* If from is the address of a face, replace it with its nameserver's (port 53, in from's
+ * family), *len with its length: 1; else 0. */
+int nj_relay_unface(struct sockaddr_storage *from, socklen_t *len);
 
 /* When the tree has exited: the lines rate-limiting held back since their last summary. */
 void nj_notify_flush(const struct nj_super *s);

@@ -3,13 +3,19 @@
 
     dns.py LOG ADDR PORT ZONE
 
-ZONE has one record a line, "NAME TYPE VALUE" (A, AAAA or CNAME; "#" starts a comment), and
+ZONE has one record a line, "NAME TYPE VALUE" (A, AAAA or CNAME; "#" starts a comment; a name
+may have many), "NAME BAD KIND" for an answer broken on purpose (KIND: "pointer", a compression
+pointer that points at itself; "length", a record longer than the message; "count", 10,000
+records claimed; "many", 5,000 records sent), and
 "NAME SERIES FIRST" for names "<prefix>N.<rest>" made on the fly: "many.njdns.example SERIES
 127.1.0.0" answers nN.many.njdns.example with A FIRST + N (for tests that need thousands of
 names).  A CNAME is followed inside the zone, each link in the answer section before the
 final addresses, as a recursive resolver gives them.  A name the zone does not hold is
 NXDOMAIN; a name it holds with no record of the asked type is an empty NOERROR answer.
-Every query is written to LOG ("query NAME TYPE"), so a test can tell a lookup that reached
+An answer over UDP longer than the asker can take (512 bytes, or what its EDNS0 record says)
+is sent truncated (TC, no records), which sends the asker to TCP.
+Every query is written to LOG ("query NAME TYPE", and " tcp" after it over TCP), so a test
+can tell a lookup that reached
 the resolver from one that did not; "ready" once it listens (on TCP too, unless a listener
 on every address holds the port: then UDP only, which is what glibc asks first).  Runs inside the test's
 network namespace only: it never forwards a query anywhere.
@@ -33,6 +39,8 @@ def load(path):
         name, typ, value = words[0].lower().rstrip("."), words[1].upper(), words[2]
         if typ == "SERIES":
             series[name] = int(ipaddress.IPv4Address(value))
+        elif typ == "BAD":
+            zone.setdefault(name, []).append(("BAD", value))
         else:
             zone.setdefault(name, []).append((TYPES[typ], value))
     return zone, series
@@ -59,7 +67,34 @@ def rdata(typ, value):
     return wire(value.lower().rstrip("."))
 
 
-def answer(zone, series, query, log):
+def broken(kind, head, question):
+    """An answer to question that no parser may accept (dns.py's zone: NAME BAD KIND)."""
+    qid, flags = head
+    if kind == "pointer":  # a name that is a pointer to itself
+        at = 12 + len(question)
+        return struct.pack("!HHHHHH", qid, 0x8480, 1, 1, 0, 0) + question + \
+            struct.pack("!H", 0xC000 | at) + struct.pack("!HHIH", 1, 1, 60, 4) + b"\x7f\0\0\x63"
+    if kind == "length":  # rdlength past the end
+        return struct.pack("!HHHHHH", qid, 0x8480, 1, 1, 0, 0) + question + \
+            b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 400) + b"\x7f\0\0\x63"
+    if kind == "count":  # 10,000 records claimed, one sent
+        return struct.pack("!HHHHHH", qid, 0x8480, 1, 10000, 0, 0) + question + \
+            b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + b"\x7f\0\0\x63"
+    # many: 5,000 records, more than a parser should walk
+    rec = b"\xc0\x0c" + struct.pack("!HHIH", 16, 1, 60, 0)
+    return struct.pack("!HHHHHH", qid, 0x8480, 1, 5000, 0, 0) + question + rec * 5000
+
+
+def room(query, pos):
+    """What the asker can take over UDP: 512 bytes, or its EDNS0 (OPT) record's size."""
+    arcount = struct.unpack("!H", query[10:12])[0]
+    opt = query[pos + 5:]
+    if arcount and len(opt) >= 11 and opt[0] == 0 and struct.unpack("!H", opt[1:3])[0] == 41:
+        return max(512, struct.unpack("!H", opt[3:5])[0])
+    return 512
+
+
+def answer(zone, series, query, log, tcp=False):
     if len(query) < 12:
         return None
     qid, flags = struct.unpack("!HH", query[:4])
@@ -71,7 +106,11 @@ def answer(zone, series, query, log):
     qtype = struct.unpack("!H", query[pos + 1:pos + 3])[0]
     question = query[12:pos + 5]
     name = ".".join(labels).lower()
-    log.write("query %s %s\n" % (name, {A: "A", AAAA: "AAAA"}.get(qtype, qtype)))
+    log.write("query %s %s%s\n" % (name, {A: "A", AAAA: "AAAA"}.get(qtype, qtype),
+                                     " tcp" if tcp else ""))
+    bad = [v for t, v in (records(zone, series, name) or []) if t == "BAD"]
+    if bad:
+        return broken(bad[0], (qid, flags), question)
     out, rcode, seen = [], 0, set()
     while name not in seen:
         seen.add(name)
@@ -89,6 +128,9 @@ def answer(zone, series, query, log):
     head = struct.pack("!HHHHHH", qid, 0x8480 | (flags & 0x0100) | rcode, 1, len(out), 0, 0)
     body = b"".join(wire(n) + struct.pack("!HHIH", t, 1, 60, len(rdata(t, v))) + rdata(t, v)
                     for n, t, v in out)
+    if not tcp and len(head + question + body) > room(query, pos):
+        return struct.pack("!HHHHHH", qid, 0x8680 | (flags & 0x0100) | rcode, 1, 0, 0, 0) + \
+            question
     return head + question + body
 
 
@@ -116,7 +158,7 @@ def main():
     while True:
         for key, _ in sel.select():
             if key.fileobj is udp:
-                query, peer = udp.recvfrom(4096)
+                query, peer = udp.recvfrom(65535)
                 reply = answer(zone, series, query, log)
                 if reply:
                     udp.sendto(reply, peer)
@@ -135,7 +177,7 @@ def main():
                         if not more:
                             break
                         query += more
-                    reply = answer(zone, series, query, log)
+                    reply = answer(zone, series, query, log, tcp=True)
                     if not reply:
                         break
                     conn.sendall(struct.pack("!H", len(reply)) + reply)

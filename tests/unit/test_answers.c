@@ -40,7 +40,7 @@ START_TEST(test_answers_allow)
 	ck_assert_str_eq(name, "api.example.com");
 	ck_assert_int_eq(nj_answers_allows(t, r, &port, NULL, 0), 0);
 	ck_assert_int_eq(nj_answers_allows(t, r, &mapped, NULL, 0), 1); /* a v6 socket's form */
-	ck_assert_int_eq(nj_answers_allows(t, r, &meta, NULL, 0), 0);   /* block @special wins */
+	ck_assert_int_eq(nj_answers_allows(t, r, &meta, NULL, 0), 0); /* block @special wins */
 	ck_assert_int_eq(nj_answers_name(t, &meta.ip, name, sizeof(name)), 1);
 	ck_assert_str_eq(name, "api.example.com"); /* the log line still names the lookup */
 	nj_rules_free(r);

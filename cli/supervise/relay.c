@@ -1,0 +1,848 @@
+/* relay.c - the DNS relay of netjail run --supervise (SPEC.md §8a): the tree's queries to
+ * the nameservers the rules allow pass through the supervisor, which remembers the answers
+ * for the whole tree (engine/answers.c), so that host rules hold for programs that speak DNS
+ * themselves (Go, busybox, c-ares, anything static) as they do for libc's lookups.
+ *
+ *   tree                          supervisor                          nameserver S
+ *   connect(fd, S:53) ----------> notify.c: the rules allow S:53;
+ *                                 fd bound, its address registered,
+ *                                 fd connected to S's face instead
+ *   send(query) ----------------> face of S (127.0.0.1:F, [::1]:F6)
+ *                                 block host?  REFUSED, never sent --x
+ *                                 else, from a socket of its own ------> query, unchanged
+ *                                 <-------------------------------------- answer
+ *                                 A/AAAA (through CNAMEs) remembered
+ *   <---------------------------- the answer, unchanged, from the face
+ *   recvfrom(fd, .., &from) ----> notify.c: from is S's face: S:53 instead
+ *
+ * A face is a set of loopback sockets standing for one nameserver: UDP and a TCP listener,
+ * on 127.0.0.1 and (where IPv6 works) ::1; an IPv6 socket reaches the IPv4 ones as
+ * ::ffff:127.0.0.1.  Resolvers check that an answer comes from the server they asked
+ * (glibc's res_ourserver_p, musl, c-ares): so recvfrom with an address, on a socket the relay
+ * serves, is answered by the supervisor (notify.c), with the face's address replaced by its
+ * server's.  read(2) and recv(2) need nothing: Go reads its connected socket.
+ *
+ * What the relay forwards is only what it registered: a flow is (face, the client socket's
+ * address as the face sees it), written by a worker before the tree's call returns, so a
+ * query never arrives before its flow.  A datagram from any other address is dropped; the
+ * relay never forwards to a server the rules did not allow (a face exists only for such a
+ * server) and answers nothing from a cache.  Each UDP flow has its own upstream socket,
+ * connected to the server (a random source port; only the server's datagrams arrive): several
+ * queries in flight on one socket are several datagrams on one flow, their ids the client's.
+ * A flow idle for IDLE_SEC is closed; the oldest is closed when the table is full.
+ *
+ * One thread (epoll) moves every UDP datagram and never blocks: a slow or dead nameserver
+ * delays only its own answers, and nothing the workers do waits for the relay.  A TCP
+ * connection (the retry after a truncated answer) gets a thread of its own (at most TCP_MAX),
+ * which reads whole messages (the 2-byte length, then the message) with timeouts.
+ *
+ * A message the relay cannot read as one query with one question is not forwarded (the
+ * relay could not tell whether it names a blocked host); an answer it cannot parse
+ * (engine/dns.c refuses bad pointers, lying lengths, too many records) is not handed back.
+ * Both are logged.  Everything here is the supervisor's memory, out of the tree's reach. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/supervise/supervise.h"
+
+#define FACES_MAX 32
+#define FLOWS_MAX 1024
+#define IDLE_SEC 60
+#define TCP_MAX 64
+#define TCP_WAIT_MS 10000 /* for a TCP client's query, or its server's answer */
+#define MSG_MAX 65535
+#define RELAY_STACK (256u << 10)
+
+enum { K_UDP4, K_UDP6, K_TCP4, K_TCP6, NKINDS };
+
+struct face {
+	struct nj_ip server; /* IPv4 or IPv6, never v4-mapped */
+	int fd[NKINDS]; /* -1: none */
+	uint16_t port[NKINDS]; /* host order */
+};
+
+struct flow {
+	int used;
+	int face, kind;
+	struct nj_ip ip; /* the client's address, as the face sees it */
+	uint16_t port;
+	ino_t ino; /* of the client's socket (nj_relay_serves) */
+	pid_t pid; /* who registered it, for log lines */
+	int up; /* UDP: the upstream socket, or -1 */
+	uint64_t gen; /* of the flow's use: an upstream event of an earlier use is ignored */
+	time_t last;
+};
+
+static const struct nj_super *sup;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct face faces[FACES_MAX];
+static int nfaces;
+static struct flow flows[FLOWS_MAX];
+static uint64_t gens;
+static int ep = -1, tcp_threads;
+
+/* epoll data: what woke us */
+#define EV_FACE(f, k) (((uint64_t)1 << 62) | ((uint64_t)(f) << 8) | (uint64_t)(k))
+#define EV_UP(i, g) (((uint64_t)2 << 62) | ((uint64_t)(g) << 16) | (uint64_t)(i))
+
+static time_t
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* The address ss holds, unmapped, and its port (host order).  0, or -1 when not IP. */
+static int
+ip_of(const struct sockaddr_storage *ss, struct nj_ip *ip, uint16_t *port)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+
+		ip->family = 4;
+		memcpy(ip->a, &s->sin_addr, 4);
+		*port = ntohs(s->sin_port);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+
+		ip->family = 6;
+		memcpy(ip->a, &s->sin6_addr, 16);
+		nj_ip_unmap(ip);
+		*port = ntohs(s->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/* ip:port as a sockaddr of family fam (AF_INET6 and an IPv4 ip: v4-mapped). */
+static socklen_t
+sockaddr_of(const struct nj_ip *ip, uint16_t port, int fam, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (fam == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		memcpy(&s->sin_addr, ip->a, 4);
+		return sizeof(*s);
+	}
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	if (ip->family == 4) {
+		s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(s6->sin6_addr.s6_addr + 12, ip->a, 4);
+	} else {
+		memcpy(&s6->sin6_addr, ip->a, 16);
+	}
+	return sizeof(*s6);
+}
+
+static int
+same_ip(const struct nj_ip *a, const struct nj_ip *b)
+{
+	return a->family == b->family && memcmp(a->a, b->a, 16) == 0;
+}
+
+static void
+loopback(struct nj_ip *ip, int v6)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = v6 ? 6 : 4;
+	if (v6)
+		ip->a[15] = 1;
+	else
+		ip->a[0] = 127, ip->a[3] = 1;
+}
+
+/* One loopback socket of a face: bound to an ephemeral port, non-blocking.  -1: none. */
+static int
+face_socket(int kind, uint16_t *port)
+{
+	int v6 = kind == K_UDP6 || kind == K_TCP6, stream = kind >= K_TCP4;
+	struct sockaddr_storage ss;
+	struct nj_ip lo;
+	socklen_t len;
+	uint16_t p;
+	int fd, one = 1;
+
+	loopback(&lo, v6);
+	fd = socket(v6 ? AF_INET6 : AF_INET,
+	    (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (v6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	len = sockaddr_of(&lo, 0, v6 ? AF_INET6 : AF_INET, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || (stream && listen(fd, 128) != 0) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0 || ip_of(&ss, &lo, &p) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = p;
+	return fd;
+}
+
+/* The face of server ip (unmapped), made on first use.  Its index, or -1.  Under mu. */
+static int
+face_for(const struct nj_ip *ip)
+{
+	struct face *f;
+
+	for (int i = 0; i < nfaces; i++)
+		if (same_ip(&faces[i].server, ip))
+			return i;
+	if (nfaces == FACES_MAX)
+		return -1;
+	f = &faces[nfaces];
+	f->server = *ip;
+	for (int k = 0; k < NKINDS; k++) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		f->fd[k] = face_socket(k, &f->port[k]);
+		ev.data.u64 = EV_FACE(nfaces, k);
+		if (f->fd[k] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, f->fd[k], &ev) != 0) {
+			close(f->fd[k]);
+			f->fd[k] = -1;
+		}
+	}
+	if (f->fd[K_UDP4] < 0 && f->fd[K_UDP6] < 0) {
+		for (int k = 0; k < NKINDS; k++)
+			if (f->fd[k] >= 0)
+				close(f->fd[k]);
+		return -1;
+	}
+	return nfaces++;
+}
+
+int
+nj_relay_wants(const struct nj_super *s, const struct nj_dest *d, int type)
+{
+	return s->relay && d->kind == NJ_DEST_IP && d->port == 53 &&
+	    (type == SOCK_DGRAM || type == SOCK_STREAM);
+}
+
+/* The kind of face socket a client socket of family fam reaches server ip through. */
+static int
+kind_for(const struct nj_ip *server, int fam, int stream)
+{
+	int v6 = fam == AF_INET6 && server->family == 6;
+
+	return stream ? (v6 ? K_TCP6 : K_TCP4) : (v6 ? K_UDP6 : K_UDP4);
+}
+
+/* Close flow i (under mu). */
+static void
+drop_flow(int i)
+{
+	if (flows[i].up >= 0)
+		close(flows[i].up); /* (closing removes it from the epoll set) */
+	flows[i].up = -1;
+	flows[i].used = 0;
+}
+
+int
+nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t pid,
+    struct sockaddr_storage *to, socklen_t *len)
+{
+	struct sockaddr_storage me;
+	socklen_t mlen = sizeof(me);
+	struct nj_ip server = d->ip, client;
+	struct stat st;
+	uint16_t cport;
+	int f, k, slot = -1, oldest = -1;
+
+	nj_ip_unmap(&server);
+	if (fam != AF_INET && fam != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (fstat(sock, &st) != 0 || getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
+		return -errno;
+	if (ip_of(&me, &client, &cport) != 0)
+		return -EAFNOSUPPORT;
+	if (cport == 0) {
+		/* bound now, as the kernel would bind it at the connect or send: the flow is
+		 * registered before anything can arrive from it */
+		struct sockaddr_storage any;
+		struct nj_ip zero = { .family = fam == AF_INET ? 4 : 6 };
+
+		mlen = sockaddr_of(&zero, 0, fam, &any);
+		if (bind(sock, (struct sockaddr *)&any, mlen) != 0)
+			return -errno;
+		mlen = sizeof(me);
+		if (getsockname(sock, (struct sockaddr *)&me, &mlen) != 0 ||
+		    ip_of(&me, &client, &cport) != 0)
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&mu);
+	if ((f = face_for(&server)) < 0) {
+		pthread_mutex_unlock(&mu);
+		return -EMFILE;
+	}
+	k = kind_for(&server, fam, stream);
+	if (faces[f].fd[k] < 0) {
+		pthread_mutex_unlock(&mu);
+		return -EADDRNOTAVAIL;
+	}
+	/* what the face will see: a socket bound to the wildcard address sends from loopback */
+	{
+		struct nj_ip zero = { .family = client.family };
+
+		if (same_ip(&client, &zero))
+			loopback(&client, k == K_UDP6 || k == K_TCP6);
+	}
+	for (int i = 0; i < FLOWS_MAX; i++) {
+		if (!flows[i].used) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (flows[i].face == f && flows[i].kind == k && flows[i].port == cport &&
+		    same_ip(&flows[i].ip, &client)) {
+			slot = i;
+			break;
+		}
+		if (oldest < 0 || flows[i].last < flows[oldest].last)
+			oldest = i;
+	}
+	if (slot < 0) {
+		drop_flow(oldest);
+		slot = oldest;
+	}
+	if (!flows[slot].used) {
+		flows[slot].used = 1;
+		flows[slot].up = -1;
+		flows[slot].gen = ++gens;
+	}
+	flows[slot].face = f;
+	flows[slot].kind = k;
+	flows[slot].ip = client;
+	flows[slot].port = cport;
+	flows[slot].ino = st.st_ino;
+	flows[slot].pid = pid;
+	flows[slot].last = now_sec();
+	{
+		struct nj_ip lo;
+
+		loopback(&lo, k == K_UDP6 || k == K_TCP6);
+		*len = sockaddr_of(&lo, faces[f].port[k], fam, to);
+	}
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+int
+nj_relay_serves(ino_t ino)
+{
+	int yes = 0;
+
+	pthread_mutex_lock(&mu);
+	for (int i = 0; i < FLOWS_MAX && !yes; i++)
+		yes = flows[i].used && flows[i].ino == ino && flows[i].kind < K_TCP4;
+	pthread_mutex_unlock(&mu);
+	return yes;
+}
+
+int
+nj_relay_unface(struct sockaddr_storage *from, socklen_t *len)
+{
+	struct nj_ip ip, lo4, lo6;
+	uint16_t port;
+	int fam = from->ss_family, done = 0;
+
+	if (ip_of(from, &ip, &port) != 0)
+		return 0;
+	loopback(&lo4, 0);
+	loopback(&lo6, 1);
+	pthread_mutex_lock(&mu);
+	for (int f = 0; f < nfaces && !done; f++) {
+		if ((same_ip(&ip, &lo4) && faces[f].fd[K_UDP4] >= 0 &&
+		        faces[f].port[K_UDP4] == port) ||
+		    (same_ip(&ip, &lo6) && faces[f].fd[K_UDP6] >= 0 &&
+		        faces[f].port[K_UDP6] == port)) {
+			*len = sockaddr_of(&faces[f].server, 53, fam, from);
+			done = 1;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	return done;
+}
+
+/* A refusal or a message dropped, as the preload logs its lines: the nameserver as the
+ * destination, the name as what its lookup was for. */
+static void
+log_relay(const struct nj_super *s, pid_t pid, const struct nj_ip *server, int tcp,
+    const char *name, uint32_t rule, const char *why)
+{
+	struct nj_record r = { 0 };
+	struct nj_dest d = { .kind = NJ_DEST_IP, .port = 53 };
+	struct nj_verdict v;
+	char prog[64];
+
+	if (s->log.dest == NJ_LOG_OFF)
+		return;
+	d.proto = tcp ? NJ_PROTO_TCP : NJ_PROTO_UDP;
+	d.ip = *server;
+	r.pid = nj_notify_who(pid, prog, sizeof(prog));
+	r.prog = prog;
+	r.call = "query";
+	r.verdict = s->audit ? NJ_REC_WOULD_DENY : NJ_REC_DENY;
+	r.dest = &d;
+	r.host = name && name[0] ? name : NULL;
+	if (rule != NJ_NORULE) {
+		memset(&v, 0, sizeof(v));
+		v.rule = rule;
+		v.addr = d.ip;
+		v.naddr = 1;
+		r.rules = s->set;
+		r.v = &v;
+		r.vdest = &d;
+	} else {
+		r.reason = NJ_WHY_MALFORMED;
+		r.text = why;
+	}
+	nj_log_record(&s->log, &r);
+}
+
+/* A query from a client: 0 to forward it; 1 when answered here (REFUSED into out, *outlen);
+ * -1 to drop it (logged). */
+static int
+judge_query(const uint8_t *msg, size_t n, pid_t pid, const struct nj_ip *server, int tcp,
+    uint8_t *out, size_t *outlen)
+{
+	struct nj_dns_question q;
+	uint32_t rule;
+
+	if (nj_dns_question(msg, n, &q) != 0 || q.response) {
+		log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
+		    "a DNS message the relay cannot read as one query with one question: not "
+		    "forwarded");
+		return -1;
+	}
+	rule = nj_host_rule(sup->set, NJ_BLOCK, q.name, q.len, -1, NJ_PORT_ANY);
+	if (rule == NJ_NORULE)
+		return 0;
+	log_relay(sup, pid, server, tcp, q.name, rule, NULL);
+	if (sup->audit)
+		return 0; /* would deny: asked as it was */
+	*outlen = nj_dns_refuse(msg, n, out, MSG_MAX);
+	return *outlen ? 1 : -1;
+}
+
+/* An answer from a server: its A and AAAA answers remembered for the name asked.  0 to hand
+ * it back; -1 to drop it (logged). */
+static int
+learn_answer(const uint8_t *msg, size_t n, pid_t pid, const struct nj_ip *server, int tcp)
+{
+	struct nj_dns_question q;
+	struct nj_ip ips[64];
+	int k;
+
+	if (n >= 12 && (msg[2] & 0x80) && msg[6] == 0 && msg[7] == 0 &&
+	    nj_dns_question(msg, n, &q) != 0)
+		return 0; /* a response with no answers and no question (a FORMERR to EDNS0):
+			   * nothing to remember, handed back */
+	if (nj_dns_question(msg, n, &q) != 0 || !q.response ||
+	    (k = nj_dns_answers(msg, n, ips, sizeof(ips) / sizeof(ips[0]))) < 0) {
+		log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
+		    "a malformed DNS answer: not handed back");
+		return -1;
+	}
+	if (q.len == 0 || q.len >= NJ_HOST_MAX)
+		return 0;
+	for (int i = 0; i < k; i++)
+		nj_answers_keep(sup->answers, &ips[i], q.name, q.len);
+	return 0;
+}
+
+/* ---- UDP: the relay thread ---- */
+
+static uint8_t ubuf[MSG_MAX + 1], rbuf[MSG_MAX + 1];
+
+static void
+on_face_udp(int f, int k)
+{
+	struct sockaddr_storage src;
+	socklen_t slen;
+	ssize_t n;
+
+	for (;;) {
+		struct nj_ip ip, server;
+		uint16_t port;
+		size_t rn = 0;
+		int i, verdict, up;
+		uint64_t gen;
+		pid_t pid;
+
+		slen = sizeof(src);
+		n = recvfrom(faces[f].fd[k], ubuf, sizeof(ubuf), MSG_DONTWAIT,
+		    (struct sockaddr *)&src, &slen);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* EAGAIN: all read */
+		}
+		if (ip_of(&src, &ip, &port) != 0)
+			continue;
+		pthread_mutex_lock(&mu);
+		for (i = 0; i < FLOWS_MAX; i++)
+			if (flows[i].used && flows[i].face == f && flows[i].kind == k &&
+			    flows[i].port == port && same_ip(&flows[i].ip, &ip))
+				break;
+		if (i == FLOWS_MAX) {
+			pthread_mutex_unlock(&mu);
+			continue; /* not registered: nobody the relay stands for */
+		}
+		flows[i].last = now_sec();
+		pid = flows[i].pid;
+		gen = flows[i].gen;
+		server = faces[f].server;
+		pthread_mutex_unlock(&mu);
+
+		verdict = n > MSG_MAX ? -1 :
+		                        judge_query(ubuf, (size_t)n, pid, &server, 0, rbuf, &rn);
+		if (verdict == 1) {
+			(void)sendto(faces[f].fd[k], rbuf, rn, MSG_DONTWAIT,
+			    (struct sockaddr *)&src, slen);
+			continue;
+		}
+		if (verdict < 0)
+			continue;
+		pthread_mutex_lock(&mu);
+		if (!flows[i].used || flows[i].gen != gen) {
+			pthread_mutex_unlock(&mu);
+			continue; /* closed meanwhile (a worker needed its slot) */
+		}
+		if (flows[i].up < 0) {
+			struct sockaddr_storage to;
+			socklen_t tlen = sockaddr_of(&server, 53,
+			    server.family == 4 ? AF_INET : AF_INET6, &to);
+			struct epoll_event ev = { .events = EPOLLIN };
+			int s = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+			ev.data.u64 = EV_UP(i, flows[i].gen);
+			if (s >= 0 &&
+			    (connect(s, (struct sockaddr *)&to, tlen) != 0 ||
+			        epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0)) {
+				close(s);
+				s = -1;
+			}
+			flows[i].up = s;
+		}
+		up = flows[i].up;
+		if (up >= 0)
+			(void)send(up, ubuf, (size_t)n, MSG_DONTWAIT);
+		pthread_mutex_unlock(&mu);
+	}
+}
+
+static void
+on_upstream(int i, uint64_t gen)
+{
+	for (;;) {
+		struct sockaddr_storage to;
+		struct nj_ip server;
+		socklen_t tlen;
+		ssize_t n;
+		int up, fd, fam;
+		pid_t pid;
+
+		pthread_mutex_lock(&mu);
+		if (!flows[i].used || flows[i].gen != gen || (up = flows[i].up) < 0) {
+			pthread_mutex_unlock(&mu);
+			return;
+		}
+		n = recv(up, ubuf, sizeof(ubuf), MSG_DONTWAIT);
+		if (n < 0) {
+			pthread_mutex_unlock(&mu);
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue; /* (an ICMP error of an earlier datagram) */
+			return;
+		}
+		flows[i].last = now_sec();
+		fd = faces[flows[i].face].fd[flows[i].kind];
+		fam = flows[i].kind == K_UDP6 ? AF_INET6 : AF_INET;
+		tlen = sockaddr_of(&flows[i].ip, flows[i].port, fam, &to);
+		server = faces[flows[i].face].server;
+		pid = flows[i].pid;
+		pthread_mutex_unlock(&mu);
+		if (n > MSG_MAX || learn_answer(ubuf, (size_t)n, pid, &server, 0) != 0)
+			continue;
+		(void)sendto(fd, ubuf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&to, tlen);
+	}
+}
+
+/* Flows idle too long: closed. */
+static void
+sweep(void)
+{
+	time_t t = now_sec();
+
+	pthread_mutex_lock(&mu);
+	for (int i = 0; i < FLOWS_MAX; i++)
+		if (flows[i].used && t - flows[i].last > IDLE_SEC)
+			drop_flow(i);
+	pthread_mutex_unlock(&mu);
+}
+
+/* ---- TCP: a thread per connection ---- */
+
+struct tcp_conn {
+	int fd, face, kind;
+	struct sockaddr_storage src;
+};
+
+/* Wait until fd is ready for events, at most ms.  1 ready, 0 not. */
+static int
+ready(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	while (poll(&p, 1, ms) < 0)
+		if (errno != EINTR)
+			return 0;
+	return (p.revents & (events | POLLHUP | POLLERR)) != 0;
+}
+
+static int
+read_full(int fd, uint8_t *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t k;
+
+		if (!ready(fd, POLLIN, TCP_WAIT_MS))
+			return -1;
+		k = recv(fd, buf + got, n - got, MSG_DONTWAIT);
+		if (k == 0)
+			return -1;
+		if (k < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int
+write_full(int fd, const uint8_t *buf, size_t n)
+{
+	for (size_t put = 0; put < n;) {
+		ssize_t k;
+
+		if (!ready(fd, POLLOUT, TCP_WAIT_MS))
+			return -1;
+		k = send(fd, buf + put, n - put, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		put += (size_t)k;
+	}
+	return 0;
+}
+
+/* One message of a TCP stream, its 2-byte length first, into buf[2..]; its length, or -1. */
+static int
+read_msg(int fd, uint8_t *buf)
+{
+	size_t n;
+
+	if (read_full(fd, buf, 2) != 0)
+		return -1;
+	n = (size_t)buf[0] << 8 | buf[1];
+	return n == 0 || read_full(fd, buf + 2, n) != 0 ? -1 : (int)n;
+}
+
+static void *
+tcp_main(void *arg)
+{
+	struct tcp_conn c = *(struct tcp_conn *)arg;
+	uint8_t *in = malloc(MSG_MAX + 2), *out = malloc(MSG_MAX + 2);
+	struct nj_ip ip, server;
+	uint16_t port;
+	pid_t pid = 0;
+	int up = -1, i = FLOWS_MAX;
+
+	free(arg);
+	/* the flow is registered before the client's connect returned: by its first query */
+	if (in && out && ready(c.fd, POLLIN, TCP_WAIT_MS) && ip_of(&c.src, &ip, &port) == 0) {
+		pthread_mutex_lock(&mu);
+		for (i = 0; i < FLOWS_MAX; i++)
+			if (flows[i].used && flows[i].face == c.face && flows[i].kind == c.kind &&
+			    flows[i].port == port && same_ip(&flows[i].ip, &ip))
+				break;
+		if (i < FLOWS_MAX) {
+			pid = flows[i].pid;
+			server = faces[c.face].server;
+			flows[i].used = 0; /* one connection: taken */
+		}
+		pthread_mutex_unlock(&mu);
+	}
+	if (i < FLOWS_MAX) {
+		struct sockaddr_storage to;
+		socklen_t tlen = sockaddr_of(&server, 53, server.family == 4 ? AF_INET : AF_INET6,
+		    &to);
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		up = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (up >= 0 && connect(up, (struct sockaddr *)&to, tlen) != 0 &&
+		    (errno != EINPROGRESS || !ready(up, POLLOUT, TCP_WAIT_MS) ||
+		        getsockopt(up, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0)) {
+			close(up);
+			up = -1;
+		}
+	}
+	while (up >= 0) {
+		struct pollfd p[2] = { { .fd = c.fd, .events = POLLIN },
+			{ .fd = up, .events = POLLIN } };
+		size_t rn = 0;
+		int n, verdict;
+
+		if (poll(p, 2, IDLE_SEC * 1000) <= 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents) {
+			if ((n = read_msg(c.fd, in)) < 0)
+				break;
+			verdict = judge_query(in + 2, (size_t)n, pid, &server, 1, out + 2, &rn);
+			if (verdict < 0)
+				break;
+			if (verdict == 1) {
+				out[0] = (uint8_t)(rn >> 8), out[1] = (uint8_t)rn;
+				if (write_full(c.fd, out, rn + 2) != 0)
+					break;
+			} else if (write_full(up, in, (size_t)n + 2) != 0) {
+				break;
+			}
+		}
+		if (p[1].revents) {
+			if ((n = read_msg(up, in)) < 0 ||
+			    learn_answer(in + 2, (size_t)n, pid, &server, 1) != 0 ||
+			    write_full(c.fd, in, (size_t)n + 2) != 0)
+				break;
+		}
+	}
+	if (up >= 0)
+		close(up);
+	close(c.fd);
+	free(in);
+	free(out);
+	pthread_mutex_lock(&mu);
+	tcp_threads--;
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+static void
+on_face_tcp(int f, int k)
+{
+	for (;;) {
+		struct tcp_conn *c = malloc(sizeof(*c));
+		socklen_t slen = sizeof(c ? c->src : (struct sockaddr_storage){ 0 });
+		pthread_attr_t attr;
+		pthread_t t;
+		int fd, go;
+
+		if (c == NULL)
+			return;
+		fd = accept4(faces[f].fd[k], (struct sockaddr *)&c->src, &slen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			free(c);
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return;
+		}
+		c->fd = fd, c->face = f, c->kind = k;
+		pthread_mutex_lock(&mu);
+		go = tcp_threads < TCP_MAX;
+		if (go)
+			tcp_threads++;
+		pthread_mutex_unlock(&mu);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, RELAY_STACK);
+		if (!go || pthread_create(&t, &attr, tcp_main, c) != 0) {
+			close(fd); /* the client sees its connection closed: it tries again */
+			free(c);
+			if (go) {
+				pthread_mutex_lock(&mu);
+				tcp_threads--;
+				pthread_mutex_unlock(&mu);
+			}
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+static void *
+relay_main(void *arg)
+{
+	struct epoll_event ev[64];
+	time_t swept = now_sec();
+
+	(void)arg;
+	for (;;) {
+		int n = epoll_wait(ep, ev, 64, 1000);
+
+		for (int i = 0; i < n; i++) {
+			uint64_t u = ev[i].data.u64;
+
+			if (u >> 62 == 1) {
+				int f = (int)((u >> 8) & 0xff), k = (int)(u & 0xff);
+
+				if (k >= K_TCP4)
+					on_face_tcp(f, k);
+				else
+					on_face_udp(f, k);
+			} else {
+				on_upstream((int)(u & 0xffff), (u >> 16) & ((1ull << 46) - 1));
+			}
+		}
+		if (now_sec() != swept) {
+			swept = now_sec();
+			sweep();
+		}
+	}
+	return NULL;
+}
+
+int
+nj_relay_start(const struct nj_super *s)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	sup = s;
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, RELAY_STACK);
+	rc = pthread_create(&t, &attr, relay_main, NULL);
+	pthread_attr_destroy(&attr);
+	return -rc;
+}
