@@ -1,7 +1,8 @@
 /* dns.c - DNS messages (RFC 1035), read for the supervisor's relay (SPEC.md §8a): the name a
  * query asks for, and the addresses a response gives for it through its CNAME chain.  Nothing
  * here trusts the message: every length is checked against the end, a compression pointer
- * must point back (so a name cannot loop) and past the header, a name stops at 255 bytes, a
+ * must point back (so a name cannot loop) and past the header, at most 64 of them a name (so
+ * reading one costs little), a name stops at 255 bytes, a
  * message at NJ_DNS_MAX_RECORDS records; anything else is -EINVAL and the relay refuses it.
  * No system calls, no allocation.
  */
@@ -15,6 +16,9 @@
 #define T_AAAA 28
 #define C_IN 1
 #define MAX_CHAIN 16 /* CNAME links followed from the question's name */
+#define MAX_JUMPS \
+	64 /* compression pointers followed in one name: each name is read up
+		      * to 17 times (the chain's passes), so its cost must be bounded too */
 
 static uint16_t
 u16(const uint8_t *p)
@@ -29,7 +33,7 @@ static int
 name_at(const uint8_t *msg, size_t n, size_t *pos, char *out)
 {
 	size_t p = *pos, len = 0, end = 0, low = *pos;
-	int jumped = 0;
+	int jumped = 0, jumps = 0;
 
 	for (;;) {
 		uint8_t c;
@@ -42,7 +46,7 @@ name_at(const uint8_t *msg, size_t n, size_t *pos, char *out)
 
 			/* (never into the header: names start at 12) */
 			if (p + 1 >= n || (to = (size_t)(c & 0x3f) << 8 | msg[p + 1]) >= low ||
-			    to < 12)
+			    to < 12 || ++jumps > MAX_JUMPS)
 				return -EINVAL;
 			if (!jumped)
 				end = p + 2, jumped = 1;

@@ -337,11 +337,13 @@ is_proto(const struct call *c, int want)
 }
 
 /* Is the allowed destination d one the DNS relay stands between (relay.c): UDP or TCP to
- * port 53? */
+ * port 53 of an address the address rules allow?  (One that only a host rule allows, an
+ * answer of an earlier lookup, is reached as it is: a server the tree found by name does not
+ * get to vouch for the names of other host rules.) */
 static int
 relayable(const struct call *c, const struct nj_dest *d)
 {
-	return nj_relay_wants(c->s, d, c->type) &&
+	return nj_relay_wants(c->s, d, c->type) && nj_decide(c->s->set, d, NULL) &&
 	    is_proto(c, c->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
 }
 
@@ -356,8 +358,8 @@ relay_target(struct call *c, const struct nj_dest *d, struct sockaddr_storage *t
 	if (getsockopt(c->sock, SOL_SOCKET, SO_DOMAIN, &fam, &n) != 0)
 		return -errno;
 	rc = nj_relay_redirect(c->sock, fam, c->type == SOCK_STREAM, d, c->pid, to, len);
-	if (rc == 0)
-		return 0;
+	if (rc == 0 || rc == -EAFNOSUPPORT)
+		return rc; /* (an IPv6 nameserver to an IPv4 socket: what the kernel says) */
 	return deny_text(c, NJ_WHY_UNCHECKABLE, "a nameserver",
 	    rc == -EMFILE            ? "netjail's DNS relay stands for 32 nameservers at most" :
 	        rc == -EADDRNOTAVAIL ? "netjail's DNS relay has no loopback address of this "
@@ -480,7 +482,6 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 }
 
 #define DGRAM_MAX 65535 /* the most a UDP datagram holds */
-#define CONTROL_MAX 4096
 
 /* One datagram of the caller's (iov[0..n): its buffers, read from its memory now; ctl, clen:
  * its control data, already copied) sent here to our checked copy to (NULL: the connected
@@ -550,25 +551,23 @@ send_msg_here(struct call *c, const struct msghdr *m, int flags, const struct nj
     struct sockaddr_storage *to, socklen_t tlen)
 {
 	struct iovec *iov;
-	void *ctl = NULL;
 	size_t n = m->msg_iovlen;
 	ssize_t k = -EFAULT;
 
-	if (n > 1024 || m->msg_controllen > CONTROL_MAX)
+	/* control data would be applied with the supervisor's credentials and capabilities, not
+	 * the caller's (SO_MARK, SCM_CREDENTIALS...): refused on a message sent here */
+	if (m->msg_controllen != 0)
+		return -EOPNOTSUPP;
+	if (n > 1024)
 		return -EMSGSIZE;
 	if ((iov = calloc(n ? n : 1, sizeof(*iov))) == NULL)
 		return -ENOMEM;
 	if (n && peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, n * sizeof(*iov)) != 0)
 		goto out;
-	if (m->msg_controllen &&
-	    ((ctl = malloc(m->msg_controllen)) == NULL ||
-	        peek(c, (uint64_t)(uintptr_t)m->msg_control, ctl, m->msg_controllen) != 0))
-		goto out;
-	k = d ? send_to_face(c, iov, n, ctl, m->msg_controllen, flags, d) :
-	        send_copy(c, iov, n, ctl, m->msg_controllen, flags, to, tlen);
+	k = d ? send_to_face(c, iov, n, NULL, 0, flags, d) :
+	        send_copy(c, iov, n, NULL, 0, flags, to, tlen);
 out:
 	free(iov);
-	free(ctl);
 	return k;
 }
 
@@ -585,6 +584,8 @@ do_sendto(struct call *c, struct seccomp_notif_resp *resp)
 		return rc;
 	if ((rc = check_addr(c, a[4], a[5] & 0xffffffffu, NJ_OP_SEND, &ss, &d)) < 0)
 		return rc;
+	if (rc == 0 && c->type == SOCK_STREAM && relayable(c, &d))
+		return -EOPNOTSUPP; /* TCP Fast Open to a nameserver would pass the relay by */
 	if (rc == 0 && c->type == SOCK_DGRAM && relayable(c, &d)) {
 		/* a nameserver: sent here, to its face (the address is our checked copy) */
 		struct iovec v = { (void *)(uintptr_t)a[1], (size_t)a[2] };
@@ -607,11 +608,14 @@ check_msg(struct call *c, const struct msghdr *m, struct sockaddr_storage *ss, s
 {
 	int rc;
 
+	memset(ss, 0, sizeof(*ss));
 	if (m->msg_name == NULL || m->msg_namelen == 0)
 		return 0; /* a connected socket: decided at connect */
 	rc = check_addr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, NJ_OP_SEND, ss, d);
 	if (rc == 0 && c->type == SOCK_DGRAM && relayable(c, d))
 		return RELAYED;
+	if (rc == 0 && c->type == SOCK_STREAM && relayable(c, d))
+		return -EOPNOTSUPP; /* TCP Fast Open to a nameserver would pass the relay by */
 	return rc < 0 ? rc : 0;
 }
 
@@ -633,8 +637,8 @@ mmsg_here(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at, int fl
 
 		if (rc == RELAYED) {
 			k = send_msg_here(c, m, flags, &d, NULL, 0);
-		} else if (rc == 0 && m->msg_name == NULL) {
-			k = send_msg_here(c, m, flags, NULL, NULL, 0);
+		} else if (rc == 0 && (m->msg_name == NULL || m->msg_namelen == 0)) {
+			k = send_msg_here(c, m, flags, NULL, NULL, 0); /* the connected peer */
 		} else if (rc == 0 && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
 			k = send_msg_here(c, m, flags, NULL, &ss,
 			    ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -645,7 +649,8 @@ mmsg_here(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at, int fl
 		if (k < 0)
 			break;
 		v[i].msg_len = (unsigned int)k;
-		if (poke(c, at + i * sizeof(*v) + offsetof(struct mmsghdr, msg_len), &v[i].msg_len,
+		if (!still_valid(c) ||
+		    poke(c, at + i * sizeof(*v) + offsetof(struct mmsghdr, msg_len), &v[i].msg_len,
 		        sizeof(v[i].msg_len)) != 0) {
 			k = -EFAULT;
 			break;
@@ -774,6 +779,10 @@ do_recvfrom(struct call *c, struct seccomp_notif_resp *resp)
 	resp->flags = 0;
 	if ((rc = peek(c, a[5], &alen, sizeof(alen))) != 0)
 		return rc == -ESRCH ? rc : -EFAULT;
+	if ((int)alen < 0)
+		return -EINVAL;
+	if (flags & MSG_ERRQUEUE)
+		flags |= MSG_DONTWAIT; /* the kernel never waits for the error queue */
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		return -ENOMEM;
 	for (;;) {
@@ -787,7 +796,7 @@ do_recvfrom(struct call *c, struct seccomp_notif_resp *resp)
 
 			deadline = UINT64_MAX;
 			if (getsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &n) == 0 &&
-			    (tv.tv_sec || tv.tv_usec)) {
+			    (tv.tv_sec || tv.tv_usec) && tv.tv_sec < 100000000) {
 				struct timespec ts;
 
 				clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -832,13 +841,14 @@ do_recvfrom(struct call *c, struct seccomp_notif_resp *resp)
 			{ (void *)(uintptr_t)a[4], na },
 			{ (void *)(uintptr_t)a[5], sizeof(flen) } };
 
-		rc = process_vm_writev(c->pid, l, 3, r, 3, 0) == (ssize_t)(nb + na + sizeof(flen)) ?
-		    0 :
-		    -EFAULT;
+		rc = !still_valid(c) ? -ESRCH :
+		    process_vm_writev(c->pid, l, 3, r, 3, 0) == (ssize_t)(nb + na + sizeof(flen)) ?
+		                       0 :
+		                       -EFAULT;
 	}
 	free(buf);
 	if (rc != 0)
-		return -EFAULT;
+		return rc == -ESRCH ? rc : -EFAULT;
 	resp->val = k;
 	return 0;
 }

@@ -29,7 +29,10 @@
  * server) and answers nothing from a cache.  Each UDP flow has its own upstream socket,
  * connected to the server (a random source port; only the server's datagrams arrive): several
  * queries in flight on one socket are several datagrams on one flow, their ids the client's.
- * A flow idle for IDLE_SEC is closed; the oldest is closed when the table is full.
+ * An answer is handed back and remembered only if it answers a query asked on its flow (id,
+ * name, type, class: struct asked), so a datagram nobody asked for teaches the tree nothing.
+ * A flow idle for IDLE_SEC loses its upstream socket, not its registration (the client may
+ * still hold its socket); the registration idle longest goes when the table is full.
  *
  * One thread (epoll) moves every UDP datagram and never blocks: a slow or dead nameserver
  * delays only its own answers, and nothing the workers do waits for the relay.  A TCP
@@ -55,7 +58,7 @@
 
 #include "cli/supervise/supervise.h"
 
-#define FACES_MAX 32
+#define FACES_MAX 128
 #define FLOWS_MAX 1024
 #define IDLE_SEC 60
 #define TCP_MAX 64
@@ -71,6 +74,18 @@ struct face {
 	uint16_t port[NKINDS]; /* host order */
 };
 
+/* A query forwarded and not yet answered: an answer is handed back, and remembered, only if
+ * it answers one (its id, and its question's name, type and class), so an answer nobody asked
+ * for (an off-path forgery, a stray) teaches the tree nothing. */
+#define ASKED_MAX 16
+struct asked {
+	struct {
+		uint64_t hash; /* of the name */
+		uint16_t id, type, class, live;
+	} q[ASKED_MAX];
+	unsigned next; /* the slot the next query takes (the oldest goes) */
+};
+
 struct flow {
 	int used;
 	int face, kind;
@@ -81,6 +96,7 @@ struct flow {
 	int up; /* UDP: the upstream socket, or -1 */
 	uint64_t gen; /* of the flow's use: an upstream event of an earlier use is ignored */
 	time_t last;
+	struct asked asked; /* UDP: written by the relay thread, under mu */
 };
 
 static const struct nj_super *sup;
@@ -270,7 +286,7 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 	int f, k, slot = -1, oldest = -1;
 
 	nj_ip_unmap(&server);
-	if (fam != AF_INET && fam != AF_INET6)
+	if ((fam != AF_INET && fam != AF_INET6) || (fam == AF_INET && server.family == 6))
 		return -EAFNOSUPPORT;
 	if (fstat(sock, &st) != 0 || getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
 		return -errno;
@@ -329,6 +345,7 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 		flows[slot].used = 1;
 		flows[slot].up = -1;
 		flows[slot].gen = ++gens;
+		memset(&flows[slot].asked, 0, sizeof(flows[slot].asked));
 	}
 	flows[slot].face = f;
 	flows[slot].kind = k;
@@ -376,8 +393,10 @@ nj_relay_unface(struct sockaddr_storage *from, socklen_t *len)
 		        faces[f].port[K_UDP4] == port) ||
 		    (same_ip(&ip, &lo6) && faces[f].fd[K_UDP6] >= 0 &&
 		        faces[f].port[K_UDP6] == port)) {
-			*len = sockaddr_of(&faces[f].server, 53, fam, from);
-			done = 1;
+			if (fam == AF_INET6 || faces[f].server.family == 4) {
+				*len = sockaddr_of(&faces[f].server, 53, fam, from);
+				done = 1;
+			}
 		}
 	}
 	pthread_mutex_unlock(&mu);
@@ -420,55 +439,113 @@ log_relay(const struct nj_super *s, pid_t pid, const struct nj_ip *server, int t
 	nj_log_record(&s->log, &r);
 }
 
-/* A query from a client: 0 to forward it; 1 when answered here (REFUSED into out, *outlen);
- * -1 to drop it (logged). */
+static uint64_t
+name_hash(const char *name, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x100000001b3u;
+	return h;
+}
+
+static void
+ask(struct asked *a, const struct nj_dns_question *q)
+{
+	unsigned i = a->next++ % ASKED_MAX;
+
+	a->q[i].hash = name_hash(q->name, q->len);
+	a->q[i].id = q->id;
+	a->q[i].type = q->type;
+	a->q[i].class = q->class;
+	a->q[i].live = 1;
+}
+
+/* Does answer msg (its question q, or NULL for a response without one: a FORMERR) answer a
+ * query of a?  1, and that query is answered; else 0. */
+static int
+answers_one(struct asked *a, const uint8_t *msg, const struct nj_dns_question *q)
+{
+	uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
+	uint64_t h = q ? name_hash(q->name, q->len) : 0;
+
+	for (unsigned i = 0; i < ASKED_MAX; i++) {
+		if (!a->q[i].live || a->q[i].id != id)
+			continue;
+		if (q &&
+		    (a->q[i].hash != h || a->q[i].type != q->type || a->q[i].class != q->class))
+			continue;
+		a->q[i].live = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* A query from a client: 0 to forward it (its question in *ret); 1 when answered here
+ * (REFUSED into out, *outlen); -1 to drop it (logged).  A name a host rule could not hold
+ * (a byte outside letters, digits, '-' and '_'; a label too long) is not forwarded: neither
+ * a rule nor a log line could say it safely.  In audit mode nothing is refused or dropped,
+ * only logged. */
 static int
 judge_query(const uint8_t *msg, size_t n, pid_t pid, const struct nj_ip *server, int tcp,
-    uint8_t *out, size_t *outlen)
+    uint8_t *out, size_t *outlen, struct nj_dns_question *ret)
 {
-	struct nj_dns_question q;
+	char norm[NJ_HOST_TEXT];
 	uint32_t rule;
 
-	if (nj_dns_question(msg, n, &q) != 0 || q.response) {
+	if (nj_dns_question(msg, n, ret) != 0 || ret->response) {
 		log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
 		    "a DNS message the relay cannot read as one query with one question: not "
 		    "forwarded");
-		return -1;
+		return sup->audit ? 0 : -1;
 	}
-	rule = nj_host_rule(sup->set, NJ_BLOCK, q.name, q.len, -1, NJ_PORT_ANY);
+	if (ret->len > 0 && nj_host_norm(ret->name, norm, sizeof(norm)) != (int)ret->len) {
+		log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
+		    "a DNS query for a name that is not a host name: not forwarded");
+		return sup->audit ? 0 : -1;
+	}
+	rule = nj_host_rule(sup->set, NJ_BLOCK, ret->name, ret->len, -1, NJ_PORT_ANY);
 	if (rule == NJ_NORULE)
 		return 0;
-	log_relay(sup, pid, server, tcp, q.name, rule, NULL);
+	log_relay(sup, pid, server, tcp, ret->name, rule, NULL);
 	if (sup->audit)
 		return 0; /* would deny: asked as it was */
 	*outlen = nj_dns_refuse(msg, n, out, MSG_MAX);
 	return *outlen ? 1 : -1;
 }
 
-/* An answer from a server: its A and AAAA answers remembered for the name asked.  0 to hand
- * it back; -1 to drop it (logged). */
+/* An answer from a server, its question read into q (q->len = SIZE_MAX: it has none, a
+ * FORMERR): 0 when it is well-formed enough to match against the queries asked; -1 to drop
+ * it (logged, except in audit mode, where it is handed back unlearned). */
 static int
-learn_answer(const uint8_t *msg, size_t n, pid_t pid, const struct nj_ip *server, int tcp)
+read_answer(const uint8_t *msg, size_t n, pid_t pid, const struct nj_ip *server, int tcp,
+    struct nj_dns_question *q)
 {
-	struct nj_dns_question q;
+	if (n >= 12 && (msg[2] & 0x80) && msg[4] == 0 && msg[5] == 0 && msg[6] == 0 &&
+	    msg[7] == 0) {
+		q->len = SIZE_MAX; /* no question, no answers: nothing to remember */
+		return 0;
+	}
+	if (nj_dns_question(msg, n, q) == 0 && q->response && nj_dns_answers(msg, n, NULL, 0) >= 0)
+		return 0;
+	log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
+	    "a malformed DNS answer: not handed back");
+	q->len = SIZE_MAX;
+	return sup->audit ? 0 : -1;
+}
+
+/* The A and AAAA answers of a well-formed answer to a query asked: remembered for its name. */
+static void
+learn_answer(const uint8_t *msg, size_t n, const struct nj_dns_question *q)
+{
 	struct nj_ip ips[64];
 	int k;
 
-	if (n >= 12 && (msg[2] & 0x80) && msg[6] == 0 && msg[7] == 0 &&
-	    nj_dns_question(msg, n, &q) != 0)
-		return 0; /* a response with no answers and no question (a FORMERR to EDNS0):
-			   * nothing to remember, handed back */
-	if (nj_dns_question(msg, n, &q) != 0 || !q.response ||
-	    (k = nj_dns_answers(msg, n, ips, sizeof(ips) / sizeof(ips[0]))) < 0) {
-		log_relay(sup, pid, server, tcp, NULL, NJ_NORULE,
-		    "a malformed DNS answer: not handed back");
-		return -1;
-	}
-	if (q.len == 0 || q.len >= NJ_HOST_MAX)
-		return 0;
+	if (q->len == 0 || q->len >= NJ_HOST_MAX ||
+	    (k = nj_dns_answers(msg, n, ips, sizeof(ips) / sizeof(ips[0]))) < 0)
+		return;
 	for (int i = 0; i < k; i++)
-		nj_answers_keep(sup->answers, &ips[i], q.name, q.len);
-	return 0;
+		nj_answers_keep(sup->answers, &ips[i], q->name, q->len);
 }
 
 /* ---- UDP: the relay thread ---- */
@@ -485,6 +562,7 @@ on_face_udp(int f, int k)
 	for (;;) {
 		struct nj_ip ip, server;
 		uint16_t port;
+		struct nj_dns_question q;
 		size_t rn = 0;
 		int i, verdict, up;
 		uint64_t gen;
@@ -515,8 +593,9 @@ on_face_udp(int f, int k)
 		server = faces[f].server;
 		pthread_mutex_unlock(&mu);
 
-		verdict = n > MSG_MAX ? -1 :
-		                        judge_query(ubuf, (size_t)n, pid, &server, 0, rbuf, &rn);
+		verdict = n > MSG_MAX ?
+		    -1 :
+		    judge_query(ubuf, (size_t)n, pid, &server, 0, rbuf, &rn, &q);
 		if (verdict == 1) {
 			(void)sendto(faces[f].fd[k], rbuf, rn, MSG_DONTWAIT,
 			    (struct sockaddr *)&src, slen);
@@ -546,8 +625,8 @@ on_face_udp(int f, int k)
 			flows[i].up = s;
 		}
 		up = flows[i].up;
-		if (up >= 0)
-			(void)send(up, ubuf, (size_t)n, MSG_DONTWAIT);
+		if (up >= 0 && send(up, ubuf, (size_t)n, MSG_DONTWAIT) == n)
+			ask(&flows[i].asked, &q);
 		pthread_mutex_unlock(&mu);
 	}
 }
@@ -557,10 +636,11 @@ on_upstream(int i, uint64_t gen)
 {
 	for (;;) {
 		struct sockaddr_storage to;
+		struct nj_dns_question q;
 		struct nj_ip server;
 		socklen_t tlen;
 		ssize_t n;
-		int up, fd, fam;
+		int up, fd, fam, ok;
 		pid_t pid;
 
 		pthread_mutex_lock(&mu);
@@ -575,29 +655,49 @@ on_upstream(int i, uint64_t gen)
 				continue; /* (an ICMP error of an earlier datagram) */
 			return;
 		}
-		flows[i].last = now_sec();
 		fd = faces[flows[i].face].fd[flows[i].kind];
 		fam = flows[i].kind == K_UDP6 ? AF_INET6 : AF_INET;
 		tlen = sockaddr_of(&flows[i].ip, flows[i].port, fam, &to);
 		server = faces[flows[i].face].server;
 		pid = flows[i].pid;
 		pthread_mutex_unlock(&mu);
-		if (n > MSG_MAX || learn_answer(ubuf, (size_t)n, pid, &server, 0) != 0)
+		if (n > MSG_MAX || n < 12 || read_answer(ubuf, (size_t)n, pid, &server, 0, &q) != 0)
 			continue;
+		pthread_mutex_lock(&mu);
+		ok = flows[i].used && flows[i].gen == gen &&
+		    answers_one(&flows[i].asked, ubuf, q.len == SIZE_MAX ? NULL : &q);
+		if (ok)
+			flows[i].last = now_sec();
+		pthread_mutex_unlock(&mu);
+		if (!ok)
+			continue; /* answers nothing asked: a stray, or forged */
+		if (q.len != SIZE_MAX)
+			learn_answer(ubuf, (size_t)n, &q);
 		(void)sendto(fd, ubuf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&to, tlen);
 	}
 }
 
-/* Flows idle too long: closed. */
+/* Flows idle too long: their upstream sockets closed (a query after that opens another).  The
+ * registration stays, since the client's socket may still be connected to the face; it goes
+ * only when the table is full and its slot is the one idle longest (nj_relay_redirect), or,
+ * for a TCP registration no connection took, after IDLE_SEC. */
 static void
 sweep(void)
 {
 	time_t t = now_sec();
 
 	pthread_mutex_lock(&mu);
-	for (int i = 0; i < FLOWS_MAX; i++)
-		if (flows[i].used && t - flows[i].last > IDLE_SEC)
-			drop_flow(i);
+	for (int i = 0; i < FLOWS_MAX; i++) {
+		if (!flows[i].used || t - flows[i].last <= IDLE_SEC)
+			continue;
+		if (flows[i].kind >= K_TCP4) {
+			flows[i].used = 0;
+		} else if (flows[i].up >= 0) {
+			close(flows[i].up);
+			flows[i].up = -1;
+			memset(&flows[i].asked, 0, sizeof(flows[i].asked));
+		}
+	}
 	pthread_mutex_unlock(&mu);
 }
 
@@ -677,12 +777,15 @@ tcp_main(void *arg)
 {
 	struct tcp_conn c = *(struct tcp_conn *)arg;
 	uint8_t *in = malloc(MSG_MAX + 2), *out = malloc(MSG_MAX + 2);
+	struct asked asked;
+	struct nj_dns_question q;
 	struct nj_ip ip, server;
 	uint16_t port;
 	pid_t pid = 0;
 	int up = -1, i = FLOWS_MAX;
 
 	free(arg);
+	memset(&asked, 0, sizeof(asked));
 	/* the flow is registered before the client's connect returned: by its first query */
 	if (in && out && ready(c.fd, POLLIN, TCP_WAIT_MS) && ip_of(&c.src, &ip, &port) == 0) {
 		pthread_mutex_lock(&mu);
@@ -726,7 +829,7 @@ tcp_main(void *arg)
 		if (p[0].revents) {
 			if ((n = read_msg(c.fd, in)) < 0)
 				break;
-			verdict = judge_query(in + 2, (size_t)n, pid, &server, 1, out + 2, &rn);
+			verdict = judge_query(in + 2, (size_t)n, pid, &server, 1, out + 2, &rn, &q);
 			if (verdict < 0)
 				break;
 			if (verdict == 1) {
@@ -735,12 +838,19 @@ tcp_main(void *arg)
 					break;
 			} else if (write_full(up, in, (size_t)n + 2) != 0) {
 				break;
+			} else {
+				ask(&asked, &q);
 			}
 		}
 		if (p[1].revents) {
-			if ((n = read_msg(up, in)) < 0 ||
-			    learn_answer(in + 2, (size_t)n, pid, &server, 1) != 0 ||
-			    write_full(c.fd, in, (size_t)n + 2) != 0)
+			if ((n = read_msg(up, in)) < 12 ||
+			    read_answer(in + 2, (size_t)n, pid, &server, 1, &q) != 0)
+				break;
+			if (!answers_one(&asked, in + 2, q.len == SIZE_MAX ? NULL : &q))
+				continue; /* answers nothing asked */
+			if (q.len != SIZE_MAX)
+				learn_answer(in + 2, (size_t)n, &q);
+			if (write_full(c.fd, in, (size_t)n + 2) != 0)
 				break;
 		}
 	}

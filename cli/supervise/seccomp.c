@@ -147,6 +147,7 @@ static const struct sock_filter program[] = {
 #define AT_PACKET 49u
 #define AT_XDP 50u
 #define AT_RECV 56u
+_Static_assert(NPROGRAM == 57, "the AT_ indexes name the program's verdicts: renumber them");
 
 /* Allowed or asked about: the verdict on the sockets socket(domain, type) makes. */
 static unsigned
@@ -165,6 +166,9 @@ nj_seccomp_install(const struct nj_rules *set, int relay)
 	long fd;
 
 	memcpy(p, program, sizeof(p));
+	if (p[AT_RAW].code != (BPF_RET | BPF_K) || p[AT_PACKET].code != (BPF_RET | BPF_K) ||
+	    p[AT_XDP].code != (BPF_RET | BPF_K) || p[AT_RECV].code != (BPF_RET | BPF_K))
+		return -EINVAL; /* (a verdict moved: the filter would be wrong, so none) */
 	p[AT_RAW].k = verdict(set, AF_INET, SOCK_RAW);
 	p[AT_PACKET].k = verdict(set, AF_PACKET, SOCK_RAW);
 	p[AT_XDP].k = verdict(set, AF_XDP, SOCK_RAW);

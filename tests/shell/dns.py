@@ -6,7 +6,9 @@
 ZONE has one record a line, "NAME TYPE VALUE" (A, AAAA or CNAME; "#" starts a comment; a name
 may have many), "NAME BAD KIND" for an answer broken on purpose (KIND: "pointer", a compression
 pointer that points at itself; "length", a record longer than the message; "count", 10,000
-records claimed; "many", 5,000 records sent), and
+records claimed; "many", 5,000 records sent), "NAME FORGE OTHER=ADDR" for a name whose answer
+comes after one nobody asked for (another id, OTHER's A record ADDR: what an off-path forger
+sends), and
 "NAME SERIES FIRST" for names "<prefix>N.<rest>" made on the fly: "many.njdns.example SERIES
 127.1.0.0" answers nN.many.njdns.example with A FIRST + N (for tests that need thousands of
 names).  A CNAME is followed inside the zone, each link in the answer section before the
@@ -39,8 +41,8 @@ def load(path):
         name, typ, value = words[0].lower().rstrip("."), words[1].upper(), words[2]
         if typ == "SERIES":
             series[name] = int(ipaddress.IPv4Address(value))
-        elif typ == "BAD":
-            zone.setdefault(name, []).append(("BAD", value))
+        elif typ in ("BAD", "FORGE"):
+            zone.setdefault(name, []).append((typ, value))
         else:
             zone.setdefault(name, []).append((TYPES[typ], value))
     return zone, series
@@ -85,6 +87,25 @@ def broken(kind, head, question):
     return struct.pack("!HHHHHH", qid, 0x8480, 1, 5000, 0, 0) + question + rec * 5000
 
 
+def forged(zone, series, query):
+    """The answer nobody asked for that a FORGE name draws, or None."""
+    if len(query) < 12:
+        return None
+    pos, labels = 12, []
+    while pos < len(query) and query[pos]:
+        labels.append(query[pos + 1:pos + 1 + query[pos]].decode("ascii", "replace"))
+        pos += 1 + query[pos]
+    forge = [v for t, v in (records(zone, series, ".".join(labels).lower()) or [])
+             if t == "FORGE"]
+    if not forge:
+        return None
+    other, addr = forge[0].split("=")
+    qid = (struct.unpack("!H", query[:2])[0] + 1) & 0xFFFF
+    return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + wire(other) + \
+        struct.pack("!HH", A, 1) + b"\xc0\x0c" + struct.pack("!HHIH", A, 1, 60, 4) + \
+        socket.inet_pton(socket.AF_INET, addr)
+
+
 def room(query, pos):
     """What the asker can take over UDP: 512 bytes, or its EDNS0 (OPT) record's size."""
     arcount = struct.unpack("!H", query[10:12])[0]
@@ -123,7 +144,7 @@ def answer(zone, series, query, log, tcp=False):
             out.append((name, CNAME, cname[0]))
             name = cname[0].lower().rstrip(".")
             continue
-        out += [(name, t, v) for t, v in recs if t == qtype]
+        out += [(name, t, v) for t, v in recs if t == qtype and t not in ("BAD", "FORGE")]
         break
     head = struct.pack("!HHHHHH", qid, 0x8480 | (flags & 0x0100) | rcode, 1, len(out), 0, 0)
     body = b"".join(wire(n) + struct.pack("!HHIH", t, 1, 60, len(rdata(t, v))) + rdata(t, v)
@@ -159,6 +180,9 @@ def main():
         for key, _ in sel.select():
             if key.fileobj is udp:
                 query, peer = udp.recvfrom(65535)
+                lie = forged(zone, series, query)
+                if lie:
+                    udp.sendto(lie, peer)
                 reply = answer(zone, series, query, log)
                 if reply:
                     udp.sendto(reply, peer)

@@ -27,7 +27,8 @@ nj_listen tcp:8080 tcp:8081 udp:53
 set -- 'api.njdns.example A 127.0.0.41' 'other.njelse.example A 127.0.0.46' \
     'x.evil.example A 127.0.0.47' 'bad-pointer.njdns.example BAD pointer' \
     'bad-length.njdns.example BAD length' 'bad-count.njdns.example BAD count' \
-    'bad-many.njdns.example BAD many'
+    'bad-many.njdns.example BAD many' 'lure.njdns.example FORGE api2.njdns.example=127.0.0.48' \
+    'lure.njdns.example A 127.0.0.49' 'api2.njdns.example A 127.0.0.48'
 for i in $(seq 40); do set -- "$@" "big.njdns.example A 127.0.3.$i"; done
 nj_dns "$@"
 DNS6_LOG=$T/dns6.log
@@ -40,6 +41,7 @@ trap 'kill $DNS6 2>/dev/null; nj_cleanup' EXIT
 # connecting a UDP socket to each, which --supervise sees and judges like any connect)
 R=$(nj_rules 'allow @resolvers port 53' 'allow ::1 port 53' 'allow unix /var/run/nscd/socket' \
     'allow tcp host api.njdns.example port 8080' 'allow host big.njdns.example port 8080' \
+    'allow tcp host api2.njdns.example port 8080' \
     'block host *.evil.example')
 OK="tcp 127.0.0.41 8080"     # api.njdns.example
 NONAME="tcp 127.0.0.46 8080" # other.njelse.example: no rule names it
@@ -94,7 +96,7 @@ if have go; then
 		sed 's/^/    | /' "$T/go.log"
 	fi
 fi
-if have busybox && file -L "$(command -v busybox)" 2>/dev/null | grep -q static; then
+if have busybox && ! readelf -l "$(command -v busybox)" 2>/dev/null | grep -q INTERP; then
 	W="busybox wget -q -O /dev/null" # (its -T crashes busybox 1.35)
 	nj_reach_sup busybox-wget "$R" "$OK" -- $W http://api.njdns.example:8080/
 	nj_deny_sup busybox-wget-other-name "$R" "$NONAME" -- $W http://other.njelse.example:8080/
@@ -113,6 +115,9 @@ Q="python3 $C/dnsq.py"
 nj_reach_sup udp-sendto "$R" "$OK" -- $Q sendto 127.0.0.1 8080 api.njdns.example
 nj_deny_sup udp-sendto-other-name "$R" "$NONAME" -- $Q sendto 127.0.0.1 8080 other.njelse.example
 nj_reach_sup udp-sendmsg "$R" "$OK" -- $Q sendmsg 127.0.0.1 8080 api.njdns.example
+nj_reach_sup udp-sendmmsg "$R" "tcp 127.0.3.* 8080" -- \
+    $Q sendmmsg 127.0.0.1 8080 api.njdns.example big.njdns.example
+nj_reach_sup udp-sendmmsg-ipv6 "$R" "$OK" -- $Q sendmmsg ::1 8080 api.njdns.example
 nj_reach_sup udp-inflight "$R" "tcp 127.0.3.* 8080" -- \
     $Q inflight 127.0.0.1 8080 api.njdns.example big.njdns.example
 n=$(asked 'big.njdns.example A tcp')
@@ -140,17 +145,27 @@ if nj_only ipv6-nameserver-asked; then
 	if [ "$(grep -c -F 'query api.njdns.example A' "$DNS6_LOG")" -gt "$n" ]; then nj_ok
 	else nj_bad "ipv6-nameserver-asked: the query never reached the IPv6 server"; fi
 fi
+# an answer nobody asked for (another id, another name) teaches the tree nothing: asking
+# lure.njdns.example draws a forged answer for api2.njdns.example first
+nj_deny_sup forged-answer "$R" "tcp 127.0.0.48 8080" -- \
+    sh -c "$Q sendto 127.0.0.1 8081 lure.njdns.example; $P connect tcp 127.0.0.48 8080"
+nj_reach_sup forged-answer-twin "$R" "tcp 127.0.0.48 8080" -- $Q sendto 127.0.0.1 8080 api2.njdns.example
+
 # a nameserver the rules do not allow: denied, never reached (its port 53 is the listener's)
 nj_deny_sup denied-nameserver "$R" "udp 127.0.0.3 53" -- $Q sendto 127.0.0.3 8080 api.njdns.example
-nj_reach_sup denied-nameserver-twin "$(nj_rules 'allow udp 127.0.0.3 port 53')" "udp 127.0.0.3 53" -- \
-    $Q sendto 127.0.0.3 8080 api.njdns.example
+# (the twin: allowed, so relayed, and forwarded to the listener, which answers nothing)
+nj_reach_sup denied-nameserver-twin "$(nj_rules 'allow udp 127.0.0.3 port 53' \
+    'allow tcp host api.njdns.example port 8080')" "udp 127.0.0.3 53" -- \
+    env DNSQ_TIMEOUT=1 $Q sendto 127.0.0.3 8080 api.njdns.example
 
 # ---- malformed answers: dropped, logged; the supervisor carries on ----
 for kind in pointer length count many; do
 	nj_only "malformed-$kind" || continue
-	nj_run_sup "$R" sh -c "$Q sendto 127.0.0.1 8080 bad-$kind.njdns.example; $Q sendto 127.0.0.1 8080 api.njdns.example"
+	nj_run_sup "$R" sh -c "DNSQ_TIMEOUT=2 $Q sendto 127.0.0.1 8080 bad-$kind.njdns.example; $Q sendto 127.0.0.1 8080 api.njdns.example"
 	if ! printf '%s\n' "$NJ_OUT" | grep -q 'netjail: deny query udp 127.0.0.1:53 (.*): a malformed DNS answer'; then
 		nj_bad "malformed-$kind: no line says the answer was dropped: $NJ_OUT"
+	elif ! printf '%s\n' "$NJ_OUT" | grep -q '^err timed out$'; then
+		nj_bad "malformed-$kind: the client got the answer the relay should have withheld"
 	elif ! printf '%s\n' "$NJ_OUT" | grep -q '^ok api.njdns.example=1$'; then
 		nj_bad "malformed-$kind: the next lookup did not work: $NJ_OUT"
 	else
@@ -165,7 +180,8 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.2", 53)); time.sleep(120)' &
 	dead=$!
 	sleep 0.2
-	nj_run_sup "$(nj_rules 'allow udp 127.0.0.2 port 53' 'allow tcp 127.0.0.1 port 8080')" sh -c "
+	nj_run_sup "$(nj_rules 'allow udp 127.0.0.2 port 53' 'allow tcp 127.0.0.1 port 8080' \
+	    'allow tcp host api.njdns.example port 8080')" sh -c "
 	    $Q sendto 127.0.0.2 8080 api.njdns.example & sleep 0.3
 	    python3 -c 'import socket, time
 t = time.monotonic(); socket.create_connection((\"127.0.0.1\", 8080)).close()

@@ -181,6 +181,25 @@ START_TEST(test_dns_malformed)
 	question(&m, "a.example", 1);
 	m.b[13] = '.';
 	ck_assert_int_eq(nj_dns_answers(m.b, m.n, ip, 4), -EINVAL);
+	/* an owner reached through a chain of pointers (each to the one before, the first to the
+	 * question): 30 are read, 70 cost too much to read up to 17 times and are refused */
+	for (int k = 30; k <= 70; k += 40) {
+		uint8_t chain[140];
+		size_t start;
+
+		header(&m, 1, 2);
+		question(&m, "a.example", 1);
+		start = m.n + 12; /* the first record's rdata: past its 2-byte owner and 10 bytes */
+		for (int i = 0; i < k; i++) {
+			unsigned to = i == 0 ? 12 : (unsigned)(start + 2 * (size_t)(i - 1));
+
+			chain[2 * i] = (uint8_t)(0xc0 | to >> 8);
+			chain[2 * i + 1] = (uint8_t)to;
+		}
+		rr(&m, 12, NULL, 16, chain, 2 * (unsigned)k); /* a TXT record holding the chain */
+		rr(&m, (unsigned)(start + 2 * (size_t)(k - 1)), NULL, 1, a1, 4);
+		ck_assert_int_eq(nj_dns_answers(m.b, m.n, ip, 4), k == 30 ? 1 : -EINVAL);
+	}
 }
 END_TEST
 

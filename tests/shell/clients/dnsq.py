@@ -6,11 +6,14 @@ here (no libc lookup), the ways resolvers send them, then a TCP connect to the a
 
 MODE: sendto (an unconnected socket, sendto and recvfrom, as musl does), sendmsg (the same
 with sendmsg), inflight (a connected socket, every NAME's query sent before any answer is
-read; EDNS0), tcp (over TCP), edns (an EDNS0 query that takes 4,096 bytes over UDP), truncated
+read; EDNS0), sendmmsg (every NAME's query in one sendmmsg, each with SERVER's address),
+tcp (over TCP), edns (an EDNS0 query that takes 4,096 bytes over UDP), truncated
 (over UDP as glibc does, and over TCP when the answer says TC).  Over UDP the answer must come
 from SERVER port 53, as resolvers insist.  Then a TCP connect to the first answer of each NAME,
 on PORT.  Prints "ok ADDR..." or "err WHAT" (exit 1).
 """
+import ctypes
+import os
 import random
 import socket
 import struct
@@ -71,16 +74,62 @@ def over_tcp(server, name):
         return answers(read_tcp(s))[0]
 
 
+class Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+class Mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
+
+
+def sendmmsg(s, server, datagrams):
+    """Every datagram in one sendmmsg(2), each with server:53 as its destination."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if ":" in server:
+        sa = struct.pack("=H", socket.AF_INET6) + struct.pack("!H", 53) + b"\0" * 4 + \
+            socket.inet_pton(socket.AF_INET6, server) + b"\0" * 4
+    else:
+        sa = struct.pack("=H", socket.AF_INET) + struct.pack("!H", 53) + \
+            socket.inet_pton(socket.AF_INET, server) + b"\0" * 8
+    name = ctypes.create_string_buffer(sa, len(sa))
+    bufs = [ctypes.create_string_buffer(d, len(d)) for d in datagrams]
+    iovs = [Iovec(ctypes.cast(b, ctypes.c_void_p), len(d)) for b, d in zip(bufs, datagrams)]
+    vec = (Mmsghdr * len(datagrams))()
+    for i, v in enumerate(iovs):
+        vec[i].hdr.name = ctypes.cast(name, ctypes.c_void_p)
+        vec[i].hdr.namelen = len(sa)
+        vec[i].hdr.iov = ctypes.pointer(v)
+        vec[i].hdr.iovlen = 1
+    n = libc.sendmmsg(s.fileno(), vec, len(datagrams), 0)
+    if n != len(datagrams) or any(vec[i].len != len(d) for i, d in enumerate(datagrams)):
+        raise OSError(ctypes.get_errno(), "sendmmsg sent %d of %d" % (n, len(datagrams)))
+
+
 def main():
     mode, server, port, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     fam = socket.AF_INET6 if ":" in server else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.settimeout(5)
+    s.settimeout(float(os.environ.get("DNSQ_TIMEOUT", "5")))
     got = {}
     ids = {random.randrange(65536): n for n in names}
     try:
         if mode == "tcp":
             got = {n: over_tcp(server, n) for n in names}
+        elif mode == "sendmmsg":
+            sendmmsg(s, server, [query(n, qid, 4096) for qid, n in ids.items()])
+            while len(got) < len(names):
+                msg, src = s.recvfrom(65535)
+                if src[:2] != (server, 53):
+                    print("err the answer came from %s:%d" % src[:2])
+                    return 1
+                got[ids[struct.unpack("!H", msg[:2])[0]]] = answers(msg)[0]
         elif mode == "inflight":
             s.connect((server, 53))
             for qid, n in ids.items():
