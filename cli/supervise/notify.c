@@ -483,64 +483,106 @@ do_connect(struct call *c, struct seccomp_notif_resp *resp)
 
 #define DGRAM_MAX 65535 /* the most a UDP datagram holds */
 
-/* One datagram of the caller's (iov[0..n): its buffers, read from its memory now; ctl, clen:
- * its control data, already copied) sent here to our checked copy to (NULL: the connected
- * peer).  The bytes sent, or -errno. */
+/* The port of an IP socket address (host order) when its address is the loopback one a face
+ * is bound to (127.0.0.1, ::1, ::ffff:127.0.0.1), else 0. */
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	static const uint8_t lo6[16] = { [15] = 1 },
+	                     mapped[16] = { [10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1 };
+
+	if (ss->ss_family == AF_INET &&
+	    ((const struct sockaddr_in *)ss)->sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+		return 0;
+	if (ss->ss_family == AF_INET6 &&
+	    memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, lo6, 16) != 0 &&
+	    memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, mapped, 16) != 0)
+		return 0;
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+/* The bytes of one datagram of the caller's (iov[0..n): its buffers, read from its memory
+ * now) into data (DGRAM_MAX bytes).  Their count, or -errno (-EMSGSIZE as the kernel says of a
+ * datagram too big). */
 static ssize_t
-send_copy(struct call *c, const struct iovec *iov, size_t n, void *ctl, size_t clen, int flags,
-    struct sockaddr_storage *to, socklen_t tlen)
+gather(struct call *c, const struct iovec *iov, size_t n, uint8_t *data)
+{
+	size_t total = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_len > DGRAM_MAX - total)
+			return -EMSGSIZE;
+		if ((rc = peek(c, (uint64_t)(uintptr_t)iov[i].iov_base, data + total,
+		         iov[i].iov_len)) != 0)
+			return rc == -ESRCH ? rc : -EFAULT;
+		total += iov[i].iov_len;
+	}
+	return still_valid(c) ? (ssize_t)total : -ESRCH;
+}
+
+/* One datagram of the caller's (iov[0..n)) sent here to our checked copy to (NULL: the
+ * connected peer).  The bytes sent, or -errno. */
+static ssize_t
+send_copy(struct call *c, const struct iovec *iov, size_t n, int flags, struct sockaddr_storage *to,
+    socklen_t tlen)
 {
 	struct msghdr out = { 0 };
 	struct iovec v;
-	uint8_t *data;
-	size_t total = 0;
-	ssize_t k = -EMSGSIZE;
-	int rc;
+	uint8_t *data = malloc(DGRAM_MAX);
+	ssize_t k = data ? gather(c, iov, n, data) : -ENOMEM;
 
-	if ((data = malloc(DGRAM_MAX)) == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (iov[i].iov_len > DGRAM_MAX - total)
-			goto out; /* EMSGSIZE, as the kernel says of a datagram that big */
-		if ((rc = peek(c, (uint64_t)(uintptr_t)iov[i].iov_base, data + total,
-		         iov[i].iov_len)) != 0) {
-			k = rc == -ESRCH ? rc : -EFAULT;
-			goto out;
-		}
-		total += iov[i].iov_len;
+	if (k >= 0) {
+		v.iov_base = data;
+		v.iov_len = (size_t)k;
+		out.msg_name = to;
+		out.msg_namelen = to ? tlen : 0;
+		out.msg_iov = &v;
+		out.msg_iovlen = 1;
+		k = sendmsg(c->sock, &out, flags | MSG_NOSIGNAL);
+		if (k < 0)
+			k = -errno;
 	}
-	if (!still_valid(c)) {
-		k = -ESRCH;
-		goto out;
-	}
-	v.iov_base = data;
-	v.iov_len = total;
-	out.msg_name = to;
-	out.msg_namelen = to ? tlen : 0;
-	out.msg_iov = &v;
-	out.msg_iovlen = 1;
-	out.msg_control = clen ? ctl : NULL;
-	out.msg_controllen = clen;
-	k = sendmsg(c->sock, &out, flags | MSG_NOSIGNAL);
-	if (k < 0)
-		k = -errno;
-out:
 	free(data);
 	return k;
 }
 
-/* The same, to nameserver d: sent to its face in the relay instead. */
+/* A query of the caller's (iov[0..n)) on our socket, which the relay serves (of inode ino),
+ * to the face of port face_port, forwarded to its nameserver here (nj_relay_forward): the bytes, or -ENOENT when no flow
+ * names the socket, or -errno. */
 static ssize_t
-send_to_face(struct call *c, const struct iovec *iov, size_t n, void *ctl, size_t clen, int flags,
-    const struct nj_dest *d)
+forward(struct call *c, const struct iovec *iov, size_t n, ino_t ino, uint16_t face_port)
+{
+	uint8_t *data = malloc(DGRAM_MAX);
+	ssize_t k = data ? gather(c, iov, n, data) : -ENOMEM;
+
+	if (k >= 0)
+		k = nj_relay_forward(ino, face_port, data, (size_t)k);
+	free(data);
+	return k;
+}
+
+/* The same, to nameserver d: the socket registered with the relay (relay_target) and the
+ * query forwarded here; sent to d's face if the relay has no flow for it after all. */
+static ssize_t
+send_to_face(struct call *c, const struct iovec *iov, size_t n, int flags, const struct nj_dest *d)
 {
 	struct sockaddr_storage to;
+	struct stat st;
 	socklen_t tlen;
+	ssize_t k;
 	int rc;
 
 	if ((rc = relay_target(c, d, &to, &tlen)) != 0)
 		return rc;
-	return send_copy(c, iov, n, ctl, clen, flags, &to, tlen);
+	if (fstat(c->sock, &st) == 0 &&
+	    (k = forward(c, iov, n, st.st_ino, port_of(&to))) != -ENOENT)
+		return k;
+	return send_copy(c, iov, n, flags, &to, tlen);
 }
 
 /* A message m (read from the caller; its pointers are the caller's) sent here: to nameserver
@@ -564,8 +606,7 @@ send_msg_here(struct call *c, const struct msghdr *m, int flags, const struct nj
 		return -ENOMEM;
 	if (n && peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, n * sizeof(*iov)) != 0)
 		goto out;
-	k = d ? send_to_face(c, iov, n, NULL, 0, flags, d) :
-	        send_copy(c, iov, n, NULL, 0, flags, to, tlen);
+	k = d ? send_to_face(c, iov, n, flags, d) : send_copy(c, iov, n, flags, to, tlen);
 out:
 	free(iov);
 	return k;
@@ -589,7 +630,7 @@ do_sendto(struct call *c, struct seccomp_notif_resp *resp)
 	if (rc == 0 && c->type == SOCK_DGRAM && relayable(c, &d)) {
 		/* a nameserver: sent here, to its face (the address is our checked copy) */
 		struct iovec v = { (void *)(uintptr_t)a[1], (size_t)a[2] };
-		ssize_t k = send_to_face(c, &v, 1, NULL, 0, (int)a[3], &d);
+		ssize_t k = send_to_face(c, &v, 1, (int)a[3], &d);
 
 		if (k < 0)
 			return (int)k;
@@ -617,6 +658,30 @@ check_msg(struct call *c, const struct msghdr *m, struct sockaddr_storage *ss, s
 	if (rc == 0 && c->type == SOCK_STREAM && relayable(c, d))
 		return -EOPNOTSUPP; /* TCP Fast Open to a nameserver would pass the relay by */
 	return rc < 0 ? rc : 0;
+}
+
+/* Message i of the caller's batch at `at` was sent, k bytes: its msg_len written back, as the
+ * kernel's sendmmsg does.  k, or -EFAULT. */
+static ssize_t
+mmsg_sent(struct call *c, struct mmsghdr *v, unsigned int i, uint64_t at, ssize_t k)
+{
+	v[i].msg_len = (unsigned int)k;
+	if (!still_valid(c) ||
+	    poke(c, at + i * sizeof(*v) + offsetof(struct mmsghdr, msg_len), &v[i].msg_len,
+	        sizeof(v[i].msg_len)) != 0)
+		return -EFAULT;
+	return k;
+}
+
+/* The answer to a batch of which i messages were sent, the last try's result k: the count, or
+ * k's error when none was. */
+static int
+mmsg_answer(unsigned int i, ssize_t k, struct seccomp_notif_resp *resp)
+{
+	if (i == 0)
+		return k < 0 ? (int)k : 0;
+	resp->val = i;
+	return 0;
 }
 
 /* A batch of which some message goes to a nameserver the relay stands for: every message
@@ -648,18 +713,10 @@ mmsg_here(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at, int fl
 		}
 		if (k < 0)
 			break;
-		v[i].msg_len = (unsigned int)k;
-		if (!still_valid(c) ||
-		    poke(c, at + i * sizeof(*v) + offsetof(struct mmsghdr, msg_len), &v[i].msg_len,
-		        sizeof(v[i].msg_len)) != 0) {
-			k = -EFAULT;
+		if ((k = mmsg_sent(c, v, i, at, k)) < 0)
 			break;
-		}
 	}
-	if (i == 0)
-		return k < 0 ? (int)k : 0;
-	resp->val = i;
-	return 0;
+	return mmsg_answer(i, k, resp);
 }
 
 static int
@@ -691,6 +748,55 @@ do_sendmsg(struct call *c, struct seccomp_notif_resp *resp)
 
 #define MMSG_MAX 1024 /* UIO_MAXIOV: the kernel sends no more in one call */
 
+/* A batch without destinations (glibc's A and AAAA queries together) on a socket the DNS
+ * relay serves: every query forwarded here (nj_relay_forward), saving each the hop through
+ * the face, and msg_len written back.  0 answered (resp->val the count); 1 when the batch is
+ * not the relay's (continue it); or -errno. */
+static int
+mmsg_forward(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at,
+    struct seccomp_notif_resp *resp)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	struct stat st;
+	unsigned int i;
+	ssize_t k = 0;
+
+	if (!c->s->relay)
+		return 1;
+	if (c->sock < 0 && grab(c, (int)c->req->data.args[0]) != 0)
+		return 1; /* (the kernel will say what it says of this fd) */
+	/* only a socket whose peer is still a face (connected there by the relay) */
+	if (c->type != SOCK_DGRAM || !still_valid(c) || fstat(c->sock, &st) != 0 ||
+	    !nj_relay_serves(st.st_ino) ||
+	    getpeername(c->sock, (struct sockaddr *)&peer, &plen) != 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		const struct msghdr *m = &v[i].msg_hdr;
+		struct iovec *iov;
+
+		if (m->msg_controllen != 0) {
+			k = -EOPNOTSUPP; /* (as send_msg_here says why) */
+			break;
+		}
+		if (m->msg_iovlen > 1024 ||
+		    (iov = calloc(m->msg_iovlen ? m->msg_iovlen : 1, sizeof(*iov))) == NULL) {
+			k = -EMSGSIZE;
+			break;
+		}
+		k = peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, m->msg_iovlen * sizeof(*iov));
+		k = k == 0 ? forward(c, iov, m->msg_iovlen, st.st_ino, port_of(&peer)) : -EFAULT;
+		free(iov);
+		if (k == -ENOENT && i == 0)
+			return 1; /* the flow is gone: the face still takes it */
+		if (k < 0)
+			break;
+		if ((k = mmsg_sent(c, v, i, at, k)) < 0)
+			break;
+	}
+	return mmsg_answer(i, k, resp);
+}
+
 /* Any denied message denies the whole call (the preload would send the ones before it). */
 static int
 do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
@@ -721,8 +827,8 @@ do_sendmmsg(struct call *c, struct seccomp_notif_resp *resp)
 	}
 	if (rc == 0 && relayed)
 		rc = mmsg_here(c, v, n, a[1], (int)a[3], resp);
-	else if (rc == 0)
-		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (rc == 0 && (rc = mmsg_forward(c, v, n, a[1], resp)) == 1)
+		rc = 0, resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	free(v);
 	return rc;
 }

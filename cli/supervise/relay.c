@@ -550,6 +550,79 @@ learn_answer(const uint8_t *msg, size_t n, const struct nj_dns_question *q)
 
 /* ---- UDP: the relay thread ---- */
 
+/* Send query msg (its question q) upstream for flow i (under mu): through the flow's socket,
+ * made on its first query, and recorded as asked. */
+static void
+send_up(int i, const struct nj_ip *server, const uint8_t *msg, size_t n,
+    const struct nj_dns_question *q)
+{
+	if (flows[i].up < 0) {
+		struct sockaddr_storage to;
+		socklen_t tlen = sockaddr_of(server, 53, server->family == 4 ? AF_INET : AF_INET6,
+		    &to);
+		struct epoll_event ev = { .events = EPOLLIN };
+		int s = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		ev.data.u64 = EV_UP(i, flows[i].gen);
+		if (s >= 0 &&
+		    (connect(s, (struct sockaddr *)&to, tlen) != 0 ||
+		        epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0)) {
+			close(s);
+			s = -1;
+		}
+		flows[i].up = s;
+	}
+	if (flows[i].up >= 0 && send(flows[i].up, msg, n, MSG_DONTWAIT) == (ssize_t)n)
+		ask(&flows[i].asked, q);
+}
+
+ssize_t
+nj_relay_forward(ino_t ino, uint16_t face_port, const uint8_t *msg, size_t n)
+{
+	struct sockaddr_storage to;
+	struct nj_dns_question q;
+	struct nj_ip server;
+	socklen_t tlen = 0;
+	uint8_t *out;
+	uint64_t gen = 0;
+	size_t rn = 0;
+	pid_t pid = 0;
+	int i, fd = -1, verdict;
+
+	if (n > MSG_MAX)
+		return -EMSGSIZE;
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < FLOWS_MAX; i++)
+		if (flows[i].used && flows[i].ino == ino && flows[i].kind < K_TCP4 &&
+		    faces[flows[i].face].port[flows[i].kind] == face_port)
+			break;
+	if (i < FLOWS_MAX) {
+		flows[i].last = now_sec();
+		gen = flows[i].gen;
+		pid = flows[i].pid;
+		server = faces[flows[i].face].server;
+		fd = faces[flows[i].face].fd[flows[i].kind];
+		tlen = sockaddr_of(&flows[i].ip, flows[i].port,
+		    flows[i].kind == K_UDP6 ? AF_INET6 : AF_INET, &to);
+	}
+	pthread_mutex_unlock(&mu);
+	if (i == FLOWS_MAX)
+		return -ENOENT;
+	if ((out = malloc(MSG_MAX)) == NULL)
+		return -ENOMEM;
+	verdict = judge_query(msg, n, pid, &server, 0, out, &rn, &q);
+	if (verdict == 1) /* REFUSED, from the face, as the relay thread answers it */
+		(void)sendto(fd, out, rn, MSG_DONTWAIT, (struct sockaddr *)&to, tlen);
+	free(out);
+	if (verdict != 0)
+		return (ssize_t)n; /* (refused or dropped: sent, as far as the sender can tell) */
+	pthread_mutex_lock(&mu);
+	if (flows[i].used && flows[i].gen == gen)
+		send_up(i, &server, msg, n, &q);
+	pthread_mutex_unlock(&mu);
+	return (ssize_t)n;
+}
+
 static uint8_t ubuf[MSG_MAX + 1], rbuf[MSG_MAX + 1];
 
 static void
@@ -564,7 +637,7 @@ on_face_udp(int f, int k)
 		uint16_t port;
 		struct nj_dns_question q;
 		size_t rn = 0;
-		int i, verdict, up;
+		int i, verdict;
 		uint64_t gen;
 		pid_t pid;
 
@@ -608,25 +681,7 @@ on_face_udp(int f, int k)
 			pthread_mutex_unlock(&mu);
 			continue; /* closed meanwhile (a worker needed its slot) */
 		}
-		if (flows[i].up < 0) {
-			struct sockaddr_storage to;
-			socklen_t tlen = sockaddr_of(&server, 53,
-			    server.family == 4 ? AF_INET : AF_INET6, &to);
-			struct epoll_event ev = { .events = EPOLLIN };
-			int s = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-			ev.data.u64 = EV_UP(i, flows[i].gen);
-			if (s >= 0 &&
-			    (connect(s, (struct sockaddr *)&to, tlen) != 0 ||
-			        epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0)) {
-				close(s);
-				s = -1;
-			}
-			flows[i].up = s;
-		}
-		up = flows[i].up;
-		if (up >= 0 && send(up, ubuf, (size_t)n, MSG_DONTWAIT) == n)
-			ask(&flows[i].asked, &q);
+		send_up(i, &server, ubuf, (size_t)n, &q);
 		pthread_mutex_unlock(&mu);
 	}
 }

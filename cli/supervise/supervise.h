@@ -77,6 +77,12 @@ int nj_relay_wants(const struct nj_super *s, const struct nj_dest *d, int type);
  * to be connected or sent to instead (to, len).  0, or -errno (nothing registered). */
 int nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t pid,
     struct sockaddr_storage *to, socklen_t *len);
+/* A query (msg, n bytes: the caller's, copied) sent on the UDP socket of inode ino to the face
+ * whose port is face_port (the socket's peer, or the destination it was given), forwarded by the worker that answers the send itself: judged (REFUSED to the
+ * socket from the face, or dropped, both logged), sent to the nameserver and recorded as
+ * asked, without the hop through the face and the relay's thread.  n, or -ENOENT when no flow
+ * names the socket (the caller then sends to the face), or -errno. */
+ssize_t nj_relay_forward(ino_t ino, uint16_t face_port, const uint8_t *msg, size_t n);
 /* Is the UDP socket of inode ino one the relay answers (recvfrom is then answered here)? */
 int nj_relay_serves(ino_t ino);
 /* If from is the address of a face, replace it with its nameserver's (port 53, in from's
