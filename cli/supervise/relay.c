@@ -26,13 +26,17 @@
  * address as the face sees it), written by a worker before the tree's call returns, so a
  * query never arrives before its flow.  A datagram from any other address is dropped; the
  * relay never forwards to a server the rules did not allow (a face exists only for such a
- * server) and answers nothing from a cache.  Each UDP flow has its own upstream socket,
- * connected to the server (a random source port; only the server's datagrams arrive): several
- * queries in flight on one socket are several datagrams on one flow, their ids the client's.
+ * server) and answers nothing from a cache.  A UDP flow with a query waiting has an upstream
+ * socket of its own, connected to the server (a random source port; only the server's
+ * datagrams arrive), closed once every query asked on it is answered: several queries in
+ * flight on one socket are several datagrams on one flow, their ids the client's.  The relay
+ * thread makes a few such sockets ahead for each face in use (refill), so that a query does
+ * not wait for one.
  * An answer is handed back and remembered only if it answers a query asked on its flow (id,
  * name, type, class: struct asked), so a datagram nobody asked for teaches the tree nothing.
- * A flow idle for IDLE_SEC loses its upstream socket, not its registration (the client may
- * still hold its socket); the registration idle longest goes when the table is full.
+ * A flow idle for IDLE_SEC loses its upstream socket (a query never answered), not its
+ * registration (the client may still hold its socket); the registration idle longest goes
+ * when the table is full.  Flows are found through hash chains, never by a walk of the table.
  *
  * One thread (epoll) moves every UDP datagram and never blocks: a slow or dead nameserver
  * delays only its own answers, and nothing the workers do waits for the relay.  A TCP
@@ -68,10 +72,18 @@
 
 enum { K_UDP4, K_UDP6, K_TCP4, K_TCP6, NKINDS };
 
+#define SPARE_UP 2 /* upstream sockets made ahead, per face */
+
+/* faces, their spare upstream sockets, one upstream socket per flow, two per TCP thread */
+_Static_assert(FACES_MAX *(NKINDS + SPARE_UP) + FLOWS_MAX + 2 * TCP_MAX <= NJ_RELAY_FDS,
+    "NJ_RELAY_FDS counts what the relay can hold");
+
 struct face {
 	struct nj_ip server; /* IPv4 or IPv6, never v4-mapped */
 	int fd[NKINDS]; /* -1: none */
 	uint16_t port[NKINDS]; /* host order */
+	int up[SPARE_UP], nup; /* upstream sockets to server, made ahead (refill) */
+	int used; /* one was taken: refill makes another */
 };
 
 /* A query forwarded and not yet answered: an answer is handed back, and remembered, only if
@@ -93,9 +105,9 @@ struct flow {
 	uint16_t port;
 	ino_t ino; /* of the client's socket (nj_relay_serves) */
 	pid_t pid; /* who registered it, for log lines */
-	int up; /* UDP: the upstream socket, or -1 */
+	int up; /* UDP: the upstream socket while a query waits for its answer, or -1 */
 	uint64_t gen; /* of the flow's use: an upstream event of an earlier use is ignored */
-	time_t last;
+	int next[2]; /* the next flow in its chains: by address, by socket (-1: none) */
 	struct asked asked; /* UDP: written by the relay thread, under mu */
 };
 
@@ -104,6 +116,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct face faces[FACES_MAX];
 static int nfaces;
 static struct flow flows[FLOWS_MAX];
+static time_t lastuse[FLOWS_MAX]; /* of each flow (apart: the one scan, for the oldest, is short) */
 static uint64_t gens;
 static int ep = -1, tcp_threads;
 
@@ -264,14 +277,135 @@ kind_for(const struct nj_ip *server, int fam, int stream)
 	return stream ? (v6 ? K_TCP6 : K_TCP4) : (v6 ? K_UDP6 : K_UDP4);
 }
 
-/* Close flow i (under mu). */
+/* ---- the table of flows (under mu) ----
+ * Found by address (the source of a datagram or connection a face receives) and by socket
+ * (a worker's call on it): each through a chain of its hash bucket, so that no lookup walks
+ * the table; a lookup is made for every query, answer and relayed recvfrom. */
+
+#define BUCKETS 2048 /* a power of two */
+enum { BY_ADDR, BY_SOCK };
+
+static int heads[2][BUCKETS] = { [0 ... 1] = { [0 ... BUCKETS - 1] = -1 } };
+static int spare[FLOWS_MAX], nspare; /* flows released, to be taken again */
+static int fresh; /* flows[fresh..] were never taken */
+
+static uint64_t
+hash_of(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3u;
+	return h;
+}
+
+static unsigned
+addr_bucket(int face, int kind, const struct nj_ip *ip, uint16_t port)
+{
+	uint64_t h = hash_of(ip->a, sizeof(ip->a)) ^
+	    ((uint64_t)face << 24 | (uint64_t)kind << 16 | port) * 0x9e3779b97f4a7c15u;
+
+	return (unsigned)(h >> 32) & (BUCKETS - 1);
+}
+
+static unsigned
+sock_bucket(ino_t ino)
+{
+	return (unsigned)(((uint64_t)ino * 0x9e3779b97f4a7c15u) >> 32) & (BUCKETS - 1);
+}
+
+static unsigned
+bucket_of(int chain, int i)
+{
+	return chain == BY_ADDR ?
+	    addr_bucket(flows[i].face, flows[i].kind, &flows[i].ip, flows[i].port) :
+	    sock_bucket(flows[i].ino);
+}
+
 static void
-drop_flow(int i)
+chain_in(int i)
+{
+	for (int c = 0; c < 2; c++) {
+		unsigned b = bucket_of(c, i);
+
+		flows[i].next[c] = heads[c][b];
+		heads[c][b] = i;
+	}
+}
+
+static void
+chain_out(int i)
+{
+	for (int c = 0; c < 2; c++) {
+		int *p = &heads[c][bucket_of(c, i)];
+
+		while (*p != i)
+			p = &flows[*p].next[c];
+		*p = flows[i].next[c];
+	}
+}
+
+/* The flow face f's kind k sockets see from ip:port, or -1. */
+static int
+flow_at(int f, int k, const struct nj_ip *ip, uint16_t port)
+{
+	for (int i = heads[BY_ADDR][addr_bucket(f, k, ip, port)]; i >= 0;
+	     i = flows[i].next[BY_ADDR])
+		if (flows[i].face == f && flows[i].kind == k && flows[i].port == port &&
+		    same_ip(&flows[i].ip, ip))
+			return i;
+	return -1;
+}
+
+/* The UDP flow of the client socket ino (to the face on face_port; 0: any face), or -1. */
+static int
+flow_of(ino_t ino, uint16_t face_port)
+{
+	for (int i = heads[BY_SOCK][sock_bucket(ino)]; i >= 0; i = flows[i].next[BY_SOCK])
+		if (flows[i].ino == ino && flows[i].kind < K_TCP4 &&
+		    (face_port == 0 || faces[flows[i].face].port[flows[i].kind] == face_port))
+			return i;
+	return -1;
+}
+
+/* Flow i forgotten: its upstream socket closed, its slot free. */
+static void
+release(int i)
 {
 	if (flows[i].up >= 0)
 		close(flows[i].up); /* (closing removes it from the epoll set) */
 	flows[i].up = -1;
+	chain_out(i);
 	flows[i].used = 0;
+	spare[nspare++] = i;
+}
+
+/* A free slot: a released one, one never used, or the one idle longest, released. */
+static int
+take(void)
+{
+	int oldest = 0;
+
+	if (nspare > 0)
+		return spare[--nspare];
+	if (fresh < FLOWS_MAX)
+		return fresh++;
+	for (int i = 1; i < FLOWS_MAX; i++)
+		if (lastuse[i] < lastuse[oldest])
+			oldest = i;
+	release(oldest);
+	return spare[--nspare];
+}
+
+/* Has a query of a not been answered yet? */
+static int
+waiting(const struct asked *a)
+{
+	for (unsigned i = 0; i < ASKED_MAX; i++)
+		if (a->q[i].live)
+			return 1;
+	return 0;
 }
 
 int
@@ -283,29 +417,28 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 	struct nj_ip server = d->ip, client;
 	struct stat st;
 	uint16_t cport;
-	int f, k, slot = -1, oldest = -1;
+	int f, k, slot;
 
 	nj_ip_unmap(&server);
 	if ((fam != AF_INET && fam != AF_INET6) || (fam == AF_INET && server.family == 6))
 		return -EAFNOSUPPORT;
-	if (fstat(sock, &st) != 0 || getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
+	/* bound now (unless it is), to the wildcard address, as the kernel would bind it at
+	 * the connect or send: the flow is registered before anything can arrive from it */
+	{
+		struct sockaddr_storage any;
+		struct nj_ip zero = { .family = fam == AF_INET ? 4 : 6 };
+		socklen_t alen = sockaddr_of(&zero, 0, fam, &any);
+
+		if (fstat(sock, &st) != 0 ||
+		    (bind(sock, (struct sockaddr *)&any, alen) != 0 && errno != EINVAL))
+			return -errno; /* (EINVAL: bound already) */
+	}
+	if (getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
 		return -errno;
 	if (ip_of(&me, &client, &cport) != 0)
 		return -EAFNOSUPPORT;
-	if (cport == 0) {
-		/* bound now, as the kernel would bind it at the connect or send: the flow is
-		 * registered before anything can arrive from it */
-		struct sockaddr_storage any;
-		struct nj_ip zero = { .family = fam == AF_INET ? 4 : 6 };
-
-		mlen = sockaddr_of(&zero, 0, fam, &any);
-		if (bind(sock, (struct sockaddr *)&any, mlen) != 0)
-			return -errno;
-		mlen = sizeof(me);
-		if (getsockname(sock, (struct sockaddr *)&me, &mlen) != 0 ||
-		    ip_of(&me, &client, &cport) != 0)
-			return -EINVAL;
-	}
+	if (cport == 0)
+		return -EINVAL; /* (bound with IP_BIND_ADDRESS_NO_PORT: no flow to register) */
 	pthread_mutex_lock(&mu);
 	if ((f = face_for(&server)) < 0) {
 		pthread_mutex_unlock(&mu);
@@ -323,25 +456,15 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 		if (same_ip(&client, &zero))
 			loopback(&client, k == K_UDP6 || k == K_TCP6);
 	}
-	for (int i = 0; i < FLOWS_MAX; i++) {
-		if (!flows[i].used) {
-			if (slot < 0)
-				slot = i;
-			continue;
-		}
-		if (flows[i].face == f && flows[i].kind == k && flows[i].port == cport &&
-		    same_ip(&flows[i].ip, &client)) {
-			slot = i;
-			break;
-		}
-		if (oldest < 0 || flows[i].last < flows[oldest].last)
-			oldest = i;
+	slot = flow_at(f, k, &client, cport);
+	if (slot >= 0 && flows[slot].ino != st.st_ino) {
+		release(slot); /* that socket is gone: its port is another's now */
+		slot = -1;
 	}
-	if (slot < 0) {
-		drop_flow(oldest);
-		slot = oldest;
-	}
-	if (!flows[slot].used) {
+	if (slot >= 0) {
+		chain_out(slot); /* chained again below, with its new pid */
+	} else {
+		slot = take();
 		flows[slot].used = 1;
 		flows[slot].up = -1;
 		flows[slot].gen = ++gens;
@@ -353,7 +476,8 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 	flows[slot].port = cport;
 	flows[slot].ino = st.st_ino;
 	flows[slot].pid = pid;
-	flows[slot].last = now_sec();
+	chain_in(slot);
+	lastuse[slot] = now_sec();
 	{
 		struct nj_ip lo;
 
@@ -370,8 +494,7 @@ nj_relay_serves(ino_t ino)
 	int yes = 0;
 
 	pthread_mutex_lock(&mu);
-	for (int i = 0; i < FLOWS_MAX && !yes; i++)
-		yes = flows[i].used && flows[i].ino == ino && flows[i].kind < K_TCP4;
+	yes = flow_of(ino, 0) >= 0;
 	pthread_mutex_unlock(&mu);
 	return yes;
 }
@@ -439,22 +562,12 @@ log_relay(const struct nj_super *s, pid_t pid, const struct nj_ip *server, int t
 	nj_log_record(&s->log, &r);
 }
 
-static uint64_t
-name_hash(const char *name, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)name[i]) * 0x100000001b3u;
-	return h;
-}
-
 static void
 ask(struct asked *a, const struct nj_dns_question *q)
 {
 	unsigned i = a->next++ % ASKED_MAX;
 
-	a->q[i].hash = name_hash(q->name, q->len);
+	a->q[i].hash = hash_of(q->name, q->len);
 	a->q[i].id = q->id;
 	a->q[i].type = q->type;
 	a->q[i].class = q->class;
@@ -467,7 +580,7 @@ static int
 answers_one(struct asked *a, const uint8_t *msg, const struct nj_dns_question *q)
 {
 	uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
-	uint64_t h = q ? name_hash(q->name, q->len) : 0;
+	uint64_t h = q ? hash_of(q->name, q->len) : 0;
 
 	for (unsigned i = 0; i < ASKED_MAX; i++) {
 		if (!a->q[i].live || a->q[i].id != id)
@@ -550,23 +663,61 @@ learn_answer(const uint8_t *msg, size_t n, const struct nj_dns_question *q)
 
 /* ---- UDP: the relay thread ---- */
 
+/* A UDP socket connected to server (a port of its own, chosen by the kernel), or -1. */
+static int
+upstream(const struct nj_ip *server)
+{
+	struct sockaddr_storage to;
+	socklen_t tlen = sockaddr_of(server, 53, server->family == 4 ? AF_INET : AF_INET6, &to);
+	int s = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (s >= 0 && connect(s, (struct sockaddr *)&to, tlen) != 0) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
+/* Make the upstream sockets faces used since the last refill, so that a query does not wait
+ * for them: the relay thread does it when it has nothing else to do. */
+static void
+refill(void)
+{
+	pthread_mutex_lock(&mu);
+	for (int f = 0; f < nfaces; f++) {
+		struct nj_ip server = faces[f].server;
+		int s;
+
+		if (!faces[f].used)
+			continue;
+		pthread_mutex_unlock(&mu);
+		s = upstream(&server);
+		pthread_mutex_lock(&mu);
+		if (s >= 0 && faces[f].nup < SPARE_UP) {
+			faces[f].up[faces[f].nup++] = s;
+			s = -1;
+		}
+		faces[f].used = faces[f].nup < SPARE_UP && s < 0;
+		if (s >= 0)
+			close(s);
+	}
+	pthread_mutex_unlock(&mu);
+}
+
 /* Send query msg (its question q) upstream for flow i (under mu): through the flow's socket,
- * made on its first query, and recorded as asked. */
+ * taken (or made) when the flow had no query waiting, and recorded as asked. */
 static void
 send_up(int i, const struct nj_ip *server, const uint8_t *msg, size_t n,
     const struct nj_dns_question *q)
 {
 	if (flows[i].up < 0) {
-		struct sockaddr_storage to;
-		socklen_t tlen = sockaddr_of(server, 53, server->family == 4 ? AF_INET : AF_INET6,
-		    &to);
+		struct face *f = &faces[flows[i].face];
 		struct epoll_event ev = { .events = EPOLLIN };
-		int s = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int s = f->nup > 0 ? f->up[--f->nup] : upstream(server);
 
+		f->used = 1;
 		ev.data.u64 = EV_UP(i, flows[i].gen);
-		if (s >= 0 &&
-		    (connect(s, (struct sockaddr *)&to, tlen) != 0 ||
-		        epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0)) {
+		if (s >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0) {
 			close(s);
 			s = -1;
 		}
@@ -592,12 +743,8 @@ nj_relay_forward(ino_t ino, uint16_t face_port, const uint8_t *msg, size_t n)
 	if (n > MSG_MAX)
 		return -EMSGSIZE;
 	pthread_mutex_lock(&mu);
-	for (i = 0; i < FLOWS_MAX; i++)
-		if (flows[i].used && flows[i].ino == ino && flows[i].kind < K_TCP4 &&
-		    faces[flows[i].face].port[flows[i].kind] == face_port)
-			break;
-	if (i < FLOWS_MAX) {
-		flows[i].last = now_sec();
+	if ((i = flow_of(ino, face_port)) >= 0) {
+		lastuse[i] = now_sec();
 		gen = flows[i].gen;
 		pid = flows[i].pid;
 		server = faces[flows[i].face].server;
@@ -606,7 +753,7 @@ nj_relay_forward(ino_t ino, uint16_t face_port, const uint8_t *msg, size_t n)
 		    flows[i].kind == K_UDP6 ? AF_INET6 : AF_INET, &to);
 	}
 	pthread_mutex_unlock(&mu);
-	if (i == FLOWS_MAX)
+	if (i < 0)
 		return -ENOENT;
 	if ((out = malloc(MSG_MAX)) == NULL)
 		return -ENOMEM;
@@ -652,15 +799,11 @@ on_face_udp(int f, int k)
 		if (ip_of(&src, &ip, &port) != 0)
 			continue;
 		pthread_mutex_lock(&mu);
-		for (i = 0; i < FLOWS_MAX; i++)
-			if (flows[i].used && flows[i].face == f && flows[i].kind == k &&
-			    flows[i].port == port && same_ip(&flows[i].ip, &ip))
-				break;
-		if (i == FLOWS_MAX) {
+		if ((i = flow_at(f, k, &ip, port)) < 0) {
 			pthread_mutex_unlock(&mu);
 			continue; /* not registered: nobody the relay stands for */
 		}
-		flows[i].last = now_sec();
+		lastuse[i] = now_sec();
 		pid = flows[i].pid;
 		gen = flows[i].gen;
 		server = faces[f].server;
@@ -695,7 +838,7 @@ on_upstream(int i, uint64_t gen)
 		struct nj_ip server;
 		socklen_t tlen;
 		ssize_t n;
-		int up, fd, fam, ok;
+		int up, fd, fam, ok, last = 0;
 		pid_t pid;
 
 		pthread_mutex_lock(&mu);
@@ -721,14 +864,22 @@ on_upstream(int i, uint64_t gen)
 		pthread_mutex_lock(&mu);
 		ok = flows[i].used && flows[i].gen == gen &&
 		    answers_one(&flows[i].asked, ubuf, q.len == SIZE_MAX ? NULL : &q);
-		if (ok)
-			flows[i].last = now_sec();
+		if (ok) {
+			lastuse[i] = now_sec();
+			if ((last = !waiting(&flows[i].asked)))
+				flows[i].up = -1; /* the last answer: closed once handed back */
+		}
 		pthread_mutex_unlock(&mu);
 		if (!ok)
 			continue; /* answers nothing asked: a stray, or forged */
 		if (q.len != SIZE_MAX)
 			learn_answer(ubuf, (size_t)n, &q);
 		(void)sendto(fd, ubuf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&to, tlen);
+		if (last) {
+			close(
+			    up); /* (a later query of the flow gets a socket, and a port, of its own) */
+			return;
+		}
 	}
 }
 
@@ -742,11 +893,11 @@ sweep(void)
 	time_t t = now_sec();
 
 	pthread_mutex_lock(&mu);
-	for (int i = 0; i < FLOWS_MAX; i++) {
-		if (!flows[i].used || t - flows[i].last <= IDLE_SEC)
+	for (int i = 0; i < fresh; i++) {
+		if (!flows[i].used || t - lastuse[i] <= IDLE_SEC)
 			continue;
 		if (flows[i].kind >= K_TCP4) {
-			flows[i].used = 0;
+			release(i);
 		} else if (flows[i].up >= 0) {
 			close(flows[i].up);
 			flows[i].up = -1;
@@ -837,25 +988,21 @@ tcp_main(void *arg)
 	struct nj_ip ip, server;
 	uint16_t port;
 	pid_t pid = 0;
-	int up = -1, i = FLOWS_MAX;
+	int up = -1, i = -1;
 
 	free(arg);
 	memset(&asked, 0, sizeof(asked));
 	/* the flow is registered before the client's connect returned: by its first query */
 	if (in && out && ready(c.fd, POLLIN, TCP_WAIT_MS) && ip_of(&c.src, &ip, &port) == 0) {
 		pthread_mutex_lock(&mu);
-		for (i = 0; i < FLOWS_MAX; i++)
-			if (flows[i].used && flows[i].face == c.face && flows[i].kind == c.kind &&
-			    flows[i].port == port && same_ip(&flows[i].ip, &ip))
-				break;
-		if (i < FLOWS_MAX) {
+		if ((i = flow_at(c.face, c.kind, &ip, port)) >= 0) {
 			pid = flows[i].pid;
 			server = faces[c.face].server;
-			flows[i].used = 0; /* one connection: taken */
+			release(i); /* one connection: taken */
 		}
 		pthread_mutex_unlock(&mu);
 	}
-	if (i < FLOWS_MAX) {
+	if (i >= 0) {
 		struct sockaddr_storage to;
 		socklen_t tlen = sockaddr_of(&server, 53, server.family == 4 ? AF_INET : AF_INET6,
 		    &to);
@@ -986,6 +1133,7 @@ relay_main(void *arg)
 				on_upstream((int)(u & 0xffff), (u >> 16) & ((1ull << 46) - 1));
 			}
 		}
+		refill();
 		if (now_sec() != swept) {
 			swept = now_sec();
 			sweep();

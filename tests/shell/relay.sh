@@ -158,6 +158,30 @@ nj_reach_sup denied-nameserver-twin "$(nj_rules 'allow udp 127.0.0.3 port 53' \
     'allow tcp host api.njdns.example port 8080')" "udp 127.0.0.3 53" -- \
     env DNSQ_TIMEOUT=1 $Q sendto 127.0.0.3 8080 api.njdns.example
 
+# ---- more lookups than the relay has room for flows: each answered; and the supervisor
+# holds no upstream socket for a query answered (its descriptors counted while the tree waits)
+if nj_only many-flows; then
+	rm -f "$T/hold"
+	env -u LD_PRELOAD -u NETJAIL_RULES -u NETJAIL_MODE -u NETJAIL_LOG "$NJ_NETJAIL" run \
+	    --supervise -r "$R" -- env DNSQ_COUNT=1100 DNSQ_HOLD="$T/hold" \
+	    $Q many 127.0.0.1 8080 api.njdns.example >"$T/many.out" 2>&1 &
+	sup=$!
+	i=0
+	while ! grep -q '^held' "$T/many.out" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+	fds=$(ls "/proc/$sup/fd" 2>/dev/null | wc -l)
+	touch "$T/hold"
+	wait $sup
+	rc=$?
+	if [ $rc != 0 ] || ! grep -q '^ok api.njdns.example=1$' "$T/many.out"; then
+		nj_bad "many-flows: not every lookup was answered (exit $rc): $(tail -3 "$T/many.out")"
+	elif [ "$fds" -gt 100 ]; then
+		nj_bad "many-flows: after 1,100 lookups answered, the supervisor held $fds descriptors"
+	else
+		nj_ok
+		echo "many-flows: 1,100 lookups, each on a socket of its own; the supervisor then held $fds descriptors"
+	fi
+fi
+
 # ---- malformed answers: dropped, logged; the supervisor carries on ----
 for kind in pointer length count many; do
 	nj_only "malformed-$kind" || continue

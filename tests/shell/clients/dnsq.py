@@ -8,7 +8,9 @@ MODE: sendto (an unconnected socket, sendto and recvfrom, as musl does), sendmsg
 with sendmsg), inflight (a connected socket, every NAME's query sent before any answer is
 read; EDNS0), sendmmsg (every NAME's query in one sendmmsg, each with SERVER's address),
 tcp (over TCP), edns (an EDNS0 query that takes 4,096 bytes over UDP), truncated
-(over UDP as glibc does, and over TCP when the answer says TC).  Over UDP the answer must come
+(over UDP as glibc does, and over TCP when the answer says TC), many (DNSQ_COUNT lookups of
+each NAME, each on a socket of its own, connected, as glibc makes them; with DNSQ_HOLD=FILE,
+"held" is printed after them and FILE waited for).  Over UDP the answer must come
 from SERVER port 53, as resolvers insist.  Then a TCP connect to the first answer of each NAME,
 on PORT.  Prints "ok ADDR..." or "err WHAT" (exit 1).
 """
@@ -18,6 +20,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 
 def query(name, qid, edns=0):
@@ -130,6 +133,24 @@ def main():
                     print("err the answer came from %s:%d" % src[:2])
                     return 1
                 got[ids[struct.unpack("!H", msg[:2])[0]]] = answers(msg)[0]
+        elif mode == "many":
+            for _ in range(int(os.environ.get("DNSQ_COUNT", "1"))):
+                for n in names:
+                    with socket.socket(fam, socket.SOCK_DGRAM) as c:
+                        c.settimeout(s.gettimeout())
+                        c.connect((server, 53))
+                        qid = random.randrange(65536)
+                        c.send(query(n, qid))
+                        msg, src = c.recvfrom(65535)
+                        if src[:2] != (server, 53) or struct.unpack("!H", msg[:2])[0] != qid:
+                            print("err an answer from %s:%d, not to the query" % src[:2])
+                            return 1
+                        got[n] = answers(msg)[0]
+            hold = os.environ.get("DNSQ_HOLD")
+            if hold:
+                print("held", flush=True)
+                while not os.path.exists(hold):
+                    time.sleep(0.05)
         elif mode == "inflight":
             s.connect((server, 53))
             for qid, n in ids.items():
