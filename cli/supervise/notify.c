@@ -68,6 +68,7 @@ struct call {
 	const char *name; /* the call, for log lines */
 	pid_t pid; /* the calling thread */
 	int pidfd; /* the calling thread (or its process), or -1 */
+	int pidslot; /* its place among the pidfds kept, or -1: its own */
 	int sock; /* the caller's socket, ours through pidfd_getfd, or -1 */
 	int type; /* of sock: SO_TYPE */
 	int denied; /* the rules (or a check) said no: logged */
@@ -98,31 +99,129 @@ peek(const struct call *c, uint64_t addr, void *buf, size_t n)
 	return (size_t)k == n ? 0 : -EFAULT;
 }
 
-/* The caller's fd as our own descriptor, with its type.  0 or -errno.  Until the
- * notification is found still valid (check_addr does it, before anything uses the socket
- * but getsockopt), the pid may have been someone else's: nothing is done with it before. */
+/* ---- pidfds, kept ----
+ * A pidfd for each calling thread, kept from one call to the next (opening and closing one
+ * around every call costs two system calls of each).  A pidfd stands for one thread (or
+ * process) and never another: when that one is gone and its tid is another's, pidfd_getfd
+ * fails with ESRCH and a new pidfd is opened.  One in use (refs) is never closed under its
+ * user; one a call found stale is closed by the last user letting it go. */
+
+#define PIDFDS NJ_PIDFDS_KEPT
+static struct {
+	pid_t pid; /* 0: none (or stale) */
+	int fd, refs;
+	uint64_t used; /* for the choice of the one to close */
+} pidfds[PIDFDS] = { [0 ... PIDFDS - 1] = { .fd = -1 } };
+static pthread_mutex_t pidfds_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t pidfds_clock;
+
+static int
+pidfd_open_thread(pid_t pid)
+{
+	/* the thread itself (its fd table, even an unshared one); a kernel before 6.9 opens
+	 * only a process's first thread, and the rest share its table */
+	long k = syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+
+	if (k < 0 && errno == EINVAL)
+		k = syscall(SYS_pidfd_open, pid, 0);
+	return k < 0 ? -errno : (int)k;
+}
+
+/* A pidfd for thread c->pid into c->pidfd (and c->pidslot: its place, or -1 for one of its
+ * own, closed when the call is answered).  0 or -errno. */
+static int
+pidfd_take(struct call *c)
+{
+	int i, fd, slot = -1;
+
+	pthread_mutex_lock(&pidfds_mu);
+	for (i = 0; i < PIDFDS; i++)
+		if (pidfds[i].pid == c->pid)
+			break;
+	if (i < PIDFDS) {
+		pidfds[i].refs++;
+		pidfds[i].used = ++pidfds_clock;
+		c->pidfd = pidfds[i].fd;
+		c->pidslot = i;
+		pthread_mutex_unlock(&pidfds_mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&pidfds_mu);
+	if ((fd = pidfd_open_thread(c->pid)) < 0)
+		return fd;
+	pthread_mutex_lock(&pidfds_mu);
+	for (i = 0; i < PIDFDS; i++)
+		if (pidfds[i].refs == 0 && (slot < 0 || pidfds[i].used < pidfds[slot].used))
+			slot = i;
+	if (slot >= 0) {
+		if (pidfds[slot].fd >= 0)
+			close(pidfds[slot].fd);
+		pidfds[slot].pid = c->pid;
+		pidfds[slot].fd = fd;
+		pidfds[slot].refs = 1;
+		pidfds[slot].used = ++pidfds_clock;
+	}
+	pthread_mutex_unlock(&pidfds_mu);
+	c->pidfd = fd;
+	c->pidslot = slot;
+	return 0;
+}
+
+/* Let c's pidfd go; stale: it stands for a thread that is gone (no one takes it again). */
+static void
+pidfd_let_go(struct call *c, int stale)
+{
+	if (c->pidfd < 0)
+		return;
+	if (c->pidslot < 0) {
+		close(c->pidfd);
+	} else {
+		pthread_mutex_lock(&pidfds_mu);
+		if (stale)
+			pidfds[c->pidslot].pid = 0;
+		if (--pidfds[c->pidslot].refs == 0 && pidfds[c->pidslot].pid == 0) {
+			close(pidfds[c->pidslot].fd);
+			pidfds[c->pidslot].fd = -1;
+		}
+		pthread_mutex_unlock(&pidfds_mu);
+	}
+	c->pidfd = -1;
+	c->pidslot = -1;
+}
+
+/* The caller's fd as our own descriptor.  0 or -errno.  Until the notification is found
+ * still valid (check_addr does it, before anything uses the socket but getsockopt), the pid
+ * may have been someone else's: nothing is done with it before. */
+static int
+grab_fd(struct call *c, int fd)
+{
+	long k;
+	int rc;
+
+	for (int tries = 0;; tries++) {
+		if (c->pidfd < 0 && (rc = pidfd_take(c)) != 0)
+			return rc;
+		if ((k = syscall(SYS_pidfd_getfd, c->pidfd, fd, 0)) >= 0)
+			break;
+		rc = -errno;
+		if (rc != -ESRCH || c->pidslot < 0 || tries > 0)
+			return rc;
+		pidfd_let_go(c, 1); /* kept for a thread gone: its tid is the caller's now */
+	}
+	c->sock = (int)k;
+	return 0;
+}
+
+/* grab_fd, and the socket's type. */
 static int
 grab(struct call *c, int fd)
 {
 	socklen_t n = sizeof(int);
-	long k;
+	int rc = grab_fd(c, fd);
 
-	if (c->pidfd < 0) {
-		/* the thread itself (its fd table, even an unshared one); a kernel before 6.9
-		 * opens only a process's first thread, and the rest share its table */
-		k = syscall(SYS_pidfd_open, c->pid, PIDFD_THREAD);
-		if (k < 0 && errno == EINVAL)
-			k = syscall(SYS_pidfd_open, c->pid, 0);
-		if (k < 0)
-			return -errno;
-		c->pidfd = (int)k;
-	}
-	if ((k = syscall(SYS_pidfd_getfd, c->pidfd, fd, 0)) < 0)
-		return -errno;
-	c->sock = (int)k;
-	if (getsockopt(c->sock, SOL_SOCKET, SO_TYPE, &c->type, &n) != 0)
-		return -errno;
-	return 0;
+	if (rc == 0 && getsockopt(c->sock, SOL_SOCKET, SO_TYPE, &c->type, &n) != 0)
+		rc = -errno;
+	return rc;
 }
 
 /* Write n bytes of buf at addr in the caller's memory.  0 or -EFAULT. */
@@ -879,9 +978,9 @@ do_recvfrom(struct call *c, struct seccomp_notif_resp *resp)
 	ssize_t k;
 
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (grab(c, (int)a[0]) != 0 || !still_valid(c) || c->type != SOCK_DGRAM ||
-	    fstat(c->sock, &st) != 0 || !nj_relay_serves(st.st_ino))
-		return 0;
+	if (grab_fd(c, (int)a[0]) != 0 || !still_valid(c) || fstat(c->sock, &st) != 0 ||
+	    !S_ISSOCK(st.st_mode) || !nj_relay_serves(st.st_ino))
+		return 0; /* (a socket the relay serves is a UDP one) */
 	resp->flags = 0;
 	if ((rc = peek(c, a[5], &alen, sizeof(alen))) != 0)
 		return rc == -ESRCH ? rc : -EFAULT;
@@ -968,6 +1067,15 @@ do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 	    "show netjail");
 }
 
+/* What answering c took: the caller's socket and pidfd. */
+static void
+release(struct call *c)
+{
+	if (c->sock >= 0)
+		close(c->sock);
+	pidfd_let_go(c, 0);
+}
+
 /* The calls the filter asks about, and who answers each. */
 static const struct {
 	int nr;
@@ -987,7 +1095,12 @@ void
 nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 {
 	struct seccomp_notif_resp resp;
-	struct call c = { .s = s, .req = req, .pid = (pid_t)req->pid, .pidfd = -1, .sock = -1 };
+	struct call c = { .s = s,
+		.req = req,
+		.pid = (pid_t)req->pid,
+		.pidfd = -1,
+		.pidslot = -1,
+		.sock = -1 };
 	int rc = -EACCES; /* a number the filter never asks about */
 	int nr = req->data.nr;
 
@@ -1004,12 +1117,10 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 			break;
 		}
 	}
-	if (c.sock >= 0)
-		close(c.sock);
-	if (c.pidfd >= 0)
-		close(c.pidfd);
-	if (rc == LATER)
+	if (rc == LATER) {
+		release(&c);
 		return; /* pending.c answers when the connect ends */
+	}
 	if (rc < 0 && c.denied && s->audit) {
 		rc = 0; /* audit: logged as "would deny"; the kernel makes the call */
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -1024,4 +1135,5 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 	/* ENOENT: the caller died or a signal interrupted its call (it restarts, asking
 	 * again); nothing to do either way */
 	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	release(&c); /* (after the answer: the caller need not wait for it) */
 }

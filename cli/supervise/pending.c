@@ -49,8 +49,8 @@
 #include "cli/supervise/supervise.h"
 
 #define PENDING_MAX 65536
-/* left to the workers (a pidfd, a socket, /proc files each) and the relay */
-#define FDS_KEPT (5 * NJ_WORKERS_MAX + NJ_RELAY_FDS)
+/* left to the workers (a pidfd, a socket, /proc files each), the pidfds kept, the relay */
+#define FDS_KEPT (5 * NJ_WORKERS_MAX + NJ_PIDFDS_KEPT + NJ_RELAY_FDS)
 #define NBUCKETS 4096 /* hash chains by socket inode */
 #define NONE UINT32_MAX
 #define TIMER UINT64_MAX /* the timerfd's epoll data */

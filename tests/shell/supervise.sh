@@ -300,6 +300,38 @@ slow slow-refused "$(printf 'first err ECONNREFUSED\nagain ok\nthird err EISCONN
 # a non-blocking socket is answered at once, as before
 slow slow-nonblock 'err EINPROGRESS' nonblock 127.0.0.1 8095
 
+# ---- pids used again: the supervisor keeps its callers' pidfds, and one kept for a process
+# gone must never answer for the process that has its pid now.  In a pid namespace with room
+# for 40 pids (pid_max of its own: Linux 6.14), 300 children each connect, allowed then denied:
+# the pids wrap after the first 170.
+if nj_only pid-reuse; then
+	if ! unshare -p -f --mount-proc sh -c 'echo 340 > /proc/sys/kernel/pid_max' 2>/dev/null; then
+		echo "pid-reuse: not run: this kernel has no pid_max per pid namespace (Linux 6.14)"
+	else
+		pr=${STATIC:-$P}
+		ok0=$(nj_count_ep "$OK") no0=$(nj_count_ep "$NO")
+		NJ_OUT=$(timeout 120 unshare -p -f --mount-proc sh -c "echo 340 > /proc/sys/kernel/pid_max &&
+		    exec env -u LD_PRELOAD '$NJ_NETJAIL' run --supervise -r '$LO' -- sh -c '
+		    i=0
+		    while [ \$i -lt 300 ]; do
+			$pr connect tcp 127.0.0.1 8080 >/dev/null || { echo fail \$i; exit 1; }
+			$pr connect tcp 127.0.0.1 8081 >/dev/null 2>&1 && { echo leak \$i; exit 1; }
+			i=\$((i + 1))
+		    done
+		    echo done'" 2>&1)
+		NJ_RC=$?
+		nj_sync
+		ok1=$(nj_count_ep "$OK") no1=$(nj_count_ep "$NO")
+		if [ "$NJ_RC" != 0 ] || ! printf '%s\n' "$NJ_OUT" | grep -q '^done$'; then
+			nj_bad "pid-reuse: a child's connect went wrong (exit $NJ_RC): $(printf '%s\n' "$NJ_OUT" | tail -3)"
+		elif [ $((ok1 - ok0)) != 300 ] || [ "$no1" != "$no0" ]; then
+			nj_bad "pid-reuse: the listeners saw $((ok1 - ok0)) allowed (300 expected) and $((no1 - no0)) denied (0 expected)"
+		else
+			nj_ok
+		fi
+	fi
+fi
+
 # ---- the supervisor killed mid-run: the jailed program gets errors, never free access ----
 flag=$T/killed
 out=$T/orphan.out
