@@ -44,7 +44,7 @@ LIB_SONAME  := libnetjail-rules.so.1
 LIB_VERSION := 0.1.0
 LIB_MAP     := lib/libnetjail-rules.map
 
-.PHONY: all check clean install uninstall bench fuzz fuzz-dns deps check-perf check-layers check-banned \
+.PHONY: all check clean install uninstall deb check-deb bench fuzz fuzz-dns deps check-perf check-layers check-banned \
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
@@ -221,6 +221,11 @@ check-hardening: all $(PROBES)
 	@$(call resolving,hardening)
 check-install: all $(PROBES)
 	@$(call suite,install)
+# the Debian packages, installed into this machine's /usr and purged (tests/shell/deb.sh): not
+# part of check; run it in a fresh Debian root
+check-deb: all $(PROBES)
+	@scripts/install-deps dpkg-dev lintian
+	@$(call suite,deb)
 
 # ASan + UBSan: the unit suite, the command and the shim suite, built instrumented in
 # build-asan/.  The instrumented shim brings libasan in as its dependency, after itself in
@@ -314,6 +319,7 @@ install: all
 	install -m 0755 scripts/netjail-entrypoint $(DESTDIR)$(BINDIR)/netjail-entrypoint
 	install -m 0644 man/netjail.1 $(DESTDIR)$(MANDIR)/man1/netjail.1
 	install -m 0644 man/netjail.rules.5 $(DESTDIR)$(MANDIR)/man5/netjail.rules.5
+	install -m 0644 man/netjail-entrypoint.1 $(DESTDIR)$(MANDIR)/man1/netjail-entrypoint.1
 	install -m 0755 $(B)/libnetjail.so $(DESTDIR)$(SHIMDIR)/libnetjail.so
 	install -m 0644 $(B)/default.rules $(DESTDIR)$(SHIMDIR)/default.rules
 	install -m 0644 examples/*.rules $(DESTDIR)$(DATADIR)/netjail/examples/
@@ -326,11 +332,16 @@ install: all
 		lib/netjail.pc.in > $(B)/netjail.pc
 	install -m 0644 $(B)/netjail.pc $(DESTDIR)$(LIBDIR)/pkgconfig/netjail.pc
 
+# the Debian packages, into build/deb/ (scripts/deb; needs dpkg-dev)
+deb:
+	scripts/deb $(LIB_VERSION) $(LIB_SONAME)
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netjail $(DESTDIR)$(BINDIR)/netjail-entrypoint \
 		$(DESTDIR)$(MANDIR)/man1/netjail.1 $(DESTDIR)$(MANDIR)/man5/netjail.rules.5 \
-		$(DESTDIR)$(INCLUDEDIR)/netjail.h $(DESTDIR)$(LIBDIR)/libnetjail-rules.a \
-		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libnetjail-rules.so \
+		$(DESTDIR)$(MANDIR)/man1/netjail-entrypoint.1 $(DESTDIR)$(INCLUDEDIR)/netjail.h \
+		$(DESTDIR)$(LIBDIR)/libnetjail-rules.a $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/libnetjail-rules.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/netjail.pc
 	rm -rf $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(DATADIR)/netjail
 

@@ -29,7 +29,7 @@ for prefix in /usr/local /opt/netjail; do
 	    nj_bad "make install PREFIX=$prefix"
 	for f in bin/netjail bin/netjail-entrypoint lib/netjail/libnetjail.so \
 	    lib/netjail/default.rules share/man/man1/netjail.1 share/man/man5/netjail.rules.5 \
-	    share/netjail/examples/default.rules; do
+	    share/man/man1/netjail-entrypoint.1 share/netjail/examples/default.rules; do
 		check "$prefix: $f installed" test -s "$I/$f"
 	done
 	for f in include/netjail.h lib/libnetjail-rules.a lib/libnetjail-rules.so.1 \
@@ -38,31 +38,10 @@ for prefix in /usr/local /opt/netjail; do
 	done
 	# a program built the README's way against the installed library (pkg-config, with the
 	# scratch DESTDIR as its sysroot), then run: it decides with the installed engine
-	cat > "$NJ_TMP/use.c" <<'C'
-#include <arpa/inet.h>
-#include <netjail.h>
-#include <stdio.h>
-#include <string.h>
-int main(void)
-{
-	struct netjail_rules *r;
-	struct sockaddr_in in;
-	if (netjail_rules_parse("allow @public\n", 14, "t", &r, NULL) != 0)
-		return 2;
-	memset(&in, 0, sizeof(in));
-	in.sin_family = AF_INET;
-	in.sin_port = htons(80);
-	inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
-	printf("%d", netjail_decide(r, (struct sockaddr *)&in, sizeof(in), NETJAIL_PROTO_TCP));
-	inet_pton(AF_INET, "8.8.8.8", &in.sin_addr);
-	printf(" %d\n", netjail_decide(r, (struct sockaddr *)&in, sizeof(in), NETJAIL_PROTO_TCP));
-	netjail_rules_free(r);
-	return 0;
-}
-C
-	if cc -o "$NJ_TMP/use" "$NJ_TMP/use.c" $(PKG_CONFIG_PATH="$I/lib/pkgconfig" \
+	if cc -o "$NJ_TMP/use" "$SRC/tests/shell/clients/use-lib.c" \
+	    $(PKG_CONFIG_PATH="$I/lib/pkgconfig" \
 	    PKG_CONFIG_SYSROOT_DIR="$D" pkg-config --cflags --libs netjail) &&
-	    [ "$(LD_LIBRARY_PATH="$I/lib" "$NJ_TMP/use")" = "0 1" ]; then
+	    [ "$(LD_LIBRARY_PATH="$I/lib" "$NJ_TMP/use" 127.0.0.1 8.8.8.8)" = "0 1" ]; then
 		nj_ok
 	else
 		nj_bad "$prefix: a program built with pkg-config netjail against the installed library"
@@ -70,7 +49,7 @@ C
 	for f in "$I"/share/netjail/examples/*.rules; do
 		check "$prefix: $(basename "$f") is valid" "$I/bin/netjail" check "$f"
 	done
-	for m in man1/netjail.1 man5/netjail.rules.5; do
+	for m in man1/netjail.1 man5/netjail.rules.5 man1/netjail-entrypoint.1; do
 		check "$prefix: $m renders" sh -c "groff -man -ww -z '$I/share/man/$m' 2>&1 | \
 		    { ! grep .; }"
 	done

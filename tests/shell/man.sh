@@ -26,7 +26,7 @@ plain() {
 }
 
 # 1. Every page renders warning-free (-ww: all warnings), for print and for a terminal.
-for page in "$MAN/netjail.1" "$MAN/netjail.rules.5"; do
+for page in "$MAN/netjail.1" "$MAN/netjail.rules.5" "$MAN/netjail-entrypoint.1"; do
 	for dev in ps utf8; do
 		out=$(groff -man -ww -z -T"$dev" "$page" 2>&1)
 		rc=$?
