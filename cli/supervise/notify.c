@@ -134,9 +134,11 @@ pidfd_take(struct call *c)
 {
 	int i, fd, slot = -1;
 
+	if (c->pid <= 0)
+		return -ESRCH; /* (the caller is not in our pid namespace) */
 	pthread_mutex_lock(&pidfds_mu);
 	for (i = 0; i < PIDFDS; i++)
-		if (pidfds[i].pid == c->pid)
+		if (pidfds[i].pid == c->pid && pidfds[i].fd >= 0)
 			break;
 	if (i < PIDFDS) {
 		pidfds[i].refs++;
@@ -198,13 +200,14 @@ grab_fd(struct call *c, int fd)
 	long k;
 	int rc;
 
+	/* (until a pidfd opened now fails: two workers may each have kept one for a tid) */
 	for (int tries = 0;; tries++) {
 		if (c->pidfd < 0 && (rc = pidfd_take(c)) != 0)
 			return rc;
 		if ((k = syscall(SYS_pidfd_getfd, c->pidfd, fd, 0)) >= 0)
 			break;
 		rc = -errno;
-		if (rc != -ESRCH || c->pidslot < 0 || tries > 0)
+		if (rc != -ESRCH || c->pidslot < 0 || tries > PIDFDS)
 			return rc;
 		pidfd_let_go(c, 1); /* kept for a thread gone: its tid is the caller's now */
 	}
@@ -1067,13 +1070,14 @@ do_io_uring(struct call *c, struct seccomp_notif_resp *resp)
 	    "show netjail");
 }
 
-/* What answering c took: the caller's socket and pidfd. */
+/* Let the caller's socket go: before the answer, so that the caller's own close of it is
+ * the last (its port free at once, a linger in the caller's close, not in a worker). */
 static void
-release(struct call *c)
+drop_sock(struct call *c)
 {
 	if (c->sock >= 0)
 		close(c->sock);
-	pidfd_let_go(c, 0);
+	c->sock = -1;
 }
 
 /* The calls the filter asks about, and who answers each. */
@@ -1117,8 +1121,9 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 			break;
 		}
 	}
+	drop_sock(&c);
 	if (rc == LATER) {
-		release(&c);
+		pidfd_let_go(&c, 0);
 		return; /* pending.c answers when the connect ends */
 	}
 	if (rc < 0 && c.denied && s->audit) {
@@ -1135,5 +1140,5 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 	/* ENOENT: the caller died or a signal interrupted its call (it restarts, asking
 	 * again); nothing to do either way */
 	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	release(&c); /* (after the answer: the caller need not wait for it) */
+	pidfd_let_go(&c, 0); /* (after the answer: the caller need not wait for it) */
 }

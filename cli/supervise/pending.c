@@ -445,7 +445,7 @@ nj_pending_start(const struct nj_super *s)
 	sup = s;
 	cap = PENDING_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		cap = rl.rlim_cur <= FDS_KEPT            ? 0 :
+		cap = rl.rlim_cur <= FDS_KEPT + 256      ? (uint32_t)(rl.rlim_cur / 4) :
 		    rl.rlim_cur - FDS_KEPT < PENDING_MAX ? (uint32_t)(rl.rlim_cur - FDS_KEPT) :
 		                                           PENDING_MAX;
 	for (uint32_t i = 0; i < NBUCKETS; i++)

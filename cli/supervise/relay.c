@@ -422,23 +422,24 @@ nj_relay_redirect(int sock, int fam, int stream, const struct nj_dest *d, pid_t 
 	nj_ip_unmap(&server);
 	if ((fam != AF_INET && fam != AF_INET6) || (fam == AF_INET && server.family == 6))
 		return -EAFNOSUPPORT;
-	/* bound now (unless it is), to the wildcard address, as the kernel would bind it at
-	 * the connect or send: the flow is registered before anything can arrive from it */
-	{
-		struct sockaddr_storage any;
-		struct nj_ip zero = { .family = fam == AF_INET ? 4 : 6 };
-		socklen_t alen = sockaddr_of(&zero, 0, fam, &any);
-
-		if (fstat(sock, &st) != 0 ||
-		    (bind(sock, (struct sockaddr *)&any, alen) != 0 && errno != EINVAL))
-			return -errno; /* (EINVAL: bound already) */
-	}
-	if (getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
+	if (fstat(sock, &st) != 0 || getsockname(sock, (struct sockaddr *)&me, &mlen) != 0)
 		return -errno;
 	if (ip_of(&me, &client, &cport) != 0)
 		return -EAFNOSUPPORT;
-	if (cport == 0)
-		return -EINVAL; /* (bound with IP_BIND_ADDRESS_NO_PORT: no flow to register) */
+	if (cport == 0) {
+		/* bound now, as the kernel would bind it at the connect or send: the flow is
+		 * registered before anything can arrive from it */
+		struct sockaddr_storage any;
+		struct nj_ip zero = { .family = fam == AF_INET ? 4 : 6 };
+
+		mlen = sockaddr_of(&zero, 0, fam, &any);
+		if (bind(sock, (struct sockaddr *)&any, mlen) != 0)
+			return -errno;
+		mlen = sizeof(me);
+		if (getsockname(sock, (struct sockaddr *)&me, &mlen) != 0 ||
+		    ip_of(&me, &client, &cport) != 0)
+			return -EINVAL;
+	}
 	pthread_mutex_lock(&mu);
 	if ((f = face_for(&server)) < 0) {
 		pthread_mutex_unlock(&mu);
@@ -693,11 +694,12 @@ refill(void)
 		pthread_mutex_unlock(&mu);
 		s = upstream(&server);
 		pthread_mutex_lock(&mu);
+		/* (a socket that cannot be made now is made at the query, not retried here) */
+		faces[f].used = s >= 0 && faces[f].nup + 1 < SPARE_UP;
 		if (s >= 0 && faces[f].nup < SPARE_UP) {
 			faces[f].up[faces[f].nup++] = s;
 			s = -1;
 		}
-		faces[f].used = faces[f].nup < SPARE_UP && s < 0;
 		if (s >= 0)
 			close(s);
 	}

@@ -37,7 +37,7 @@ struct nj_super {
 
 #define NJ_WORKERS_MAX 512 /* threads answering notifications (supervise.c) */
 #define NJ_PIDFDS_KEPT 64 /* pidfds of callers kept open (notify.c) */
-#define NJ_RELAY_FDS 1920 /* descriptors the DNS relay holds at most (relay.c) */
+#define NJ_RELAY_FDS 2048 /* descriptors the DNS relay holds at most, a margin included (relay.c) */
 
 /* Answer one notification: read what the caller passed from its memory, decide as the
  * preload would, log a denial, and send the answer (connect performed here, on our copy;

@@ -305,7 +305,9 @@ slow slow-nonblock 'err EINPROGRESS' nonblock 127.0.0.1 8095
 # for 40 pids (pid_max of its own: Linux 6.14), 300 children each connect, allowed then denied:
 # the pids wrap after the first 170.
 if nj_only pid-reuse; then
-	if ! unshare -p -f --mount-proc sh -c 'echo 340 > /proc/sys/kernel/pid_max' 2>/dev/null; then
+	# (asked from a user namespace of its own, where a kernel without it refuses the write:
+	# as root here, that write would set the whole machine's pid_max)
+	if ! unshare -U -r -p -f --mount-proc sh -c 'echo 340 > /proc/sys/kernel/pid_max' 2>/dev/null; then
 		echo "pid-reuse: not run: this kernel has no pid_max per pid namespace (Linux 6.14)"
 	else
 		pr=${STATIC:-$P}
