@@ -444,6 +444,8 @@ nj_pending_start(const struct nj_super *s)
 
 	sup = s;
 	cap = PENDING_MAX;
+	/* (under a low limit, as 4,096, a quarter of it: the workers and the relay seldom hold
+	 * all they may, and without this set every slow connect would hold a worker) */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		cap = rl.rlim_cur <= FDS_KEPT + 256      ? (uint32_t)(rl.rlim_cur / 4) :
 		    rl.rlim_cur - FDS_KEPT < PENDING_MAX ? (uint32_t)(rl.rlim_cur - FDS_KEPT) :

@@ -116,7 +116,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct face faces[FACES_MAX];
 static int nfaces;
 static struct flow flows[FLOWS_MAX];
-static time_t lastuse[FLOWS_MAX]; /* of each flow (apart: the one scan, for the oldest, is short) */
+/* when each flow was last used: apart, so that the one walk (for the oldest) is short */
+static time_t lastuse[FLOWS_MAX];
 static uint64_t gens;
 static int ep = -1, tcp_threads;
 
@@ -878,8 +879,8 @@ on_upstream(int i, uint64_t gen)
 			learn_answer(ubuf, (size_t)n, &q);
 		(void)sendto(fd, ubuf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&to, tlen);
 		if (last) {
-			close(
-			    up); /* (a later query of the flow gets a socket, and a port, of its own) */
+			/* (a later query of the flow gets a socket, and a port, of its own) */
+			close(up);
 			return;
 		}
 	}
