@@ -3,7 +3,8 @@
 #   make                 build/netjail, build/libnetjail.so, the library and the default policy
 #   make check           every test (installs what it needs that is missing, as root)
 #   make check-SUITE     one suite: unit cli man shim exec scope snapshot learn supervise entrypoint
-#                        clients api-examples hardening install bench (ONLY=NAME: one test)
+#                        clients api-examples hardening install bench musl recipes (ONLY=NAME)
+#   make MUSL=1          build-musl/: the command and libnetjail-musl.so for musl programs
 #   make install         PREFIX, BINDIR, LIBDIR, MANDIR, INCLUDEDIR, DATADIR, DESTDIR
 #   make bench           the performance figures (docs/performance.md)
 
@@ -28,10 +29,30 @@ NJ_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--no-undefined
 
 B := build
 
+# make MUSL=1: the command and a shim for musl programs (libnetjail-musl.so), built into
+# build-musl/ with musl-gcc (Debian's musl-tools) or, where the C library is musl itself
+# (Alpine), with cc.  musl-gcc sees only musl's headers: the kernel's are linked into
+# build-musl/kernel-include from the system's.  See README.md "musl".
+SHIM_NAME := libnetjail.so
+SHIM_MAP  := shim/libnetjail.map
+ifeq ($(MUSL),1)
+B         := build-musl
+CC        := $(shell command -v musl-gcc 2>/dev/null || echo cc)
+SHIM_NAME := libnetjail-musl.so
+SHIM_MAP  := shim/libnetjail-musl.map
+KINC      := $(shell printf '\043include <linux/netlink.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 || \
+	echo $(B)/kernel-include)
+endif
+
 ENGINE_SRC := $(wildcard engine/*.c)
 SYS_SRC    := $(wildcard sys/*.c)
 LIB_SRC    := $(wildcard lib/*.c)
 SHIM_SRC   := $(wildcard shim/*.c)
+ifeq ($(MUSL),1)
+# musl has no getaddrinfo_a (nor res_n*, execveat: shim/libnetjail-musl.map)
+SHIM_SRC   := $(filter-out shim/gai_a.c,$(SHIM_SRC))
+NJ_CFLAGS  := $(filter-out -D_FORTIFY_SOURCE=2,$(NJ_CFLAGS)) $(if $(KINC),-I$(KINC))
+endif
 CLI_SRC    := $(wildcard cli/*.c cli/learn/*.c cli/supervise/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 # the engine, the platform layer and the public library: one archive, one shared library
@@ -44,20 +65,26 @@ LIB_SONAME  := libnetjail-rules.so.1
 LIB_VERSION := 0.1.0
 LIB_MAP     := lib/libnetjail-rules.map
 
-.PHONY: all check clean install uninstall deb check-deb bench fuzz fuzz-dns deps check-perf check-layers check-banned \
+.PHONY: all check clean install install-shim uninstall deb check-deb bench fuzz fuzz-dns deps check-perf check-layers check-banned \
 	check-format \
 	check-exports check-lib-exports check-presets check-unit check-cli check-man check-shim \
 	check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint check-clients \
-	check-names check-relay \
+	check-names check-relay check-musl check-recipes install-shim \
 	check-api-examples check-hardening check-install check-bench check-asan check-clang \
 	check-valgrind
 
-all: $(B)/netjail $(B)/libnetjail.so $(B)/default.rules $(B)/libnetjail-rules.a \
+all: $(B)/netjail $(B)/$(SHIM_NAME) $(B)/default.rules $(B)/libnetjail-rules.a \
 	$(B)/libnetjail-rules.so
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c | $(KINC)
 	@mkdir -p $(dir $@)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) $(NJ_CFLAGS_LAST) -c -o $@ $<
+
+# the kernel's headers for musl-gcc, which looks only in musl's: the system's, linked
+$(B)/kernel-include:
+	@mkdir -p $@
+	ln -sfn /usr/include/linux /usr/include/asm-generic $@/
+	ln -sfn /usr/include/$$(gcc -dumpmachine)/asm $@/asm
 
 # The code a fork child runs between fork and exec (sys/exec.c, and the shim's exec paths):
 # see sys/exec.h for why it avoids jump tables (.rodata) and lazy binding.
@@ -79,9 +106,9 @@ $(B)/cli/run.o: NJ_CFLAGS += -DNJ_SHIMDIR='"$(SHIMDIR)"'
 # The shim: the core objects linked in, only the names of the version script exported.  Its
 # layout keeps start-up cheap in every process it jails (docs/performance.md; make check-perf).
 SHIM_LDFLAGS = -Wl,-z,norelro,-z,lazy,-z,noseparate-code -Wl,--no-undefined
-$(B)/libnetjail.so: $(SHIM_OBJ) $(CORE_OBJ) shim/libnetjail.map
+$(B)/$(SHIM_NAME): $(SHIM_OBJ) $(CORE_OBJ) $(SHIM_MAP)
 	$(CC) $(NJ_CFLAGS) $(CFLAGS) -shared $(SHIM_LDFLAGS) $(LDFLAGS) \
-		-nostartfiles -Wl,--gc-sections -Wl,--version-script=shim/libnetjail.map -o $@ \
+		-nostartfiles -Wl,--gc-sections -Wl,--version-script=$(SHIM_MAP) -o $@ \
 		$(SHIM_OBJ) $(CORE_OBJ) -ldl
 
 $(B)/$(LIB_SONAME): $(CORE_OBJ) $(LIB_MAP)
@@ -110,9 +137,15 @@ $(B)/tests/unit/unit: $(UNIT_OBJ) $(B)/libnetjail-rules.a
 		$$(pkg-config --libs check)
 
 # probes: small programs the shell suites run under the jail (plain flags: test code)
-$(B)/tests/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
+PROBE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -I. $(if $(KINC),-I$(KINC))
+$(B)/tests/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h) | $(KINC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -I. -pthread -o $@ $<
+	$(CC) $(PROBE_CFLAGS) -pthread -o $@ $<
+
+# the probe statically linked (make MUSL=1: a static musl program, for netjail run --supervise)
+$(B)/tests/probes/probe-static: tests/probes/probe.c $(wildcard tests/probes/*.h) | $(KINC)
+	@mkdir -p $(dir $@)
+	$(CC) $(PROBE_CFLAGS) -static -pthread -o $@ $<
 
 # an NSS module whose lookups connect to a unix socket (tests/shell/shim.sh)
 $(B)/tests/nss/libnss_njtest.so.2: tests/nss/nss_njtest.c
@@ -146,7 +179,8 @@ check: deps
 	$(MAKE) all $(B)/tests/unit/unit $(PROBES) $(EXAMPLES)
 	$(MAKE) check-layers check-exports check-lib-exports check-unit check-cli check-man \
 		check-shim check-exec check-scope check-snapshot check-learn check-supervise check-entrypoint \
-		check-clients check-names check-relay check-api-examples check-hardening check-install check-bench
+		check-clients check-names check-relay check-api-examples check-hardening check-install check-bench \
+		check-musl check-recipes
 
 # what the folders promise: the engine makes no system call, and no layer includes one above it
 check-layers: $(ENGINE_SRC:%.c=$(B)/%.o)
@@ -166,8 +200,8 @@ check-presets:
 		{ echo "engine/presets_table.h is stale: run scripts/gen-presets data/presets.tsv > engine/presets_table.h"; exit 1; }
 	@echo "presets table matches data/presets.tsv"
 
-check-exports: $(B)/libnetjail.so
-	scripts/check-exports $(B)/libnetjail.so shim/libnetjail.map
+check-exports: $(B)/$(SHIM_NAME)
+	scripts/check-exports $(B)/$(SHIM_NAME) $(SHIM_MAP)
 
 # exactly the map's names exported, and the map names every function of netjail.h but the
 # scopes (libnetjail.so's)
@@ -221,6 +255,27 @@ check-hardening: all $(PROBES)
 	@$(call resolving,hardening)
 check-install: all $(PROBES)
 	@$(call suite,install)
+# musl (README.md "musl"): make MUSL=1 builds build-musl/ (the command, libnetjail-musl.so and
+# musl probes), then tests/shell/musl.sh jails musl programs and trees mixing both C
+# libraries.  Where musl-gcc cannot be had (scripts/install-deps installs musl-tools as root
+# on Debian) it says so and passes over the suite.
+MUSL_PROBES = build-musl/tests/probes/probe build-musl/tests/probes/exec-child \
+	build-musl/tests/probes/probe-static
+check-musl: all $(PROBES)
+	@if ! command -v musl-gcc >/dev/null 2>&1; then \
+		echo "check-musl: SKIPPED: no musl-gcc (apt-get install musl-tools)"; exit 0; fi; \
+	$(MAKE) --no-print-directory -s MUSL=1 all $(MUSL_PROBES) && \
+	export NJ_MUSL=$(CURDIR)/build-musl && $(call resolving,musl)
+
+# the container recipes, examples/Dockerfile.debian and .alpine, step by step without a Docker
+# daemon (tests/shell/recipes.sh): their builds, their images' netjail, the service denied and
+# its allowed twin.  The Alpine one needs musl-gcc, as check-musl does.
+check-recipes: all $(PROBES)
+	@if ! command -v musl-gcc >/dev/null 2>&1; then \
+		echo "check-recipes: SKIPPED: no musl-gcc (apt-get install musl-tools)"; exit 0; fi; \
+	$(MAKE) --no-print-directory -s MUSL=1 build-musl/tests/probes/probe && \
+	export NJ_MUSL=$(CURDIR)/build-musl && $(call suite,recipes)
+
 # the Debian packages, installed into this machine's /usr and purged (tests/shell/deb.sh): not
 # part of check; run it in a fresh Debian root
 check-deb: all $(PROBES)
@@ -308,11 +363,18 @@ fuzz-dns: $(B)/fuzz/fuzz_dns
 
 # ---- install ----
 
-install: all
-	@case '$(SHIMDIR)' in *' '* | *:*) echo "make install: SHIMDIR ($(SHIMDIR)) holds a space or a" \
-		"colon, where the loader splits LD_PRELOAD: the shim could not be loaded from it" >&2; \
-		exit 1 ;; esac
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+# only the shim (and the default policy beside it): `make MUSL=1 install-shim` after
+# `make install` puts musl's shim beside glibc's, for a tree whose programs come from both
+install-shim: $(B)/$(SHIM_NAME) $(B)/default.rules
+	@case '$(SHIMDIR)' in *[[:space:]:]*) echo "make install: SHIMDIR ($(SHIMDIR)) holds a space or a" \
+		"colon (or other white space), where the loader splits LD_PRELOAD: the shim could" \
+		"not be loaded from it" >&2; exit 1 ;; esac
+	install -d $(DESTDIR)$(SHIMDIR)
+	install -m 0755 $(B)/$(SHIM_NAME) $(DESTDIR)$(SHIMDIR)/$(SHIM_NAME)
+	install -m 0644 $(B)/default.rules $(DESTDIR)$(SHIMDIR)/default.rules
+
+install: all install-shim
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/netjail/examples \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(B)/netjail $(DESTDIR)$(BINDIR)/netjail
@@ -320,8 +382,6 @@ install: all
 	install -m 0644 man/netjail.1 $(DESTDIR)$(MANDIR)/man1/netjail.1
 	install -m 0644 man/netjail.rules.5 $(DESTDIR)$(MANDIR)/man5/netjail.rules.5
 	install -m 0644 man/netjail-entrypoint.1 $(DESTDIR)$(MANDIR)/man1/netjail-entrypoint.1
-	install -m 0755 $(B)/libnetjail.so $(DESTDIR)$(SHIMDIR)/libnetjail.so
-	install -m 0644 $(B)/default.rules $(DESTDIR)$(SHIMDIR)/default.rules
 	install -m 0644 examples/*.rules $(DESTDIR)$(DATADIR)/netjail/examples/
 	install -m 0644 lib/netjail.h $(DESTDIR)$(INCLUDEDIR)/netjail.h
 	install -m 0644 $(B)/libnetjail-rules.a $(DESTDIR)$(LIBDIR)/libnetjail-rules.a
@@ -346,6 +406,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(DATADIR)/netjail
 
 clean:
-	rm -rf $(B) build-asan build-clang
+	rm -rf $(B) build-asan build-clang build-musl
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

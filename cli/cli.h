@@ -27,7 +27,10 @@ struct nj_rules *nj_cli_load_text(const char *path, const struct nj_sys *sys, in
 /* A command about to be started under the shim (run.c): what netjail run and netjail learn
  * share. */
 struct nj_launch {
-	char shim[PATH_MAX]; /* libnetjail.so, absolute and canonical */
+	char shim[PATH_MAX]; /* the shim, absolute and canonical: ours (NJ_SHIM_OWN), or the
+				 * other C library's beside it for a command of that library */
+	char drop[PATH_MAX]; /* the shim the command's loader cannot load, left out of its
+				 * LD_PRELOAD */
 	char rpath[PATH_MAX]; /* the rules file, absolute and canonical */
 	char cmd[PATH_MAX]; /* the command's file, as execv takes it */
 	char canon[PATH_MAX]; /* the same, absolute and canonical: what an allow exec rule

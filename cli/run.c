@@ -48,8 +48,8 @@ static int
 find_shim(char *shim, char *policy, size_t size)
 {
 	char dir[PATH_MAX], cand[PATH_MAX + 64];
-	const char *where[][2] = { { dir, "/libnetjail.so" }, { NJ_SHIMDIR, "/libnetjail.so" },
-		{ dir, "/../lib/netjail/libnetjail.so" } };
+	const char *where[][2] = { { dir, "/" NJ_SHIM_OWN }, { NJ_SHIMDIR, "/" NJ_SHIM_OWN },
+		{ dir, "/../lib/netjail/" NJ_SHIM_OWN } };
 
 	if (selfdir(dir, sizeof(dir)) != 0)
 		return -1;
@@ -90,9 +90,9 @@ find_command(const char *cmd, char *path, size_t size)
 	return -e;
 }
 
-/* LD_PRELOAD with the shim first and every other preload kept (once). */
+/* LD_PRELOAD with the shim first and every other preload kept (once), but drop. */
 static char *
-preload_value(const char *shim)
+preload_value(const char *shim, const char *drop)
 {
 	const char *old = getenv("LD_PRELOAD");
 	size_t n = strlen(shim) + (old ? strlen(old) : 0) + 2;
@@ -101,7 +101,7 @@ preload_value(const char *shim)
 
 	if (v == NULL)
 		return NULL;
-	nj_preload_list(&b, shim, old);
+	nj_preload_list(&b, shim, old, drop);
 	return v;
 }
 
@@ -111,6 +111,34 @@ static int
 exec_allowed(const struct nj_rules *r, const char *lit, const char *canon)
 {
 	return nj_exec_allowed(r, lit) || nj_exec_allowed(r, canon);
+}
+
+/* The command is a program of the other C library (l->why says so): its shim, beside ours,
+ * takes our place.  1 when it is there and readable; else 0, l->why saying what is missing. */
+static int
+other_shim(struct nj_launch *l)
+{
+	struct nj_buf b = { l->why, sizeof(l->why), strlen(l->why) };
+	char sib[PATH_MAX];
+
+	if (nj_shim_sibling(l->shim, sib, sizeof(sib)) != 0 || !nj_preload_entry_ok(sib)) {
+		nj_buf_str(&b, ": the path of the shim for it is unusable");
+		nj_buf_mem(&b, "", 0);
+		return 0;
+	}
+	if (access(sib, R_OK) != 0) {
+		nj_buf_str(&b, ", and the shim for it (");
+		nj_buf_str(&b, sib);
+		nj_buf_str(&b,
+		    errno == ENOENT ? ") is not installed beside netjail's" : ") cannot be read");
+		nj_buf_str(&b, ": the preload cannot load into it");
+		nj_buf_mem(&b, "", 0);
+		return 0;
+	}
+	memcpy(l->drop, l->shim, sizeof(l->drop));
+	memcpy(l->shim, sib, sizeof(l->shim));
+	l->why[0] = '\0';
+	return 1;
 }
 
 int
@@ -125,8 +153,9 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 	l->text = NULL;
 	l->tlen = 0;
 	l->why[0] = '\0';
+	l->drop[0] = '\0';
 	if (find_shim(l->shim, policy, sizeof(l->shim)) != 0) {
-		warnx("cannot find libnetjail.so beside the netjail command, in %s, or in "
+		warnx("cannot find " NJ_SHIM_OWN " beside the netjail command, in %s, or in "
 		      "../lib/netjail/",
 		    NJ_SHIMDIR);
 		return EXIT_USAGE;
@@ -195,7 +224,9 @@ nj_launch_prepare(struct nj_launch *l, const char *rules, const char *command, i
 		snprintf(lit, sizeof(lit), "%s", l->cmd);
 		snprintf(l->canon, sizeof(l->canon), "%s", l->cmd);
 	}
-	if (nj_jailable(l->cmd, l->why, sizeof(l->why)) != 0 || exec_allowed(l->set, lit, l->canon))
+	if ((rc = nj_jailable(l->cmd, l->why, sizeof(l->why))) == 2)
+		rc = other_shim(l);
+	if (rc != 0 || exec_allowed(l->set, lit, l->canon))
 		l->why[0] = '\0';
 	else if (l->why[0] == '\0')
 		snprintf(l->why, sizeof(l->why), "a program the preload cannot follow");
@@ -209,7 +240,8 @@ nj_launch_env(const struct nj_launch *l, int audit, const char *log, int supervi
 
 	if (l->snap.key[0])
 		nj_snap_format(&l->snap, snap, sizeof(snap));
-	if ((preload = preload_value(l->shim)) == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
+	if ((preload = preload_value(l->shim, l->drop[0] ? l->drop : NULL)) == NULL ||
+	    setenv("LD_PRELOAD", preload, 1) != 0 ||
 	    (l->snap.key[0] ? setenv("NETJAIL_SNAPSHOT", snap, 1) : unsetenv("NETJAIL_SNAPSHOT")) !=
 	        0 ||
 	    setenv("NETJAIL_RULES", l->rpath, 1) != 0 ||

@@ -4,6 +4,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#ifndef AF_MCTP
+#define AF_MCTP 45 /* the kernel's number; musl's headers lack it */
+#endif
+
 #include "engine/internal.h"
 
 #define MAXTOK 16 /* a valid rule has at most 6 tokens; more is reported as trailing text */

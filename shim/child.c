@@ -63,11 +63,11 @@ env_ok(const struct nj_config *c, char *const envp[])
 }
 
 char *const *
-nj_child_env(char *const envp[], struct nj_childenv *ce)
+nj_child_env(char *const envp[], struct nj_childenv *ce, int other)
 {
 	const struct nj_config *c = nj_shim();
 	struct nj_buf pre = { ce->preload, sizeof(ce->preload), 0 };
-	const char *others = NULL;
+	const char *others = NULL, *shim = c->shim_path, *drop = NULL;
 	size_t n = 0;
 
 	if (c->shim_path[0] == '\0') {
@@ -82,8 +82,15 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 		    "LD_PRELOAD: the child would run unjailed");
 		return NULL;
 	}
-	if (env_ok(c, envp))
+	if (other) {
+		/* the other shim first, ours left out: that loader cannot load it */
+		if (nj_shim_sibling(c->shim_path, ce->other, sizeof(ce->other)) != 0)
+			goto toobig;
+		shim = ce->other;
+		drop = c->shim_path;
+	} else if (env_ok(c, envp)) {
 		return envp;
+	}
 	for (size_t i = 0; envp && envp[i]; i++) {
 		int ours = 0;
 
@@ -102,7 +109,7 @@ nj_child_env(char *const envp[], struct nj_childenv *ce)
 	}
 	/* us first, every other preload of the child's list kept, in order, once */
 	nj_buf_str(&pre, PRELOAD);
-	nj_preload_list(&pre, c->shim_path, others);
+	nj_preload_list(&pre, shim, others, drop);
 	if (pre.len >= sizeof(ce->preload))
 		goto toobig;
 	ce->v[n++] = ce->preload;
@@ -144,6 +151,20 @@ nj_supervised(void)
 	return yes;
 }
 
+/* The text of an error, in English whatever the locale (glibc's strerrordesc_np; musl's
+ * strerror never translates) */
+static const char *
+nj_errdesc(int e)
+{
+#ifdef __GLIBC__
+	const char *s = strerrordesc_np(e);
+
+	return s ? s : "error";
+#else
+	return strerror(e);
+#endif
+}
+
 /* The refusal of a program the preload cannot follow, unless an "allow exec" rule names
  * it or netjail run --supervise has the kernel check it: in a frame of its own, so the
  * common path (a program we can follow) keeps its stack small.  In a fork child every
@@ -163,7 +184,7 @@ refuse(const char *call, int dirfd, const char *path, int flags, int rc, const c
 	nj_buf_str(&b, "it is ");
 	if (rc < 0) {
 		nj_buf_str(&b, "a program netjail cannot read to check (");
-		nj_buf_str(&b, strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error");
+		nj_buf_str(&b, nj_errdesc(-rc));
 		nj_buf_ch(&b, ')');
 	} else {
 		nj_buf_str(&b, reason);
@@ -226,7 +247,7 @@ jailable(int dirfd, const char *path, int flags, char *why, size_t size)
 }
 
 static __attribute__((noinline, cold)) void
-unreachable_why(char *why, size_t size, int secure)
+unreachable_why(const char *shim, char *why, size_t size, int secure)
 {
 	struct nj_buf b = { why, size, 0 };
 
@@ -236,7 +257,7 @@ unreachable_why(char *why, size_t size, int secure)
 		    "one (seteuid): the loader drops the preload");
 	} else {
 		nj_buf_str(&b, "a program whose loader cannot read the shim (");
-		nj_buf_str(&b, nj_shim()->shim_path);
+		nj_buf_str(&b, shim);
 		nj_buf_str(&b,
 		    ") here (after a chroot, or as another user): it would run "
 		    "unjailed");
@@ -254,9 +275,8 @@ unreachable_why(char *why, size_t size, int secure)
  * capabilities a user who is not root loses at the exec: the loader's view.  0 when it will;
  * else the reason is written to why. */
 NJ_CHILD_CODE static int
-shim_unreachable(char *why, size_t size)
+shim_unreachable(const char *shim, char *why, size_t size)
 {
-	const char *shim = nj_shim()->shim_path;
 	unsigned int u[3], g[3];
 	int saved = errno, secure;
 	long rc;
@@ -269,8 +289,49 @@ shim_unreachable(char *why, size_t size)
 	errno = saved;
 	if (rc == 0)
 		return 0;
-	unreachable_why(why, size, secure);
+	unreachable_why(shim, why, size, secure);
 	return 1;
+}
+
+/* A program of the other C library (why says which, and its loader): 2 when the other shim
+ * lies beside ours and its loader will load it; else 0, why saying what is missing. */
+static __attribute__((noinline, cold)) int
+other_ready(char *why, size_t size)
+{
+	char sib[PATH_MAX], inner[200];
+	struct nj_buf b = { why, size, 0 };
+	int saved = errno;
+	long there;
+
+	while (b.len < size && why[b.len]) /* (appended to the reason judge_elf wrote) */
+		b.len++;
+	if (nj_shim()->shim_path[0] == '\0')
+		return 2; /* no path: nj_child_env refuses, saying so */
+	if (nj_shim_sibling(nj_shim()->shim_path, sib, sizeof(sib)) != 0) {
+		nj_buf_str(&b, ": the path of the shim for it cannot be worked out");
+	} else if (!nj_preload_entry_ok(sib)) {
+		nj_buf_str(&b,
+		    ": the path of the shim for it holds white space or a colon, "
+		    "where the loader splits LD_PRELOAD");
+	} else if (shim_unreachable(sib, inner, sizeof(inner))) {
+		there = NJ_SYS(SYS_access, sib, F_OK, 0, 0);
+		if (there != 0) {
+			nj_buf_str(&b, ", and the shim for it (");
+			nj_buf_str(&b, sib);
+			nj_buf_str(&b,
+			    ") is not installed beside this one: the preload cannot "
+			    "load into it");
+		} else {
+			nj_buf_str(&b, ", which is ");
+			nj_buf_str(&b, inner);
+		}
+	} else {
+		errno = saved;
+		return 2;
+	}
+	nj_buf_mem(&b, "", 0);
+	errno = saved;
+	return 0;
 }
 
 NJ_CHILD_FIRST int
@@ -279,8 +340,10 @@ nj_exec_check(const char *call, int dirfd, const char *path, int flags)
 	char why[200];
 	int rc = jailable(dirfd, path, flags, why, sizeof(why)); /* keeps errno */
 
-	if (rc == 1 && shim_unreachable(why, sizeof(why)))
+	if (rc == 1 && shim_unreachable(nj_shim()->shim_path, why, sizeof(why)))
 		rc = 0;
+	else if (rc == 2 && (rc = other_ready(why, sizeof(why))) == 2)
+		return 2;
 	/* followable; or missing, where the kernel will fail the same way */
 	if (rc == 1 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG || rc == -ELOOP)
 		return 1;
@@ -311,8 +374,13 @@ nj_exec_check_search(const char *call, const char *file)
 		if (k < 0)
 			continue; /* too long: exec passes over it too */
 		rc = jailable(AT_FDCWD, buf, 0, why, sizeof(why));
-		if (rc == 1 && nj_path_runs(buf) && shim_unreachable(why, sizeof(why)))
+		if (rc == 1 && nj_path_runs(buf) &&
+		    shim_unreachable(nj_shim()->shim_path, why, sizeof(why)))
 			return refuse(call, AT_FDCWD, buf, 0, 0, why, saved);
+		if (rc == 2 && nj_path_runs(buf)) {
+			errno = saved;
+			return nj_exec_check(call, AT_FDCWD, buf, 0); /* 2, or refused */
+		}
 		if (rc == 0 && !nj_exec_check(call, AT_FDCWD, buf, 0))
 			return 0;
 		/* a followable program that exec will run ends the search */
@@ -350,7 +418,7 @@ static __attribute__((noinline)) long
 start_rebuilt(const struct nj_start *s, char *const envp[])
 {
 	struct nj_childenv ce;
-	char *const *env = nj_child_env(envp, &ce);
+	char *const *env = nj_child_env(envp, &ce, s->other);
 
 	if (env == NULL)
 		return s->how >= NJ_START_SPAWN ? errno : -1;
@@ -362,7 +430,7 @@ nj_start(const struct nj_start *s, char *const envp[])
 {
 	const struct nj_config *c = nj_shim();
 
-	if (c->shim_path[0] != '\0' && env_ok(c, envp))
+	if (!s->other && c->shim_path[0] != '\0' && env_ok(c, envp))
 		return start(s, envp);
 	return start_rebuilt(s, envp);
 }

@@ -28,8 +28,9 @@ nj_do_execve(int via_syscall, const char *call, const char *path, char *const ar
 		return -1;
 	if (path == NULL)
 		return errno = EFAULT, -1;
-	if (!nj_exec_check(call, AT_FDCWD, path, 0))
+	if ((s.other = nj_exec_check(call, AT_FDCWD, path, 0)) == 0)
 		return -1;
+	s.other = s.other == 2;
 	return nj_start(&s, envp);
 }
 
@@ -48,8 +49,9 @@ nj_do_execveat(int via_syscall, int dirfd, const char *path, char *const argv[],
 		return -1;
 	if (path == NULL)
 		return errno = EFAULT, -1;
-	if (!nj_exec_check("execveat", dirfd, path, flags))
+	if ((s.other = nj_exec_check("execveat", dirfd, path, flags)) == 0)
 		return -1;
+	s.other = s.other == 2;
 	return nj_start(&s, envp);
 }
 
@@ -62,8 +64,9 @@ do_execvpe(const char *call, const char *file, char *const argv[], char *const e
 		return -1;
 	if (file == NULL || *file == '\0')
 		return nj_real.execvpe(file, argv, envp); /* fails with ENOENT/EFAULT */
-	if (!nj_exec_check_search(call, file))
+	if ((s.other = nj_exec_check_search(call, file)) == 0)
 		return -1;
+	s.other = s.other == 2;
 	return (int)nj_start(&s, envp);
 }
 
@@ -91,11 +94,14 @@ execvpe(const char *file, char *const argv[], char *const envp[])
 	return do_execvpe("execvpe", file, argv, envp);
 }
 
+#ifdef __GLIBC__
+/* (musl has no execveat function: its programs reach it only through syscall(2)) */
 NJ_EXPORT int
 execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
 	return (int)nj_do_execveat(0, dirfd, path, argv, envp, flags);
 }
+#endif
 
 NJ_EXPORT int
 fexecve(int fd, char *const argv[], char *const envp[])
@@ -104,8 +110,9 @@ fexecve(int fd, char *const argv[], char *const envp[])
 
 	if (!NJ_READY(0, fexecve))
 		return -1;
-	if (!nj_exec_check("fexecve", fd, "", AT_EMPTY_PATH))
+	if ((s.other = nj_exec_check("fexecve", fd, "", AT_EMPTY_PATH)) == 0)
 		return -1;
+	s.other = s.other == 2;
 	return (int)nj_start(&s, envp);
 }
 

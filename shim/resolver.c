@@ -181,8 +181,10 @@ snd(const char *call, const char *old, res_state st, const unsigned char *msg, i
 
 NJ_QUERY(res_query, __res_query)
 NJ_QUERY(res_search, __res_search)
+#ifdef __GLIBC__ /* musl has no res_n* functions */
 NJ_NQUERY(res_nquery, __res_nquery)
 NJ_NQUERY(res_nsearch, __res_nsearch)
+#endif
 
 NJ_EXPORT int
 res_querydomain(const char *name, const char *domain, int c, int t, unsigned char *a, int n)
@@ -196,6 +198,7 @@ __res_querydomain(const char *name, const char *domain, int c, int t, unsigned c
 	return res_querydomain(name, domain, c, t, a, n);
 }
 
+#ifdef __GLIBC__
 NJ_EXPORT int
 res_nquerydomain(res_state st, const char *name, const char *domain, int c, int t, unsigned char *a,
     int n)
@@ -210,6 +213,7 @@ __res_nquerydomain(res_state st, const char *name, const char *domain, int c, in
 {
 	return res_nquerydomain(st, name, domain, c, t, a, n);
 }
+#endif
 
 NJ_EXPORT int
 res_send(const unsigned char *msg, int len, unsigned char *ans, int n)
@@ -223,6 +227,7 @@ __res_send(const unsigned char *msg, int len, unsigned char *ans, int n)
 	return res_send(msg, len, ans, n);
 }
 
+#ifdef __GLIBC__
 NJ_EXPORT int
 res_nsend(res_state st, const unsigned char *msg, int len, unsigned char *ans, int n)
 {
@@ -234,3 +239,4 @@ __res_nsend(res_state st, const unsigned char *msg, int len, unsigned char *ans,
 {
 	return res_nsend(st, msg, len, ans, n);
 }
+#endif

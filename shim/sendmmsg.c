@@ -28,7 +28,7 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 		return -1;
 	if (vec == NULL)
 		return via_syscall ? nj_real.syscall(SYS_sendmmsg, fd, vec, vlen, flags) :
-		                     nj_real.sendmmsg(fd, vec, vlen, flags);
+		                     nj_real.sendmmsg(fd, vec, vlen, (nj_mmsg_flags)flags);
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	while (total < vlen) {
@@ -59,7 +59,7 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 		}
 		saved = errno;
 		r = via_syscall ? nj_real.syscall(SYS_sendmmsg, fd, cp, ok, flags) :
-		                  nj_real.sendmmsg(fd, cp, ok, flags);
+		                  nj_real.sendmmsg(fd, cp, ok, (nj_mmsg_flags)flags);
 		if (r < 0) {
 			if (total == 0)
 				return -1;
@@ -77,7 +77,7 @@ nj_do_sendmmsg(int via_syscall, int fd, struct mmsghdr *vec, unsigned int vlen, 
 }
 
 NJ_EXPORT int
-sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, nj_mmsg_flags flags)
 {
-	return (int)nj_do_sendmmsg(0, fd, vec, vlen, flags);
+	return (int)nj_do_sendmmsg(0, fd, vec, vlen, (int)flags);
 }

@@ -18,6 +18,13 @@
 #define NJ_EXPORT __attribute__((visibility("default")))
 #define NJ_TLS __thread __attribute__((tls_model("initial-exec")))
 
+/* sendmmsg's flags: int in glibc, unsigned int in musl */
+#ifdef __GLIBC__
+typedef int nj_mmsg_flags;
+#else
+typedef unsigned int nj_mmsg_flags;
+#endif
+
 /* The functions we wrap, as the next object in the lookup order (libc) has them.  Filled once
  * by nj_shim_init() before any wrapper uses them; a NULL entry makes its wrapper deny. */
 struct nj_real {
@@ -26,7 +33,7 @@ struct nj_real {
 	int (*connect_)(int, const struct sockaddr *, socklen_t); /* __connect */
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, nj_mmsg_flags);
 	long (*syscall)(long, ...);
 	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
 	void (*freeaddrinfo)(struct addrinfo *);
@@ -273,17 +280,20 @@ int nj_supervised(void);
 struct nj_childenv {
 	char *v[NJ_CHILD_ENV_MAX + 8];
 	char preload[PATH_MAX + 4096];
+	char other[PATH_MAX]; /* the other C library's shim, when the child is of that one */
 };
 
 /* The environment a child must get: envp itself when it already carries the jail (us first
  * in LD_PRELOAD, the start-up NETJAIL_* values), else a copy in ce with them put back (other
- * preloads kept).  NULL when that cannot be done (logged; errno E2BIG or EACCES).
- * Stack only: safe in a vfork child. */
-char *const *nj_child_env(char *const envp[], struct nj_childenv *ce);
+ * preloads kept).  other: the child is a program of the other C library (nj_exec_check said
+ * 2), whose shim, beside ours, goes first instead, and ours is left out.  NULL when that
+ * cannot be done (logged; errno E2BIG or EACCES).  Stack only: safe in a vfork child. */
+char *const *nj_child_env(char *const envp[], struct nj_childenv *ce, int other);
 
 /* May the program execveat(dirfd, path, flags) would run be started?  1 yes (errno kept);
- * 0 no: the preload cannot follow it and no "allow exec" rule names it (logged, errno =
- * EACCES).  call names the function for the log line.  Stack only. */
+ * 2 yes, with the other C library's shim (a program of that library, whose shim lies beside
+ * ours); 0 no: the preload cannot follow it and no "allow exec" rule names it (logged,
+ * errno = EACCES).  call names the function for the log line.  Stack only. */
 int nj_exec_check(const char *call, int dirfd, const char *path, int flags);
 
 /* How to start a program once its environment is right (nj_start). */
@@ -298,6 +308,7 @@ enum {
 struct nj_start {
 	int how;
 	int via_syscall; /* execve, execveat: through syscall(2) */
+	int other; /* a program of the other C library (nj_exec_check said 2) */
 	int fd, flags; /* execveat's dirfd and flags; fexecve's fd */
 	const char *path; /* or the file, for execvpe and posix_spawnp */
 	char *const *argv;
@@ -313,7 +324,7 @@ long nj_start(const struct nj_start *s, char *const envp[]);
 
 /* nj_exec_check for what execvp(file) may run: FILE itself when it has a '/', else every
  * PATH candidate up to the one that will run (glibc passes over the ones that fail).
- * 1 go ahead, 0 refused.  Stack only. */
+ * 1 go ahead, 2 go ahead with the other C library's shim, 0 refused.  Stack only. */
 int nj_exec_check_search(const char *call, const char *file);
 
 /* The wrappers' bodies that syscall() shares. */

@@ -18,11 +18,24 @@
  * descriptor actions, a relative path after an fchdir to a descriptor they touched, a PATH
  * search with relative entries after a chdir, an action this code does not know) is refused.
  *
- * posix_spawn_file_actions_t's __used and __actions are in glibc's public header; the layout
- * of one action is glibc's own (posix/spawn_int.h, unchanged since 2.29 added chdir; newer
- * kinds only appended), mirrored here.  The loader check has already made sure the program
- * uses glibc.
+ * The actions are the C library's own, mirrored here: glibc's an array whose layout is in its
+ * public header (__used, __actions) and posix/spawn_int.h (unchanged since 2.29 added chdir;
+ * newer kinds only appended); musl's a list, newest first, that its child runs from the
+ * oldest (src/process/fdop.h).  An action of a kind not mirrored here cannot be followed.
+ * The loader check has already made sure the program uses the C library this shim was built
+ * for.
  */
+enum { DO_CLOSE, DO_DUP2, DO_OPEN, DO_CHDIR, DO_FCHDIR, DO_CLOSEFROM, DO_TCSETPGRP, DO_OTHER };
+
+/* One action, as the walk below yields them: its kind, and the path or descriptor of a
+ * chdir or fchdir. */
+struct action {
+	int tag;
+	int fd;
+	const char *path;
+};
+
+#ifdef __GLIBC__
 struct gl_action {
 	int tag; /* spawn_do_close, _dup2, _open, _chdir, _fchdir, _closefrom, _tcsetpgrp */
 	union {
@@ -46,7 +59,66 @@ struct gl_action {
 		} fchdir;
 	} a;
 };
-enum { DO_CLOSE, DO_DUP2, DO_OPEN, DO_CHDIR, DO_FCHDIR, DO_CLOSEFROM, DO_TCSETPGRP };
+
+static int
+has_actions(const posix_spawn_file_actions_t *fa)
+{
+	return fa != NULL && fa->__used > 0;
+}
+
+/* The next action the child will run (*at: where the walk is; NULL to begin): 1, or 0 at
+ * the end. */
+static int
+next_action(const posix_spawn_file_actions_t *fa, const void **at, struct action *out)
+{
+	const struct gl_action *act = (const struct gl_action *)fa->__actions;
+	const struct gl_action *a = *at ? (const struct gl_action *)*at + 1 : act;
+
+	if (a >= act + fa->__used)
+		return 0;
+	*at = a;
+	out->tag = a->tag <= DO_TCSETPGRP ? a->tag : DO_OTHER;
+	out->fd = a->tag == DO_FCHDIR ? a->a.fchdir.fd : -1;
+	out->path = a->tag == DO_CHDIR ? a->a.chdir.path : NULL;
+	return 1;
+}
+#else
+struct mu_fdop {
+	struct mu_fdop *next, *prev;
+	int cmd, fd, srcfd, oflag;
+	mode_t mode;
+	char path[];
+};
+enum { MU_CLOSE = 1, MU_DUP2, MU_OPEN, MU_CHDIR, MU_FCHDIR };
+
+static int
+has_actions(const posix_spawn_file_actions_t *fa)
+{
+	return fa != NULL && fa->__actions != NULL;
+}
+
+static int
+next_action(const posix_spawn_file_actions_t *fa, const void **at, struct action *out)
+{
+	const struct mu_fdop *op = *at;
+
+	if (op == NULL) /* the oldest first, as musl's child runs them */
+		for (op = fa->__actions; op->next; op = op->next)
+			;
+	else if ((op = op->prev) == NULL)
+		return 0;
+	*at = op;
+	out->tag = op->cmd == MU_CLOSE ? DO_CLOSE :
+	    op->cmd == MU_DUP2         ? DO_DUP2 :
+	    op->cmd == MU_OPEN         ? DO_OPEN :
+	    op->cmd == MU_CHDIR        ? DO_CHDIR :
+	    op->cmd == MU_FCHDIR       ? DO_FCHDIR :
+	                                 DO_OTHER;
+	out->fd = op->fd;
+	out->path = op->path;
+	return 1;
+}
+#endif
 
 /* Where a spawned child will be: its path composed from the chdir actions (in buf; "" for
  * our own working directory), or from dirfd, and whether descriptors were renumbered.
@@ -61,15 +133,16 @@ struct child_view {
 static __attribute__((noinline)) int
 view(const posix_spawn_file_actions_t *fa, char *buf, size_t size, struct child_view *v)
 {
-	const struct gl_action *act = (const struct gl_action *)fa->__actions;
 	struct nj_buf b = { buf, size, 0 };
+	const void *at = NULL;
+	struct action a;
 
 	v->dir = buf;
 	v->dirfd = AT_FDCWD;
 	v->fds_moved = v->moved_dir = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < fa->__used; i++) {
-		switch (act[i].tag) {
+	while (next_action(fa, &at, &a)) {
+		switch (a.tag) {
 		case DO_CLOSE:
 		case DO_DUP2:
 		case DO_OPEN:
@@ -77,17 +150,17 @@ view(const posix_spawn_file_actions_t *fa, char *buf, size_t size, struct child_
 		case DO_TCSETPGRP: break;
 		case DO_CHDIR:
 			v->moved_dir = 1;
-			if (act[i].a.chdir.path[0] == '/')
+			if (a.path[0] == '/')
 				b.len = 0;
 			else if (b.len > 0)
 				nj_buf_ch(&b, '/');
-			nj_buf_str(&b, act[i].a.chdir.path);
+			nj_buf_str(&b, a.path);
 			break;
 		case DO_FCHDIR:
 			v->moved_dir = 1;
 			if (v->fds_moved)
 				return -1; /* the descriptor may be one the actions made */
-			v->dirfd = act[i].a.fchdir.fd;
+			v->dirfd = a.fd;
 			b.len = 0;
 			break;
 		default: return -1;
@@ -139,7 +212,8 @@ cannot_tell(const char *call, const char *path)
 }
 
 /* The exec check of posix_spawn (search 0) or posix_spawnp (1), for the file the child will
- * run.  1 to go on, 0 refused (errno EACCES, logged). */
+ * run.  1 to go on, 2 to go on with the other C library's shim, 0 refused (errno EACCES,
+ * logged). */
 static int
 spawn_check(const char *call, const char *path, const posix_spawn_file_actions_t *fa, int search)
 {
@@ -147,7 +221,7 @@ spawn_check(const char *call, const char *path, const posix_spawn_file_actions_t
 	struct child_view v;
 	struct nj_buf b = { full, sizeof(full), 0 };
 
-	if (fa == NULL || fa->__used <= 0)
+	if (!has_actions(fa))
 		return search ? nj_exec_check_search(call, path) :
 		                nj_exec_check(call, AT_FDCWD, path, 0);
 	if (view(fa, dir, sizeof(dir), &v) != 0)
@@ -190,8 +264,9 @@ posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 
 	if (!NJ_READY(0, posix_spawn))
 		return errno;
-	if (!spawn_check("posix_spawn", path, fa, 0))
+	if ((s.other = spawn_check("posix_spawn", path, fa, 0)) == 0)
 		return EACCES;
+	s.other = s.other == 2;
 	return (int)nj_start(&s, envp);
 }
 
@@ -208,8 +283,9 @@ posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 
 	if (!NJ_READY(0, posix_spawnp))
 		return errno;
-	if (*file && !spawn_check("posix_spawnp", file, fa, 1))
+	if (*file && (s.other = spawn_check("posix_spawnp", file, fa, 1)) == 0)
 		return EACCES;
+	s.other = s.other == 2;
 	return (int)nj_start(&s, envp);
 }
 
@@ -248,11 +324,12 @@ jailed_command(const char *call, const char *cmd, int *ret_alloc)
 	struct nj_buf b;
 	size_t size;
 	char *out;
+	int go;
 
 	*ret_alloc = 0;
-	if (!nj_exec_check(call, AT_FDCWD, "/bin/sh", 0))
+	if ((go = nj_exec_check(call, AT_FDCWD, "/bin/sh", 0)) == 0)
 		return NULL;
-	if ((env = nj_child_env(nj_environ(), &ce)) == NULL)
+	if ((env = nj_child_env(nj_environ(), &ce, go == 2)) == NULL)
 		return NULL;
 	if (env == nj_environ())
 		return (char *)cmd;

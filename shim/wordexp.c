@@ -25,8 +25,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/single_threaded.h>
 #include <wordexp.h>
+#ifdef __GLIBC__
+#include <sys/single_threaded.h>
+#else
+/* musl does not say whether a thread was ever started: as though one had (the copy of the
+ * environment is then used only when no substitution runs; see above) */
+#define __libc_single_threaded 0
+#endif
 
 #include "shim/shim.h"
 
@@ -92,7 +98,7 @@ wordexp(const char *words, wordexp_t *we, int flags)
 	wordexp_fn real = real_wordexp();
 	struct nj_childenv *ce;
 	char *const *env;
-	int saved = errno, rc;
+	int saved = errno, rc, go;
 
 	nj_shim();
 	if (real == NULL) {
@@ -102,14 +108,14 @@ wordexp(const char *words, wordexp_t *we, int flags)
 	if ((flags & WRDE_NOCMD) || !mentions_command(words))
 		return real(words, we, flags);
 	/* the shell must be one the preload can follow, as for system() (logged if not) */
-	if (!nj_exec_check("wordexp", AT_FDCWD, "/bin/sh", 0)) {
+	if ((go = nj_exec_check("wordexp", AT_FDCWD, "/bin/sh", 0)) == 0) {
 		errno = saved;
 		return real(words, we, flags | WRDE_NOCMD);
 	}
 	/* the environment with the jail put back, or the process's own when it still has it */
 	if ((ce = malloc(sizeof(*ce))) == NULL)
 		return real(words, we, flags | WRDE_NOCMD);
-	env = nj_child_env(environ, ce); /* logged when it cannot be done */
+	env = nj_child_env(environ, ce, go == 2); /* logged when it cannot be done */
 	if (env == NULL || env == environ) {
 		free(ce);
 		errno = saved;

@@ -194,6 +194,21 @@ same_loader(const char *path)
 	    st.st_ino == self.loader_ino;
 }
 
+/* Is the loader at interp the other C library's, the one whose shim may lie beside ours
+ * (glibc's ld-linux*.so and ld64.so.*, musl's ld-musl-*.so.1)?  Only asked of a program
+ * whose loader is not ours: off the common path. */
+static int
+other_libc(const char *interp)
+{
+	const char *base = strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
+
+#ifdef __GLIBC__
+	return nj_starts(base, "ld-musl-");
+#else
+	return nj_starts(base, "ld-linux") || nj_starts(base, "ld64.so.");
+#endif
+}
+
 /* Judge one ELF file already open on fd whose first bytes are in hdr[0..n). */
 NJ_CHILD_CODE static int
 judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
@@ -204,7 +219,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	const unsigned char *p;
 	char interp[256];
 	unsigned nnote = 0;
-	int go = 0;
+	int go = 0, other = 0;
 
 	if (n < sizeof(*eh) || hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
 		say(why, size,
@@ -247,11 +262,15 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 	if (self.loader[0] && !nj_streq(interp, self.loader) && !same_loader(interp)) {
 		struct nj_buf o = { why, size, 0 };
 
-		nj_buf_str(&o, "linked against another C library (loader ");
+		other = other_libc(interp);
+		nj_buf_str(&o, "linked against ");
+		nj_buf_str(&o, other ? NJ_LIBC_OTHER : "another C library");
+		nj_buf_str(&o, " (loader ");
 		nj_buf_str(&o, interp);
-		nj_buf_str(&o, "): the preload cannot load into it");
+		nj_buf_str(&o, other ? ")" : "): the preload cannot load into it");
 		nj_buf_mem(&o, "", 0);
-		return 0;
+		if (!other)
+			return 0;
 	}
 	for (unsigned i = 0; i < nnote && !go; i++) {
 		size_t len = note_ph[i].p_filesz < sizeof(scratch) ? note_ph[i].p_filesz :
@@ -273,7 +292,7 @@ judge_elf(int fd, const unsigned char *hdr, size_t n, char *why, size_t size)
 		    NULL);
 		return 0;
 	}
-	return 1;
+	return other ? 2 : 1;
 }
 
 /*
@@ -446,6 +465,25 @@ nj_jailable_at(int dirfd, const char *path, int flags, struct nj_jailbuf *buf, c
 }
 
 int
+nj_shim_sibling(const char *shim, char *buf, size_t size)
+{
+	struct nj_buf b = { buf, size, 0 };
+	const char *slash = shim;
+
+	for (const char *c = shim; *c; c++)
+		if (*c == '/')
+			slash = c;
+	if (*slash != '/')
+		return -1;
+	nj_buf_mem(&b, shim, (size_t)(slash - shim) + 1);
+	nj_buf_str(&b, NJ_SHIM_OTHER);
+	if (b.len >= size)
+		return -1;
+	buf[b.len] = '\0';
+	return 0;
+}
+
+int
 nj_jailable(const char *path, char *why, size_t size)
 {
 	struct nj_jailbuf buf;
@@ -542,9 +580,9 @@ nj_path_runs(const char *path)
 }
 
 void
-nj_preload_list(struct nj_buf *b, const char *shim, const char *others)
+nj_preload_list(struct nj_buf *b, const char *shim, const char *others, const char *drop)
 {
-	size_t sn = strlen(shim);
+	size_t sn = strlen(shim), dn = drop ? strlen(drop) : 0;
 
 	nj_buf_str(b, shim);
 	while (others && *others) {
@@ -552,7 +590,8 @@ nj_preload_list(struct nj_buf *b, const char *shim, const char *others)
 
 		others += strspn(others, ": ");
 		k = strcspn(others, ": ");
-		if (k > 0 && !(k == sn && strncmp(others, shim, k) == 0)) {
+		if (k > 0 && !(k == sn && strncmp(others, shim, k) == 0) &&
+		    !(drop && k == dn && strncmp(others, drop, k) == 0)) {
 			nj_buf_ch(b, ':');
 			nj_buf_mem(b, others, k);
 		}

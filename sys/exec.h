@@ -16,13 +16,33 @@
 #define NJ_SUPERVISED_PROBE 0x6e6a7376 /* "njsv" */
 #define NJ_SUPERVISED_ERRNO 3946 /* below MAX_ERRNO (4095), used by nothing else */
 
+/* The shims' file names, one per C library, side by side in one directory (make install;
+ * make MUSL=1 install), and which this build is: a program of the other C library is
+ * jailed by the other shim, found beside this one (README.md "musl"). */
+#define NJ_SHIM_GLIBC "libnetjail.so"
+#define NJ_SHIM_MUSL "libnetjail-musl.so"
+#ifdef __GLIBC__
+#define NJ_SHIM_OWN NJ_SHIM_GLIBC
+#define NJ_SHIM_OTHER NJ_SHIM_MUSL
+#define NJ_LIBC_OTHER "musl"
+#else
+#define NJ_SHIM_OWN NJ_SHIM_MUSL
+#define NJ_SHIM_OTHER NJ_SHIM_GLIBC
+#define NJ_LIBC_OTHER "glibc"
+#endif
+
+/* The other C library's shim beside shim (an absolute path): "DIR/" NJ_SHIM_OTHER in buf.
+ * 0, or -1 when shim has no directory or the name does not fit.  Without libc. */
+int nj_shim_sibling(const char *shim, char *buf, size_t size);
+
 /* ---- exec.c: the jailability check.  I/O, async-signal-safe, no allocation ----
- * Can the preload follow a program into the file at path?  Returns 1 yes; 0 no, with the
- * reason in why ("statically linked: ..."): a statically linked ELF, a setuid/setgid or
- * file-capability program, an ELF of another class, machine or C library, or a #! script
- * whose interpreter is one of those (one level); -errno when the file cannot be opened
- * (-ENOENT too for a script whose interpreter is missing: exec fails the same way).
- * errno is kept. */
+ * Can the preload follow a program into the file at path?  Returns 1 yes; 2 yes, with the
+ * other C library's shim (a program linked against it: NJ_LIBC_OTHER; why says so); 0 no,
+ * with the reason in why ("statically linked: ..."): a statically linked ELF, a
+ * setuid/setgid or file-capability program, an ELF of another class, machine or C library
+ * (one this shim knows no sibling for), or a #! script whose interpreter is one of those
+ * (one level); -errno when the file cannot be opened (-ENOENT too for a script whose
+ * interpreter is missing: exec fails the same way).  errno is kept. */
 int nj_jailable(const char *path, char *why, size_t size);
 
 /* What the kernel writes, or reads from us, while a file is judged: its first bytes, its
@@ -78,10 +98,11 @@ int nj_path_next(const char **list, const char *file, char *buf, size_t size);
 int nj_path_runs(const char *path);
 
 /* LD_PRELOAD's list with shim first and every entry of others (NULL: none) kept, in order,
- * once, appended to b.  The loader splits the list on ':' and ' '. */
-void nj_preload_list(struct nj_buf *b, const char *shim, const char *others);
-/* 1 when path can be an entry of LD_PRELOAD; 0 when it holds a space or a colon, where the
- * loader splits the list: it would load pieces that do not exist, say "ignored", and run the
+ * once, but drop (NULL: none; the other C library's shim, which the child's loader could
+ * not load), appended to b.  The loader splits the list on ':' and ' '. */
+void nj_preload_list(struct nj_buf *b, const char *shim, const char *others, const char *drop);
+/* 1 when path can be an entry of LD_PRELOAD; 0 when it holds a space, a colon or other white
+ * space, where a loader splits the list: it would load pieces that do not exist, say "ignored", and run the
  * program unjailed.  Whoever puts the shim into a child's LD_PRELOAD asks this first.
  * Inline and without libc: the shim's constructor asks it in every process, and a call out
  * of its start-up page (or into a libc function nothing else touches) costs page faults. */
@@ -89,8 +110,8 @@ static inline int
 nj_preload_entry_ok(const char *path)
 {
 	for (; *path; path++)
-		if (*path == ' ' || *path == ':')
-			return 0;
+		if (*path == ' ' || *path == ':' || (*path >= '\t' && *path <= '\r'))
+			return 0; /* (musl's loader splits on every white space) */
 	return 1;
 }
 

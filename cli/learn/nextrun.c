@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/learn/learn.h"
 
@@ -63,6 +66,41 @@ mktemp_prefix(const char *name, size_t n)
 	return k;
 }
 
+/* When was path born?  1 with *t set, 0 when the file system does not say, -1 when path
+ * cannot be looked at.  statx(2); musl before 1.2.5 has no wrapper for it, and then the
+ * system call is made and its answer read where the kernel writes it (struct statx:
+ * stx_mask at 0, stx_btime's seconds and nanoseconds at 80 and 88). */
+static int
+birth(const char *path, struct timespec *t)
+{
+#ifdef STATX_BTIME
+	struct statx st;
+
+	if (statx(AT_FDCWD, path, 0, STATX_BTIME, &st) != 0)
+		return -1;
+	if (!(st.stx_mask & STATX_BTIME))
+		return 0;
+	t->tv_sec = st.stx_btime.tv_sec;
+	t->tv_nsec = st.stx_btime.tv_nsec;
+	return 1;
+#else
+	unsigned char st[256];
+	uint32_t mask, ns;
+	int64_t s;
+
+	if (syscall(SYS_statx, AT_FDCWD, path, 0, 0x800U /* STATX_BTIME */, st) != 0)
+		return -1;
+	memcpy(&mask, st, sizeof(mask));
+	if (!(mask & 0x800U))
+		return 0;
+	memcpy(&s, st + 80, sizeof(s));
+	memcpy(&ns, st + 88, sizeof(ns));
+	t->tv_sec = (time_t)s;
+	t->tv_nsec = (long)ns;
+	return 1;
+#endif
+}
+
 /* A unix path inside a directory made for the run under a temporary directory (TMPDIR,
  * /tmp, /var/tmp, /dev/shm): its name looks made by mktemp, and it is gone now or was made
  * after the command started.  Then glob is the rule's path, "/tmp/tmp.*", and 1. */
@@ -75,7 +113,8 @@ nj_learn_temp_glob(const struct learned *L, const char *path, char *glob, size_t
 		size_t rn = strlen(roots[i]), cn, keep;
 		const char *c = path + rn + 1;
 		char dir[PATH_MAX];
-		struct statx st;
+		struct timespec born;
+		int k;
 
 		if (rn == 0 || strncmp(path, roots[i], rn) != 0 || path[rn] != '/')
 			continue;
@@ -85,10 +124,10 @@ nj_learn_temp_glob(const struct learned *L, const char *path, char *glob, size_t
 		nj_learn_fmt(dir, sizeof(dir), "%.*s", (int)(rn + 1 + cn), path);
 		/* made for the run: gone now, or born after it started (a directory's change
 		 * time moves with every entry made in it: it does not tell) */
-		if (statx(AT_FDCWD, dir, 0, STATX_BTIME, &st) == 0 &&
-		    (!(st.stx_mask & STATX_BTIME) || st.stx_btime.tv_sec < L->start.tv_sec ||
-		        (st.stx_btime.tv_sec == L->start.tv_sec &&
-		            st.stx_btime.tv_nsec < L->start.tv_nsec)))
+		if ((k = birth(dir, &born)) == 0 ||
+		    (k == 1 &&
+		        (born.tv_sec < L->start.tv_sec ||
+		            (born.tv_sec == L->start.tv_sec && born.tv_nsec < L->start.tv_nsec))))
 			continue;
 		if ((size_t)snprintf(glob, size, "%.*s*", (int)(rn + 1 + keep), path) >= size)
 			return 0;

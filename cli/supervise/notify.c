@@ -81,7 +81,7 @@ still_valid(const struct call *c)
 {
 	__u64 id = c->req->id;
 
-	return ioctl(c->s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	return ioctl(c->s->listener, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_ID_VALID), &id) == 0;
 }
 
 /* Read n bytes at addr in the caller's memory.  0 or -errno (-EFAULT for a short read). */
@@ -695,12 +695,12 @@ send_msg_here(struct call *c, const struct msghdr *m, int flags, const struct nj
     struct sockaddr_storage *to, socklen_t tlen)
 {
 	struct iovec *iov;
-	size_t n = m->msg_iovlen;
+	size_t n = nj_kernel_len(&m->msg_iovlen);
 	ssize_t k = -EFAULT;
 
 	/* control data would be applied with the supervisor's credentials and capabilities, not
 	 * the caller's (SO_MARK, SCM_CREDENTIALS...): refused on a message sent here */
-	if (m->msg_controllen != 0)
+	if (nj_kernel_len(&m->msg_controllen) != 0)
 		return -EOPNOTSUPP;
 	if (n > 1024)
 		return -EMSGSIZE;
@@ -875,19 +875,19 @@ mmsg_forward(struct call *c, struct mmsghdr *v, unsigned int n, uint64_t at,
 		return 1;
 	for (i = 0; i < n; i++) {
 		const struct msghdr *m = &v[i].msg_hdr;
+		size_t niov = nj_kernel_len(&m->msg_iovlen);
 		struct iovec *iov;
 
-		if (m->msg_controllen != 0) {
+		if (nj_kernel_len(&m->msg_controllen) != 0) {
 			k = -EOPNOTSUPP; /* (as send_msg_here says why) */
 			break;
 		}
-		if (m->msg_iovlen > 1024 ||
-		    (iov = calloc(m->msg_iovlen ? m->msg_iovlen : 1, sizeof(*iov))) == NULL) {
+		if (niov > 1024 || (iov = calloc(niov ? niov : 1, sizeof(*iov))) == NULL) {
 			k = -EMSGSIZE;
 			break;
 		}
-		k = peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, m->msg_iovlen * sizeof(*iov));
-		k = k == 0 ? forward(c, iov, m->msg_iovlen, st.st_ino, port_of(&peer)) : -EFAULT;
+		k = peek(c, (uint64_t)(uintptr_t)m->msg_iov, iov, niov * sizeof(*iov));
+		k = k == 0 ? forward(c, iov, niov, st.st_ino, port_of(&peer)) : -EFAULT;
 		free(iov);
 		if (k == -ENOENT && i == 0)
 			return 1; /* the flow is gone: the face still takes it */
@@ -1139,6 +1139,6 @@ nj_notify_handle(const struct nj_super *s, const struct seccomp_notif *req)
 	}
 	/* ENOENT: the caller died or a signal interrupted its call (it restarts, asking
 	 * again); nothing to do either way */
-	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	(void)ioctl(s->listener, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_SEND), &resp);
 	pidfd_let_go(&c, 0); /* (after the answer: the caller need not wait for it) */
 }

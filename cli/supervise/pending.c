@@ -231,7 +231,7 @@ drop(uint32_t slot)
 static int
 still_valid(__u64 id)
 {
-	return ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	return ioctl(sup->listener, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_ID_VALID), &id) == 0;
 }
 
 /* The entries for the socket ino whose notification has gone (a restarted connect leaves
@@ -311,7 +311,7 @@ answer(__u64 id, int res)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = id;
 	resp.error = res;
-	(void)ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	(void)ioctl(sup->listener, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_SEND), &resp);
 }
 
 /* An epoll event for slot's socket (data: its generation and slot). */

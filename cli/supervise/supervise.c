@@ -109,7 +109,7 @@ worker(void *arg)
 		struct seccomp_notif req;
 
 		memset(&req, 0, sizeof(req)); /* the kernel wants it zeroed */
-		if (ioctl(sup.listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
+		if (ioctl(sup.listener, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_RECV), &req) != 0) {
 			if (errno == EINTR || errno == ENOENT)
 				continue; /* ENOENT: its caller was interrupted or died */
 			pthread_mutex_lock(&mu);
@@ -225,9 +225,10 @@ take_listener(pid_t pid, int report)
 	/* Linux 6.6: the kernel wakes the worker and the caller on the CPU that wakes them,
 	 * each waiting for the other, which takes a scheduling round off every notification
 	 * (docs/performance.md); an older kernel says EINVAL, and runs as before */
-	(void)ioctl((int)fd, NJ_NOTIF_SET_FLAGS, NJ_NOTIF_SYNC_WAKE_UP);
+	(void)ioctl((int)fd, NJ_IOCTL_REQ(NJ_NOTIF_SET_FLAGS), NJ_NOTIF_SYNC_WAKE_UP);
 	/* SECCOMP_IOCTL_NOTIF_ID_VALID has this number since Linux 5.9 */
-	if (ioctl((int)fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0 && errno != ENOENT) {
+	if (ioctl((int)fd, NJ_IOCTL_REQ(SECCOMP_IOCTL_NOTIF_ID_VALID), &id) != 0 &&
+	    errno != ENOENT) {
 		warnx("--supervise needs Linux 5.9 or later (SECCOMP_IOCTL_NOTIF_ID_VALID: %s)",
 		    strerror(errno));
 		close((int)fd);

@@ -35,6 +35,27 @@ struct nj_super {
 	struct nj_answers *answers; /* the tree's answers (the relay writes them), or NULL */
 };
 
+/* ioctl's request: unsigned long in glibc, int in musl (the same bits) */
+#ifdef __GLIBC__
+#define NJ_IOCTL_REQ(r) (r)
+#else
+#define NJ_IOCTL_REQ(r) ((int)(r))
+#endif
+
+/* msg_iovlen and msg_controllen of a struct msghdr read from a caller, as the kernel reads
+ * them: size_t, also where the C library declares int and socklen_t with padding beside
+ * (musl, 64-bit: before the field on big-endian machines, after it on little-endian).  field
+ * points at the field; the kernel's word is the aligned one holding it. */
+static inline size_t
+nj_kernel_len(const void *field)
+{
+	const char *at = (const char *)field - (uintptr_t)field % sizeof(size_t);
+	size_t v;
+
+	__builtin_memcpy(&v, at, sizeof(v));
+	return v;
+}
+
 #define NJ_WORKERS_MAX 512 /* threads answering notifications (supervise.c) */
 #define NJ_PIDFDS_KEPT 64 /* pidfds of callers kept open (notify.c) */
 #define NJ_RELAY_FDS 2048 /* descriptors the DNS relay holds at most, a margin included (relay.c) */

@@ -85,6 +85,11 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#ifndef __GLIBC__
+/* musl has no execveat function: its programs make the system call */
+#define execveat(fd, path, argv, envp, flags) syscall(SYS_execveat, fd, path, argv, envp, flags)
+#endif
+
 #include "sys/exec.h" /* NJ_SUPERVISED_PROBE, NJ_SUPERVISED_ERRNO */
 
 extern char **environ;

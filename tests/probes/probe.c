@@ -137,7 +137,11 @@
 #define MSG_FASTOPEN 0x20000000
 #endif
 
+#ifdef __GLIBC__
 int __connect(int, const struct sockaddr *, socklen_t);
+#else
+#define __connect connect /* musl has no alias */
+#endif
 
 static const char *
 ename(int e)
@@ -326,6 +330,7 @@ gai_connect(const char *host, const char *port)
 	return 1;
 }
 
+#ifdef __GLIBC__ /* musl has no getaddrinfo_a */
 static const char *
 eai_name(int rc)
 {
@@ -334,11 +339,13 @@ eai_name(int rc)
 	case EAI_SYSTEM: return "EAI_SYSTEM";
 	case EAI_NONAME: return "EAI_NONAME";
 	case EAI_AGAIN: return "EAI_AGAIN";
+#ifdef EAI_INPROGRESS /* glibc's, for getaddrinfo_a */
 	case EAI_INPROGRESS: return "EAI_INPROGRESS";
 	case EAI_CANCELED: return "EAI_CANCELED";
 	case EAI_NOTCANCELED: return "EAI_NOTCANCELED";
 	case EAI_ALLDONE: return "EAI_ALLDONE";
 	case EAI_INTR: return "EAI_INTR";
+#endif
 	default: return gai_strerror(rc);
 	}
 }
@@ -524,6 +531,7 @@ gai_a(char *names, const char *port, const char *mode)
 	printf("err no answer\n");
 	return 1;
 }
+#endif
 
 /* ---- sockets that write headers of their own (packet.h builds what they send) ---- */
 
@@ -765,8 +773,10 @@ main(int argc, char **argv)
 		return ghbn_connect(argv[2], argv[3]);
 	if (strcmp(op, "gai-connect") == 0 && argc == 4)
 		return gai_connect(argv[2], argv[3]);
+#ifdef __GLIBC__
 	if (strcmp(op, "gai-a") == 0 && (argc == 4 || argc == 5))
 		return gai_a(argv[2], argv[3], argc == 5 ? argv[4] : "wait");
+#endif
 	if ((strcmp(op, "gai") == 0 || strcmp(op, "gai-numeric") == 0 || strcmp(op, "ghbn") == 0) &&
 	    argc == 3) {
 		char a[INET6_ADDRSTRLEN];
@@ -878,6 +888,7 @@ main(int argc, char **argv)
 		printf("connected %ld denied %ld\n", connected, denied);
 		return 0;
 	}
+#ifdef __GLIBC__ /* dlmopen and RTLD_DEEPBIND: glibc's */
 	if (strcmp(op, "plugin") == 0 && argc == 6) {
 		void *h;
 
@@ -906,6 +917,7 @@ main(int argc, char **argv)
 			return result(rc == 0 ? 0 : -1);
 		}
 	}
+#endif
 	if (strcmp(op, "res") == 0 && (argc == 6 || argc == 7)) {
 		unsigned char ans[512], q[512];
 		struct addrinfo *ai = NULL;
@@ -926,8 +938,10 @@ main(int argc, char **argv)
 			rc = res_query(argv[3], C_IN, T_A, ans, sizeof(ans));
 		else if (strcmp(argv[2], "search") == 0)
 			rc = res_search(argv[3], C_IN, T_A, ans, sizeof(ans));
+#ifdef __GLIBC__ /* musl has no res_n* */
 		else if (strcmp(argv[2], "nquery") == 0)
 			rc = res_nquery(&_res, argv[3], C_IN, T_A, ans, sizeof(ans));
+#endif
 		else if (strcmp(argv[2], "send") == 0)
 			rc = (rc = res_mkquery(QUERY, argv[3], C_IN, T_A, NULL, 0, NULL, q,
 			          sizeof(q))) < 0 ?
