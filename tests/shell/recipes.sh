@@ -19,6 +19,11 @@ R="python3 $SRC/tests/shell/recipe.py"
 MP=${NJ_MUSL:-$SRC/build-musl}/tests/probes/probe
 [ -x "$MP" ] || { echo "missing $MP (make check-recipes builds it)"; exit 1; }
 
+# the images' layers on a tmpfs of the suite's own: an overlay's upper directory cannot lie on
+# an overlay file system, which /tmp may be (a container's, a fresh root's)
+IMG=$NJ_TMP/images
+mkdir -p "$IMG" && mount -t tmpfs -o size=2g tmpfs "$IMG" || { echo "cannot mount a tmpfs on $IMG"; exit 1; }
+
 nj_listen tcp:80
 MD="tcp 169.254.169.254 80"
 TWIN=$(nj_rules 'allow tcp 169.254.169.254 port 80')
@@ -52,7 +57,7 @@ nj_run_image() {
 }
 
 # ---- Debian: glibc ----
-W=$NJ_TMP/debian
+W=$IMG/debian
 ADD=
 if image debian "$W"; then
 	nj__deny nj_run_image debian-metadata-denied "" "$MD" --
@@ -67,7 +72,7 @@ if image debian "$W"; then
 fi
 
 # ---- Alpine: musl ----
-W=$NJ_TMP/alpine
+W=$IMG/alpine
 ADD="$MP:/opt/probe"
 if image alpine "$W"; then
 	nj__deny nj_run_image alpine-metadata-denied "" "$MD" -- /opt/probe connect tcp 169.254.169.254 80
